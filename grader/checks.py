@@ -1,0 +1,157 @@
+"""The vocabulary the exercise checks are written in.
+
+A check is a small function in ``grader/exercises/exNN_<slug>.py``::
+
+    @check(part="a", points=2)
+    def df_dx_at_random_points(sub, ref, rng):
+        \"\"\"df/dx agrees with 3x^2 y + y e^{xy} at random points.\"\"\"
+        compare_calls(sub.df_dx, ref.df_dx, rng.uniform(-1.5, 1.5, (6, 2)), rtol=1e-6)
+
+``sub`` calls the learner's functions in the isolated worker, ``ref`` is the instructor's
+reference module, ``rng`` a generator seeded from the submission's seed and the check's name.
+A check passes by returning and fails by raising ``CheckFailed`` with a message a student can
+act on; the helpers below build those messages (input, expected, got, diagnosis).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable
+
+import numpy as np
+import pytest
+
+from grader.diagnose import Tolerance, compare, diagnose, format_value
+from grader.wire import Fn
+
+__all__ = [
+    "CheckFailed",
+    "Fn",
+    "check",
+    "compare_calls",
+    "expect_close",
+    "expect_true",
+    "finite_difference_gradient",
+]
+
+
+class CheckFailed(AssertionError):
+    """A check's verdict on a wrong answer, with the details the report shows."""
+
+    def __init__(self, message: str, **details):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+def check(*, part: str, points: float):
+    """Mark a function as a graded check worth ``points``, answering exercise part ``part``."""
+
+    def mark(function):
+        function.grader_check = {"part": part, "points": points}
+        return pytest.mark.grader_check(part=part, points=points)(function)
+
+    return mark
+
+
+def expect_true(condition: bool, message: str) -> None:
+    if not condition:
+        raise CheckFailed(message)
+
+
+def expect_close(got, expected, *, what: str, rtol: float = 1e-6, atol: float = 1e-9, **options) -> None:
+    """One comparison of a derived quantity; ``what`` says what was compared, for the message."""
+    tol = Tolerance(rtol=rtol, atol=atol, **{k: v for k, v in options.items() if k != "unit"})
+    verdict = compare(got, expected, tol)
+    if not verdict.ok:
+        raise _failure(what, got, expected, tol, verdict, options.get("unit", False), None, None)
+
+
+def compare_calls(
+    learner_fn,
+    reference_fn: Callable,
+    cases: Iterable,
+    *,
+    rtol: float = 1e-6,
+    atol: float = 1e-9,
+    angle: bool = False,
+    unordered: bool = False,
+    up_to_sign: bool = False,
+    unit: bool = False,
+    mistakes: Callable | None = None,
+) -> None:
+    """Call the learner's function and the reference at every case and compare the answers.
+
+    ``cases`` is a list of argument tuples (rows of a 2-D array count as tuples of floats).
+    ``mistakes(*args)`` may return {explanation: value a known mistake would give} for the
+    diagnosis. All cases are evaluated so that "the same answer for every input" is visible.
+    """
+    tol = Tolerance(rtol=rtol, atol=atol, angle=angle, unordered=unordered, up_to_sign=up_to_sign)
+    failures, answers, expectations = [], [], []
+    cases = [_as_args(case) for case in cases]
+    for args in cases:
+        expected = reference_fn(*copy.deepcopy(args))
+        got = learner_fn(*args)
+        answers.append(got)
+        expectations.append(expected)
+        verdict = compare(got, expected, tol)
+        if not verdict.ok:
+            failures.append((args, got, expected, verdict))
+    if not failures:
+        return
+    args, got, expected, verdict = failures[0]
+    known = mistakes(*copy.deepcopy(args)) if mistakes else None
+    constant = _same_for_every_input(answers, expectations)
+    raise _failure(learner_fn.describe(args), got, expected, tol, verdict, unit, known, constant, len(failures), len(cases))
+
+
+def _as_args(case) -> tuple:
+    if isinstance(case, tuple):
+        return case
+    if isinstance(case, np.ndarray) and case.ndim == 1:
+        return tuple(float(v) for v in case)
+    return (case,)
+
+
+def _same_for_every_input(answers: list, expectations: list) -> bool:
+    if len(answers) < 3:
+        return False
+    try:
+        first = np.asarray(answers[0], dtype=float)
+        same = all(np.array_equal(np.asarray(a, dtype=float), first) for a in answers[1:])
+        varied = not all(np.allclose(np.asarray(e, dtype=float), expectations[0]) for e in expectations[1:])
+    except (TypeError, ValueError):
+        return False
+    return same and varied
+
+
+def _failure(what, got, expected, tol, verdict, unit, known, constant, n_failed=1, n_cases=1) -> CheckFailed:
+    diagnosis = verdict.reason
+    if not diagnosis:
+        diagnosis = diagnose(verdict.got, expected, tol, known, unit)
+    if constant:
+        diagnosis = ("The same answer for every input: is it hard-coded for one example? " + diagnosis).strip()
+    message = f"{what}: expected {format_value(expected)}, got {format_value(got)} ({tol})."
+    if diagnosis:
+        message += f" {diagnosis}"
+    if n_cases > 1:
+        message += f" Wrong at {n_failed} of {n_cases} inputs."
+    return CheckFailed(
+        message,
+        call=what,
+        expected=format_value(expected),
+        got=format_value(got),
+        tolerance=str(tol),
+        diagnosis=diagnosis,
+    )
+
+
+def finite_difference_gradient(f: Callable, x, h: float = 1e-6) -> np.ndarray:
+    """Centred differences of a scalar function f at x (any shape), computed by the grader."""
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[index] = h
+        grad[index] = (f(x + step) - f(x - step)) / (2 * h)
+    return grad

@@ -1,0 +1,69 @@
+"""The ``grader`` command: a thin layer over the Python API.
+
+    grader grade SUBMISSION [--out DIR] [--seed N] [--timeout S]
+    grader notebook [--out PATH] [--check]
+
+Exit status: 0 when grading completed (whatever the score), 2 on a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from grader.sandbox import Limits
+
+USAGE_ERROR = 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="grader", description="Grade partial-derivative exercises.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    grade = commands.add_parser("grade", help="grade one submission (folder of modules or notebook)")
+    grade.add_argument("submission", type=Path)
+    grade.add_argument("--out", type=Path, default=None, help="write results.json and report.html here")
+    grade.add_argument("--seed", type=int, default=None, help="input seed (default: derived from the submission)")
+    grade.add_argument("--timeout", type=float, default=Limits.timeout_s, help="seconds per exercise (default 10)")
+
+    build = commands.add_parser("notebook", help="build the student notebook from the stubs")
+    build.add_argument("--out", type=Path, default=None, help="default: assignments/exercises.ipynb")
+    build.add_argument("--check", action="store_true", help="only check that the notebook is up to date")
+
+    args = parser.parse_args(argv)
+    if args.command == "grade":
+        return grade_command(args, parser)
+    return notebook_command(args)
+
+
+def grade_command(args, parser: argparse.ArgumentParser) -> int:
+    if not args.submission.exists():
+        parser.print_usage(sys.stderr)
+        print(f"grader: error: no such file or folder: {args.submission}", file=sys.stderr)
+        return USAGE_ERROR
+    if args.timeout <= 0:
+        print("grader: error: --timeout must be positive", file=sys.stderr)
+        return USAGE_ERROR
+    from grader.grade import grade_submission
+    from grader.summary import print_summary
+
+    result = grade_submission(args.submission, out_dir=args.out, seed=args.seed, limits=Limits(timeout_s=args.timeout))
+    print_summary(result, args.out)
+    return 0
+
+
+def notebook_command(args) -> int:
+    from grader.course import ASSIGNMENTS_DIR
+    from grader.notebook_build import build_notebook, notebook_is_current
+
+    target = args.out or ASSIGNMENTS_DIR / "exercises.ipynb"
+    if args.check:
+        if notebook_is_current(target):
+            print(f"{target} is up to date with the stubs.")
+            return 0
+        print(f"{target} is out of date: run `grader notebook`.", file=sys.stderr)
+        return 1
+    build_notebook(target)
+    print(f"wrote {target}")
+    return 0

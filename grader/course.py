@@ -1,0 +1,56 @@
+"""Where the course lives: the exercises, the reference solutions, the stubs and the templates.
+
+The exercise list is the set of check modules in ``grader/exercises``: each is named after the
+learner module it grades (``ex01_partial_derivatives.py`` grades ``ex01_partial_derivatives``),
+so adding an exercise means adding a stub, a reference solution and a check module.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_DIR = PACKAGE_DIR.parent
+CHECKS_DIR = PACKAGE_DIR / "exercises"
+REFERENCE_DIR = Path(os.environ.get("GRADER_REFERENCE_DIR", PROJECT_DIR / "reference"))
+ASSIGNMENTS_DIR = PROJECT_DIR / "assignments"
+TEMPLATES_DIR = PROJECT_DIR / "templates"
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str  # "ex01"
+    module: str  # "ex01_partial_derivatives": the learner's module name, from the contract
+    number: int
+
+    @property
+    def check_module_path(self) -> Path:
+        return CHECKS_DIR / f"{self.module}.py"
+
+
+def _discover() -> tuple[Exercise, ...]:
+    modules = sorted(p.stem for p in CHECKS_DIR.glob("ex[0-9][0-9]_*.py"))
+    return tuple(Exercise(m[:4], m, int(m[2:4])) for m in modules)
+
+
+EXERCISES = _discover()
+
+
+def load_reference(exercise: Exercise):
+    """Import the instructor's solution for ``exercise`` under a private module name."""
+    path = REFERENCE_DIR / f"{exercise.module}.py"
+    spec = importlib.util.spec_from_file_location(f"_grader_reference_{exercise.module}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def title_of(exercise: Exercise) -> str:
+    """The exercise's title, read from the stub's TITLE line without importing it."""
+    for line in (ASSIGNMENTS_DIR / f"{exercise.module}.py").read_text().splitlines():
+        if line.startswith("TITLE = "):
+            return line.split("=", 1)[1].strip().strip("\"'")
+    return exercise.module

@@ -1,0 +1,162 @@
+"""Comparing a learner's answer with the expected one, and naming the mistake when we can.
+
+Pure functions on plain data (floats, tuples, NumPy arrays), run only on the grader's side.
+``compare`` answers "is it right, within tolerance?" and, when it is not, ``diagnose`` looks
+for the mistakes students actually make: a flipped sign, a constant factor, a transpose,
+swapped components, a vector that is not unit length, degrees for radians, NaN or overflow,
+a wrong shape, or one of the exercise's own known mistakes passed in by its check.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from grader.wire import Unsupported
+
+TWO_PI = 2 * math.pi
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How close is close enough: |got - expected| <= atol + rtol * |expected|, elementwise."""
+
+    rtol: float = 1e-6
+    atol: float = 1e-9
+    angle: bool = False  # compare modulo 2*pi
+    unordered: bool = False  # a pair whose order does not matter
+    up_to_sign: bool = False  # either orientation of a vector is right
+
+    def __str__(self) -> str:
+        extras = [name.replace("_", " ") for name in ("angle", "unordered", "up_to_sign") if getattr(self, name)]
+        return f"rtol {self.rtol:g}, atol {self.atol:g}" + "".join(f", {e}" for e in extras)
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    reason: str = ""  # why the value cannot be compared at all (None, wrong shape, ...)
+    got: np.ndarray | None = field(default=None, repr=False)
+
+
+def as_array(value) -> np.ndarray | None:
+    """The learner's value as a float array, or None when it is not numbers."""
+    if value is None or isinstance(value, (str, bytes, Unsupported, dict)):
+        return None
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return array
+
+
+def describe_type(value) -> str:
+    if value is None:
+        return "None (is a `return` missing?)"
+    if isinstance(value, Unsupported):
+        return f"a {value.type_name} ({value.text}), not numbers"
+    return f"a {type(value).__name__}, not numbers"
+
+
+def close(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> bool:
+    """Elementwise closeness under ``tol`` (shapes must already agree)."""
+    if tol.angle:
+        diff = np.abs((got - expected + math.pi) % TWO_PI - math.pi)
+        return bool(np.all(diff <= tol.atol + tol.rtol * TWO_PI))
+    with np.errstate(invalid="ignore", over="ignore"):
+        return bool(np.all(np.abs(got - expected) <= tol.atol + tol.rtol * np.abs(expected)))
+
+
+def compare(value, expected, tol: Tolerance) -> Verdict:
+    """Is ``value`` right? Shapes and types are checked before numbers."""
+    got = as_array(value)
+    if got is None:
+        return Verdict(False, f"returned {describe_type(value)}")
+    expected = np.asarray(expected, dtype=float)
+    if got.shape != expected.shape:
+        return Verdict(False, shape_reason(got, expected), got)
+    if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
+        return Verdict(False, "", got)
+    candidates = [got]
+    if tol.unordered:
+        candidates.append(got[::-1])
+    if tol.up_to_sign:
+        candidates.append(-got)
+    return Verdict(any(close(c, expected, tol) for c in candidates), "", got)
+
+
+def shape_reason(got: np.ndarray, expected: np.ndarray) -> str:
+    if got.ndim == 2 and got.T.shape == expected.shape and got.shape != expected.shape:
+        return f"wrong shape {got.shape}, expected {expected.shape}: transposed?"
+    if got.size == expected.size:
+        return f"wrong shape {got.shape}, expected {expected.shape} (right number of entries)"
+    return f"wrong shape {got.shape}, expected {expected.shape}"
+
+
+def diagnose(got: np.ndarray, expected, tol: Tolerance, mistakes: dict | None = None, unit: bool = False) -> str:
+    """Name the likely mistake behind a wrong answer, or return "" when none is recognised.
+
+    ``mistakes`` maps a student-facing explanation to the value that mistake would produce.
+    """
+    expected = np.asarray(expected, dtype=float)
+    if got.shape != expected.shape:
+        if got.ndim == 2 and got.T.shape == expected.shape and close(got.T, expected, tol):
+            return "Transposed: your matrix is the transpose of the right one."
+        return ""
+    if not np.all(np.isfinite(got)):
+        return "NaN or overflow: your result is not finite where the right one is (watch exp of large numbers)."
+    for explanation, wrong_value in (mistakes or {}).items():
+        wrong = np.asarray(wrong_value, dtype=float)
+        if wrong.shape == got.shape and close(got, wrong, tol):
+            return explanation
+    if close(got, -expected, tol):
+        return "Sign flipped: your answer is the negative of the right one."
+    if got.ndim == 2 and got.shape[0] == got.shape[1] and close(got.T, expected, tol):
+        return "Transposed: your matrix is the transpose of the right one."
+    if tol.angle and close(np.deg2rad(got), expected, tol):
+        return "Degrees instead of radians: angles are in radians."
+    if got.ndim == 1 and got.size >= 2 and close(got[::-1], expected, tol):
+        return "Components swapped: your vector has the right entries in the wrong order."
+    if unit:
+        norm = float(np.linalg.norm(got))
+        if norm > 0 and not math.isclose(norm, 1.0, rel_tol=1e-6) and close(got / norm, expected, tol):
+            return f"Not unit length: right direction, but its length is {norm:.4g}, not 1."
+    factor = constant_factor(got, expected, tol)
+    if factor is not None:
+        return f"Off by a constant factor: your answer is {format_factor(factor)} times the right one."
+    return ""
+
+
+def constant_factor(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> float | None:
+    """The c with got == c * expected, when there is one and it is not 1 or -1."""
+    scale = float(np.vdot(expected, expected))
+    if scale == 0 or not np.all(np.isfinite(expected)):
+        return None
+    factor = float(np.vdot(got, expected)) / scale
+    if factor == 0 or math.isclose(abs(factor), 1.0, rel_tol=1e-3):
+        return None
+    return factor if close(got, factor * expected, tol) else None
+
+
+def format_factor(factor: float) -> str:
+    for name, value in (("2", 2.0), ("1/2", 0.5), ("4", 4.0), ("1/4", 0.25), ("-2", -2.0), ("-1/2", -0.5)):
+        if math.isclose(factor, value, rel_tol=1e-6):
+            return name
+    return f"{factor:.4g}"
+
+
+def format_value(value, digits: int = 6) -> str:
+    """A short, rounded rendering of a value for a student to read."""
+    if isinstance(value, (Unsupported, str)) or value is None:
+        return repr(value)
+    if isinstance(value, tuple):
+        return "(" + ", ".join(format_value(v, digits) for v in value) + ")"
+    array = as_array(value)
+    if array is None:
+        return repr(value)[:200]
+    if array.ndim == 0:
+        return f"{float(array):.{digits}g}"
+    with np.printoptions(precision=digits, threshold=24, edgeitems=3, suppress=False, linewidth=100):
+        return np.array2string(array, separator=", ")

@@ -1,0 +1,100 @@
+"""The grading pipeline for one submission: load, isolate, check, score, write.
+
+Each step is a plain function called in a visible order. The worker is started before pytest
+and the report machinery are imported, so its start-up overlaps the grader's own.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import tempfile
+import time
+from pathlib import Path
+
+from grader import submission as submissions
+from grader.course import EXERCISES, title_of
+from grader.model import GradeResult
+from grader.sandbox import Limits, isolation_mode
+from grader.scoring import exercise_result
+from grader.session import Session
+
+RESULTS_FILE = "results.json"
+REPORT_FILE = "report.html"
+
+
+def grade_submission(
+    path: str | Path,
+    *,
+    out_dir: str | Path | None = None,
+    seed: int | None = None,
+    limits: Limits = Limits(),
+) -> GradeResult:
+    """Grade the submission at ``path``; write results.json and report.html to ``out_dir`` if given."""
+    started = time.perf_counter()
+    path = Path(path)
+    submission = submissions.load(path)
+    if seed is None:
+        seed = int(submission.fingerprint[:8], 16)  # the same submission always gets the same inputs
+    with tempfile.TemporaryDirectory(prefix="grader-") as private:
+        scratch = Path(private) / "scratch"
+        scratch.mkdir()
+        notes = submissions.copy_into(submission, scratch)
+        session = Session(submission, scratch, Path(private) / "output.txt", limits)
+        try:
+            from grader.runner import run_checks  # imports pytest while the worker starts
+
+            plugin = run_checks(session, seed)
+        finally:
+            session.shutdown()
+    exercises = [
+        exercise_result(e.id, title_of(e), plugin.runs.get(e.id), plugin.results[e.id]) for e in EXERCISES
+    ]
+    mode, reason = isolation_mode()
+    result = GradeResult(
+        submission=str(path),
+        seed=seed,
+        isolation=mode,
+        isolation_reason=reason,
+        score=round(sum(e.score for e in exercises), 6),
+        max_score=round(sum(e.max_score for e in exercises), 6),
+        duration_s=0.0,
+        exercises=exercises,
+        notes=submission.notes + notes + plugin.collection_errors,
+        problem=submission.problem,
+        command=reproduce_command(path, seed, limits),
+    )
+    if out_dir is not None:
+        write_outputs(result, Path(out_dir), started)
+    result.duration_s = round(time.perf_counter() - started, 3)
+    return result
+
+
+def reproduce_command(path: Path, seed: int, limits: Limits) -> str:
+    words = ["grader", "grade", str(path), "--seed", str(seed)]
+    if limits.timeout_s != Limits().timeout_s:
+        words += ["--timeout", f"{limits.timeout_s:g}"]
+    return shlex.join(words)
+
+
+def write_outputs(result: GradeResult, out_dir: Path, started: float) -> None:
+    """Write results.json and report.html, each atomically (never a half-written file)."""
+    from grader.report import render_report
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html = render_report(result)
+    result.duration_s = round(time.perf_counter() - started, 3)
+    write_atomically(out_dir / RESULTS_FILE, result.to_json())
+    write_atomically(out_dir / REPORT_FILE, html)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+

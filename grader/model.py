@@ -1,0 +1,65 @@
+"""The results of grading, as plain dataclasses that serialise to the JSON in results.json.
+
+No I/O beyond ``to_json``/``from_json`` and no formatting: reports and exporters read these.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+
+SCHEMA_VERSION = 1
+EXERCISE_STATUSES = ("passed", "partial", "failed", "error", "timeout", "missing")
+
+
+@dataclass
+class CheckResult:
+    name: str
+    part: str
+    score: float
+    max_score: float
+    status: str  # passed | failed | error | timeout
+    message: str = ""
+    details: dict = field(default_factory=dict)  # call, expected, got, tolerance, diagnosis
+
+
+@dataclass
+class ExerciseResult:
+    id: str
+    title: str
+    score: float
+    max_score: float
+    status: str  # one of EXERCISE_STATUSES
+    message: str = ""
+    checks: list[CheckResult] = field(default_factory=list)
+    output: str = ""  # what the learner's code printed, trimmed
+    seconds: float = 0.0
+
+
+@dataclass
+class GradeResult:
+    submission: str
+    seed: int
+    isolation: str  # "bubblewrap" | "process"
+    isolation_reason: str
+    score: float
+    max_score: float
+    duration_s: float
+    exercises: list[ExerciseResult]
+    notes: list[str] = field(default_factory=list)  # skipped magics, ignored cells, ...
+    problem: str = ""  # why nothing could be graded, when that is the case
+    command: str = ""  # the command that reproduces this grading
+    schema_version: int = SCHEMA_VERSION
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, allow_nan=False)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> GradeResult:
+        exercises = [
+            ExerciseResult(**{**e, "checks": [CheckResult(**c) for c in e["checks"]]}) for e in data["exercises"]
+        ]
+        return cls(**{**data, "exercises": exercises})

@@ -1,0 +1,129 @@
+"""Reading a student notebook without a kernel: which cells are setup, which belong to which exercise.
+
+The layout is the exercises notebook's (see the contract): code cells before the first
+exercise are setup; a learner cell is tagged ``exercise-N`` or starts with the comment lines
+``# Your Solution`` / ``# Exercise N - learner workspace``; plain code cells right after a
+learner cell continue it; ``# Solution`` cells are the instructor's and are never graded.
+IPython magics and shell escapes cannot run without IPython: they are removed and reported.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import nbformat
+
+TAG = re.compile(r"^exercise-(\d+)$")
+WORKSPACE = re.compile(r"^#\s*Exercise\s+(\d+)\b", re.IGNORECASE)
+MAGIC_LINE = re.compile(r"^(\s*)(%|!|\S.*=\s*[!%](?!=)|.*\?\s*$)")
+
+
+class NotebookError(Exception):
+    """The file is not a notebook we can read; the message is for the student."""
+
+
+@dataclass
+class Cell:
+    label: str  # "cell 5": the cell's position, 1-based, as Jupyter users count them
+    code: str
+
+
+@dataclass
+class ParsedNotebook:
+    setup: list[Cell] = field(default_factory=list)
+    exercises: dict[int, list[Cell]] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # magics, shell escapes, ignored cells
+
+
+def read(text: str) -> ParsedNotebook:
+    """Split a notebook's code cells into setup and exercises, or raise NotebookError."""
+    try:
+        notebook = nbformat.reads(text, as_version=4)
+    except Exception as exc:  # nbformat raises many types for broken files
+        raise NotebookError(f"this file is not a readable Jupyter notebook ({type(exc).__name__}: {str(exc)[:200]})") from None
+    cells = notebook.get("cells")
+    if not isinstance(cells, list):
+        raise NotebookError("this notebook has no list of cells")
+    parsed = ParsedNotebook()
+    current = None  # the exercise the previous learner cell belonged to
+    seen_exercise = False
+    for position, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict):
+            continue
+        if cell.get("cell_type") != "code":
+            current = None  # a markdown cell ends a learner's run of cells
+            continue
+        source = _source(cell)
+        label = f"cell {position}"
+        number = exercise_number(cell, source)
+        if is_reference_solution(source):
+            current = None
+            continue
+        if number is not None:
+            current = number
+            seen_exercise = True
+        elif current is None:
+            if seen_exercise:
+                if source.strip():
+                    parsed.skipped.append(f"{label}: not part of any exercise, not graded")
+                continue
+            parsed.setup.append(Cell(label, strip_magics(source, label, parsed.skipped)))
+            continue
+        parsed.exercises.setdefault(current, []).append(Cell(label, strip_magics(source, label, parsed.skipped)))
+    return parsed
+
+
+def _source(cell: dict) -> str:
+    source = cell.get("source", "")
+    if isinstance(source, list):
+        source = "".join(str(s) for s in source)
+    return str(source)
+
+
+def exercise_number(cell: dict, source: str) -> int | None:
+    """The exercise a learner cell belongs to, by tag or by the workspace header."""
+    metadata = cell.get("metadata")
+    tags = metadata.get("tags", []) if isinstance(metadata, dict) else []
+    for tag in tags if isinstance(tags, list) else []:
+        match = TAG.match(str(tag))
+        if match:
+            return int(match.group(1))
+    comments = [line.strip() for line in source.splitlines() if line.strip()][:2]
+    if len(comments) == 2 and re.match(r"^#\s*Your Solution\s*$", comments[0], re.IGNORECASE):
+        match = WORKSPACE.match(comments[1])
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def is_reference_solution(source: str) -> bool:
+    first = next((line.strip() for line in source.splitlines() if line.strip()), "")
+    return re.match(r"^#\s*Solution\b", first, re.IGNORECASE) is not None
+
+
+def strip_magics(source: str, label: str, skipped: list[str]) -> str:
+    """Replace IPython magics and shell escapes by ``pass``, noting each one in ``skipped``."""
+    lines = source.splitlines()
+    if lines and lines[0].lstrip().startswith("%%"):
+        skipped.append(f"{label}: cell magic {lines[0].strip()[:60]!r} skipped (the whole cell)")
+        return ""
+    kept = []
+    for line in lines:
+        match = MAGIC_LINE.match(line)
+        if match and not line.lstrip().startswith("#") and _is_magic(line):
+            skipped.append(f"{label}: {line.strip()[:60]!r} skipped (IPython magic or shell command)")
+            kept.append(f"{match.group(1)}pass")
+        else:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def _is_magic(line: str) -> bool:
+    stripped = line.strip()
+    if stripped.startswith(("%", "!")):
+        return not stripped.startswith("!=")
+    if stripped.endswith("?") and "#" not in stripped:
+        return True
+    assigned = re.match(r"^[\w\s,]+=\s*([!%])", stripped)
+    return assigned is not None

@@ -1,0 +1,32 @@
+"""Rendering a GradeResult as one self-contained HTML page (templates/report.html.j2)."""
+
+from __future__ import annotations
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from grader.course import TEMPLATES_DIR
+from grader.model import GradeResult
+
+STATUS_LABELS = {
+    "passed": "passed",
+    "partial": "partly right",
+    "failed": "not right yet",
+    "error": "error",
+    "timeout": "timed out",
+    "missing": "missing",
+}
+
+
+def render_report(result: GradeResult) -> str:
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    template = environment.get_template("report.html.j2")
+    return template.render(result=result, labels=STATUS_LABELS, percent=_percent)
+
+
+def _percent(score: float, max_score: float) -> int:
+    return round(100 * score / max_score) if max_score else 0

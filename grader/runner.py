@@ -1,0 +1,123 @@
+"""Running the exercise checks with pytest, in the grader's own process, for one submission.
+
+The check modules in ``grader/exercises`` are ordinary pytest modules whose checks are marked
+with ``@check``. This module's plugin collects exactly those, gives them their fixtures (``sub``:
+the learner's module in the worker; ``ref``: the reference; ``rng``: a seeded generator) and
+turns every outcome into a ``CheckResult``. pytest runs no learner code: ``sub`` forwards calls
+to the isolated worker and brings back plain data.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import os
+import zlib
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.checks import CheckFailed
+from grader.course import CHECKS_DIR, EXERCISES, load_reference
+from grader.model import CheckResult
+from grader.session import ExerciseRun, ExerciseStopped, LearnerError, LearnerModule, Session
+
+
+class CheckPlugin:
+    """Fixtures and outcome collection for one grading run."""
+
+    def __init__(self, session: Session, seed: int):
+        self.session = session
+        self.seed = seed
+        self.results: dict[str, list[CheckResult]] = {e.id: [] for e in EXERCISES}
+        self.runs: dict[str, ExerciseRun] = {}
+        self.collection_errors: list[str] = []
+
+    def pytest_configure(self, config) -> None:
+        config.addinivalue_line("markers", "grader_check(part, points): a graded check")
+
+    def pytest_pycollect_makeitem(self, collector, name, obj):
+        if inspect.isfunction(obj) and hasattr(obj, "grader_check"):
+            return [pytest.Function.from_parent(collector, name=name)]
+        return None
+
+    @pytest.fixture(scope="module")
+    def ref(self, request):
+        return load_reference(_exercise_of(request.module))
+
+    @pytest.fixture(scope="module")
+    def sub(self, request, ref):
+        exercise = _exercise_of(request.module)
+        run = self.session.open(exercise.id)
+        self.runs[exercise.id] = run
+        yield LearnerModule(run, ref)
+        self.session.close(run)
+
+    @pytest.fixture
+    def rng(self, request):
+        return np.random.default_rng([self.seed, zlib.crc32(request.node.name.encode())])
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "call" or (report.when == "setup" and report.failed):
+            meta = item.function.grader_check
+            status, message, details = _verdict(call.excinfo, self.runs.get(_exercise_of(item.module).id))
+            score = meta["points"] if status == "passed" else 0.0
+            self.results[_exercise_of(item.module).id].append(
+                CheckResult(item.name, meta["part"], score, meta["points"], status, message, details)
+            )
+
+    def pytest_collectreport(self, report) -> None:
+        if report.failed:
+            self.collection_errors.append(f"{report.nodeid}: {report.longreprtext[-2000:]}")
+
+
+def _exercise_of(module):
+    stem = Path(module.__file__).stem
+    return next(e for e in EXERCISES if e.module == stem)
+
+
+def _verdict(excinfo, run: ExerciseRun | None) -> tuple[str, str, dict]:
+    if excinfo is None:
+        return "passed", "", {}
+    error = excinfo.value
+    if isinstance(error, CheckFailed):
+        return "failed", error.message, error.details
+    if isinstance(error, ExerciseStopped):
+        return (run.status if run and run.status in ("timeout", "error") else "error"), str(error), {}
+    if isinstance(error, LearnerError):
+        return "error", str(error), {}
+    if isinstance(error, AssertionError):
+        return "failed", str(error), {}
+    # An exception in the check itself: most often a learner's value it could not use.
+    return "error", f"could not use your answer ({type(error).__name__}: {error})", {}
+
+
+def run_checks(session: Session, seed: int) -> CheckPlugin:
+    """Run every exercise's checks against the session's worker; return the collected results."""
+    plugin = CheckPlugin(session, seed)
+    args = [
+        *(str(e.check_module_path) for e in EXERCISES),
+        "-p", "no:cacheprovider",
+        "--import-mode=importlib",
+        "--rootdir", str(CHECKS_DIR),
+        "--confcutdir", str(CHECKS_DIR),
+        "-c", os.devnull,
+        "-o", "addopts=",
+        "-q", "-s",
+    ]  # fmt: skip
+    previous = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # third-party plugins cost start-up time
+    try:
+        with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+            pytest.main(args, plugins=[plugin])
+    finally:
+        if previous is None:
+            os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = previous
+    return plugin

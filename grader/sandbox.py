@@ -1,0 +1,281 @@
+"""Starting, talking to and killing the worker process that runs learner code.
+
+The worker runs inside bubblewrap namespaces when ``bwrap`` works on this machine (its own
+user, PID, network, IPC and UTS namespaces; a read-only view of only the Python installation;
+a private /tmp; the scratch copy of the submission as its working directory), and as a plain
+child process otherwise. Both modes apply resource limits (address space, file size, CPU) and
+start the worker in its own session so that it, and everything it started, can be killed.
+
+This module owns the grader's side of the conversation: frames out, frames in, each under a
+deadline; a worker that overruns, dies or garbles a reply is killed and reported, never waited
+on forever.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import resource
+import secrets
+import select
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from grader import wire
+
+WORKER_DIR = Path(__file__).parent
+WORKER_FILES = ("worker.py", "wire.py")
+SANDBOX_HOME = "/submission"
+STARTUP_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one submission's worker may use."""
+
+    timeout_s: float = 10.0  # wall clock per exercise: loading plus every call
+    memory_bytes: int = 2 << 30  # address space of the worker
+    output_bytes: int = 2 << 20  # learner output kept; the rest is dropped and counted
+    file_bytes: int = 16 << 20  # largest file the worker may write (output file included)
+
+
+class WorkerFailure(Exception):
+    """The worker did not answer: it timed out, died, or broke the protocol."""
+
+    kind = "error"
+
+
+class WorkerTimeout(WorkerFailure):
+    kind = "timeout"
+
+
+class WorkerDied(WorkerFailure):
+    kind = "error"
+
+
+@functools.lru_cache(maxsize=None)
+def isolation_mode() -> tuple[str, str]:
+    """Which isolation this machine gives, and why: ("bubblewrap" | "process", reason)."""
+    if os.environ.get("GRADER_ISOLATION") == "process":
+        return "process", "process isolation requested by GRADER_ISOLATION=process"
+    if sys.platform != "linux":
+        return "process", "bubblewrap needs Linux"
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return "process", "bwrap is not installed (Debian package bubblewrap)"
+    probe = subprocess.run(
+        [*_bwrap_args(bwrap, Path("/tmp")), sys.executable, "-I", "-S", "-c", "pass"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    if probe.returncode != 0:
+        reason = probe.stderr.strip().splitlines()[-1:] or ["unknown error"]
+        return "process", f"bwrap cannot create namespaces here: {reason[0]}"
+    return "bubblewrap", "user, PID, network, IPC and UTS namespaces; read-only system view"
+
+
+def _bwrap_args(bwrap: str, scratch: Path) -> list[str]:
+    args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    if os.geteuid() == 0:
+        args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
+    for top in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            args += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            args += ["--ro-bind", top, top]
+    for path in _python_dirs():
+        args += ["--ro-bind", path, path]
+    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    args += ["--bind", str(scratch), SANDBOX_HOME, "--chdir", SANDBOX_HOME]
+    for name in WORKER_FILES:
+        args += ["--ro-bind", str(WORKER_DIR / name), f"/opt/grader-worker/{name}"]
+    return args
+
+
+def _python_dirs() -> list[str]:
+    """The directories Python and NumPy are loaded from, outside the system folders bound anyway."""
+    dirs = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, _numpy_dir())}
+    dirs = {d for d in dirs if not d.startswith(("/usr/", "/lib"))}
+    # Keep only the outermost folders so no bind shadows another.
+    return sorted(d for d in dirs if not any(d != o and d.startswith(o + os.sep) for o in dirs))
+
+
+def _numpy_dir() -> str:
+    return str(Path(np.__file__).resolve().parent.parent)
+
+
+def _worker_env(token: str) -> dict[str, str]:
+    env = {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "HOME": "/tmp",
+        "MPLBACKEND": "Agg",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "PYTHONHASHSEED": "0",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "GRADER_WORKER_TOKEN": token,
+    }
+    return env
+
+
+class Worker:
+    """One worker process for one submission: send a request, get a reply, before a deadline."""
+
+    def __init__(self, scratch: Path, output_path: Path, limits: Limits, preload_matplotlib: bool = False):
+        self.scratch = scratch
+        self.limits = limits
+        self.mode, self.mode_reason = isolation_mode()
+        self.token = secrets.token_hex(8)
+        request_r, self._request_w = os.pipe()
+        self._reply_r, reply_w = os.pipe()
+        output = os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        env = _worker_env(self.token)
+        if preload_matplotlib:
+            env["GRADER_PRELOAD_MATPLOTLIB"] = "1"
+        if self.mode == "bubblewrap":
+            command = _bwrap_args(shutil.which("bwrap"), scratch)
+            script = "/opt/grader-worker/worker.py"
+            cwd = None
+        else:
+            command, script, cwd = [], str(WORKER_DIR / "worker.py"), scratch
+        command += [sys.executable, "-I", script, str(request_r), str(reply_w), str(limits.output_bytes)]
+        command.append(_numpy_dir())
+        self.process = subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=output,
+            pass_fds=(request_r, reply_w),
+            cwd=cwd,
+            env=env,
+            start_new_session=True,
+            preexec_fn=self._apply_limits,
+        )
+        for fd in (request_r, reply_w, output):
+            os.close(fd)
+        self._ready = False
+        self.alive = True
+
+    def _apply_limits(self) -> None:  # runs in the child between fork and exec
+        memory = self.limits.memory_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.file_bytes, self.limits.file_bytes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+    # ------------------------------------------------------------ conversation
+
+    def request(self, message: dict, timeout: float) -> dict:
+        """Send one request and return the reply, or raise WorkerFailure (the worker is then dead)."""
+        if not self.alive:
+            raise WorkerDied("the worker has already stopped")
+        deadline = time.monotonic() + timeout
+        if not self._ready:
+            self._receive(time.monotonic() + STARTUP_SECONDS, starting=True)
+            self._ready = True
+            deadline = time.monotonic() + timeout
+        self._send(wire.pack(message), deadline)
+        return self._receive(deadline)
+
+    def receive(self, timeout: float) -> dict:
+        """Wait for one more message (the report that an exercise's process ended)."""
+        return self._receive(time.monotonic() + timeout)
+
+    def _send(self, data: bytes, deadline: float) -> None:
+        view = memoryview(data)
+        while view:
+            self._wait(self._request_w, deadline, writing=True)
+            try:
+                view = view[os.write(self._request_w, view[: 1 << 16]):]
+            except BrokenPipeError:
+                self._fail(WorkerDied, self._death_message())
+
+    def _receive(self, deadline: float, starting: bool = False) -> dict:
+        prefix = self._read_exactly(wire.PREFIX_SIZE, deadline, starting)
+        try:
+            header_len, blob_len = wire.read_prefix(prefix)
+            header = self._read_exactly(header_len, deadline, starting)
+            blob = self._read_exactly(blob_len, deadline, starting)
+            return wire.unpack(header, blob)
+        except wire.WireError as exc:
+            self._fail(WorkerDied, f"the learner's code garbled the grader's channel ({exc})")
+
+    def _read_exactly(self, n: int, deadline: float, starting: bool) -> bytes:
+        chunks, got = [], 0
+        while got < n:
+            self._wait(self._reply_r, deadline, starting=starting)
+            chunk = os.read(self._reply_r, min(n - got, 1 << 20))
+            if not chunk:
+                self._fail(WorkerDied, self._death_message())
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    def _wait(self, fd: int, deadline: float, writing: bool = False, starting: bool = False) -> None:
+        remaining = deadline - time.monotonic()
+        if remaining > 0:
+            ready = select.select([], [fd], [], remaining) if writing else select.select([fd], [], [], remaining)
+            if ready[0] or ready[1]:
+                return
+        if starting:
+            self._fail(WorkerDied, f"the worker did not start within {STARTUP_SECONDS:.0f} s")
+        self._fail(WorkerTimeout, f"time limit of {self.limits.timeout_s:g} s exceeded")
+
+    def _death_message(self) -> str:
+        try:
+            code = self.process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return "the worker closed its channel"
+        if code < 0:
+            return f"the worker was killed by signal {signal.Signals(-code).name}"
+        return f"the worker exited with status {code}"
+
+    def _fail(self, error: type[WorkerFailure], message: str):
+        self.kill()
+        raise error(message)
+
+    # ------------------------------------------------------------ shutdown
+
+    def kill(self) -> None:
+        """Kill the worker and every process it started; safe to call twice."""
+        if not self.alive:
+            return
+        self.alive = False
+        for fd in (self._request_w, self._reply_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        kill_tagged_processes(self.token)
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+def kill_tagged_processes(token: str) -> None:
+    """Kill processes carrying this worker's token, including ones that left its session."""
+    marker = f"GRADER_WORKER_TOKEN={token}".encode()
+    for entry in os.scandir("/proc") if os.path.isdir("/proc") else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/environ", "rb") as environ:
+                if marker in environ.read().split(b"\0"):
+                    os.kill(int(entry.name), signal.SIGKILL)
+        except OSError:
+            continue

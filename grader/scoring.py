@@ -1,0 +1,49 @@
+"""From check outcomes to exercise scores and statuses: the scoring model.
+
+Each check earns all of its points or none; an exercise's score is the sum over its checks.
+Checks that passed before an exercise timed out or crashed keep their points; the exercise is
+then marked ``timeout`` or ``error`` so the student sees why the rest earned nothing.
+"""
+
+from __future__ import annotations
+
+from grader.model import CheckResult, ExerciseResult
+from grader.session import ExerciseRun
+
+
+def exercise_status(run: ExerciseRun | None, score: float, max_score: float) -> str:
+    if run is None or run.status == "missing":
+        return "missing"
+    if run.status in ("timeout", "error"):
+        return run.status
+    if score >= max_score:
+        return "passed"
+    if run.load_errors and score == 0:
+        return "error"
+    return "partial" if score > 0 else "failed"
+
+
+def exercise_message(run: ExerciseRun | None, checks: list[CheckResult]) -> str:
+    if run is not None and run.message:
+        return run.message
+    unimplemented = sorted({c.message.split(" is not implemented")[0] for c in checks if "not implemented yet" in c.message})
+    if unimplemented and all("not implemented yet" in c.message for c in checks if c.status != "passed"):
+        return "Not implemented yet: " + ", ".join(unimplemented) + "."
+    failed = sum(c.status != "passed" for c in checks)
+    return f"{len(checks) - failed} of {len(checks)} checks passed." if checks else ""
+
+
+def exercise_result(exercise_id: str, title: str, run: ExerciseRun | None, checks: list[CheckResult]) -> ExerciseResult:
+    score = round(sum(c.score for c in checks), 6)
+    max_score = round(sum(c.max_score for c in checks), 6)
+    return ExerciseResult(
+        id=exercise_id,
+        title=title,
+        score=score,
+        max_score=max_score,
+        status=exercise_status(run, score, max_score),
+        message=exercise_message(run, checks),
+        checks=checks,
+        output=run.output if run else "",
+        seconds=round(run.seconds, 3) if run else 0.0,
+    )

@@ -1,0 +1,242 @@
+"""One submission's conversation with its worker, exercise by exercise.
+
+``Session`` keeps one worker per submission and opens the exercises in turn; ``ExerciseRun``
+is one exercise's view: it calls the learner's functions, charges the time spent to the
+exercise's budget, and remembers how the exercise ended (fine, timed out, crashed). When the
+worker fails, the exercise is stopped, the worker killed, and a fresh one is started at once so
+that the remaining exercises are graded at full speed.
+
+Checks never see this module directly: they get a ``LearnerModule`` proxy (``sub``), whose
+functions look like the learner's own but run in the worker and return plain data.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from grader.checks import CheckFailed
+from grader.diagnose import format_value
+from grader.sandbox import Limits, Worker, WorkerFailure
+from grader.submission import ExerciseCode, Submission
+from grader.wire import Fn
+
+OUTPUT_KEPT_PER_EXERCISE = 20_000
+
+
+class LearnerError(AssertionError):
+    """The learner's function raised, or is missing: the check fails with this message."""
+
+
+class ExerciseStopped(AssertionError):
+    """The exercise timed out or crashed earlier; its remaining checks cannot run."""
+
+
+class ExerciseRun:
+    """One exercise of one submission, as the checks see it."""
+
+    def __init__(self, session: Session, code: ExerciseCode):
+        self.session = session
+        self.code = code
+        self.exercise_id = code.exercise_id
+        self.status = "missing" if code.kind == "missing" else "ok"  # ok | missing | error | timeout
+        self.message = code.missing_reason
+        self.load_errors: list[dict] = []
+        self.budget = session.limits.timeout_s
+        self.output = ""
+        self.dropped_output = 0
+        self.seconds = 0.0
+
+    # -------------------------------------------------------------- worker traffic
+
+    def request(self, message: dict, what: str, ending: bool = False) -> dict:
+        """Send one request for this exercise, charging its time; ``ending`` expects the end report."""
+        started = time.monotonic()
+        try:
+            reply = self.session.worker.request(message, max(self.budget, 0.001))
+        except WorkerFailure as failure:
+            self._stop(failure.kind, f"{what}: {failure}")
+        finally:
+            spent = time.monotonic() - started
+            self.budget -= spent
+            self.seconds += spent
+        if reply.get("ended") and not ending:  # the exercise's process died while we waited for its answer
+            self._stop("error", f"{what}: the process running your code {reply.get('how')} (a crash, sys.exit or os._exit?)")
+        self.dropped_output = max(self.dropped_output, int(reply.get("dropped_output", 0) or 0))
+        return reply
+
+    def _stop(self, status: str, message: str):
+        self.status = status
+        if status == "timeout":
+            message += (
+                f". Each exercise has {self.session.limits.timeout_s:g} s in all;"
+                " look for an infinite loop or a very slow computation."
+            )
+        self.message = message
+        self.session.restart_worker()
+        raise ExerciseStopped(message)
+
+    def load(self) -> None:
+        if self.code.kind == "missing":
+            return
+        reply = self.request({"op": "open", **self.code.request()}, f"loading {self.code.describe()}")
+        self.load_errors = list(reply.get("errors", []))
+        if self.load_errors:
+            self.message = "; ".join(describe_error(e) for e in self.load_errors)
+
+    def call(self, function: str, args: tuple, description: str):
+        if self.status == "missing":
+            raise LearnerError(f"{description}: not graded, {self.message}")
+        if self.session.worker is None or self.status != "ok":
+            raise ExerciseStopped(f"Not run: {self.message}")
+        reply = self.request({"op": "call", "func": function, "args": list(args)}, description)
+        if not reply.get("ok"):
+            raise LearnerError(explain_call_error(function, description, reply.get("error") or {}))
+        return reply.get("value"), list(reply.get("mutated") or [])
+
+    def close(self) -> None:
+        if self.status == "ok" and self.code.kind != "missing":
+            try:
+                self.request({"op": "close"}, "finishing", ending=True)
+            except ExerciseStopped:
+                pass
+
+
+class Session:
+    """The worker of one submission, and the exercises opened on it."""
+
+    def __init__(self, submission: Submission, scratch: Path, output_path: Path, limits: Limits):
+        self.submission = submission
+        self.scratch = scratch
+        self.output_path = output_path
+        self.limits = limits
+        self.worker: Worker | None = None
+        self.start_worker()
+        self.isolation = self.worker.mode
+        self.isolation_reason = self.worker.mode_reason
+
+    def start_worker(self) -> None:
+        self.worker = Worker(self.scratch, self.output_path, self.limits, self.submission.uses_matplotlib)
+
+    def restart_worker(self) -> None:
+        if self.worker is not None:
+            self.worker.kill()
+        self.start_worker()
+
+    def open(self, exercise_id: str) -> ExerciseRun:
+        run = ExerciseRun(self, self.submission.exercises[exercise_id])
+        run.output_start = self._output_size()
+        try:
+            run.load()
+        except ExerciseStopped:
+            pass
+        return run
+
+    def close(self, run: ExerciseRun) -> None:
+        run.close()
+        run.output = self._read_output(run.output_start)
+
+    def shutdown(self) -> None:
+        if self.worker is not None:
+            self.worker.kill()
+            self.worker = None
+
+    def _output_size(self) -> int:
+        try:
+            return os.path.getsize(self.output_path)
+        except OSError:
+            return 0
+
+    def _read_output(self, start: int) -> str:
+        try:
+            with open(self.output_path, "rb") as output:
+                output.seek(start)
+                data = output.read(OUTPUT_KEPT_PER_EXERCISE + 1)
+        except OSError:
+            return ""
+        text = data[:OUTPUT_KEPT_PER_EXERCISE].decode("utf-8", "replace")
+        if len(data) > OUTPUT_KEPT_PER_EXERCISE:
+            text += "\n[... output trimmed ...]"
+        return text
+
+
+class LearnerModule:
+    """``sub`` in a check: attribute access gives the learner's function, run in the worker."""
+
+    def __init__(self, run: ExerciseRun, reference_module):
+        self._run = run
+        self._reference = reference_module
+
+    def __getattr__(self, name: str) -> LearnerFunction:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return LearnerFunction(self._run, name, parameter_names(getattr(self._reference, name, None)))
+
+
+class LearnerFunction:
+    """A learner's function: calling it sends the arguments to the worker and returns its answer."""
+
+    def __init__(self, run: ExerciseRun, name: str, parameters: list[str]):
+        self.run = run
+        self.name = name
+        self.parameters = parameters
+        self.mutated: list[str] = []
+
+    def __call__(self, *args):
+        value, mutated = self.run.call(self.name, args, self.describe(args))
+        self.mutated = [self.parameters[i] if i < len(self.parameters) else f"argument {i + 1}" for i in mutated]
+        return value
+
+    def describe(self, args: tuple) -> str:
+        names = self.parameters + [f"arg{i}" for i in range(len(self.parameters), len(args))]
+        shown = ", ".join(f"{n}={describe_argument(a)}" for n, a in zip(names, args))
+        return f"{self.name}({shown})"
+
+
+def expect_unchanged(function: LearnerFunction, *args) -> None:
+    """Call ``function`` and fail if it modified any of its array arguments in place."""
+    function(*args)
+    if function.mutated:
+        names = ", ".join(f"`{n}`" for n in function.mutated)
+        raise CheckFailed(
+            f"{function.describe(args)} modified its argument {names} in place; copy it first "
+            "(e.g. `w = w0.copy()`): callers do not expect their inputs to change.",
+            diagnosis="Argument modified in place.",
+        )
+
+
+def parameter_names(function) -> list[str]:
+    if function is None:
+        return []
+    try:
+        return list(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        return []
+
+
+def describe_argument(value) -> str:
+    if isinstance(value, Fn):
+        return value.source
+    if isinstance(value, np.ndarray) and value.size > 12:
+        return f"<array of shape {value.shape}>"
+    return format_value(value, digits=4)
+
+
+def describe_error(error: dict) -> str:
+    return f"{error.get('where', 'your code')} raised {error.get('type')}: {error.get('message')}"
+
+
+def explain_call_error(function: str, description: str, error: dict) -> str:
+    kind = error.get("type", "Error")
+    if kind == "NotImplementedError":
+        return f"{function} is not implemented yet (it raises NotImplementedError)."
+    if kind == "NotDefined":
+        return f"{function} is not defined: check its name against the assignment."
+    text = f"{description} raised {kind}: {error.get('message', '')}"
+    if error.get("traceback"):
+        text += "\n" + error["traceback"].rstrip()
+    return text

@@ -1,0 +1,157 @@
+"""Turning what a student handed in into code per exercise, ready for the worker.
+
+A submission is a folder of the ten modules (directly or in ``assignments/``), a notebook, or
+a folder holding one notebook. ``load`` never raises on a student's mistake: a missing module,
+a broken notebook or an empty folder becomes a ``Submission`` whose exercises say what is
+wrong, so it is graded (at 0 where nothing can run) with a clear message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader import notebook
+from grader.course import EXERCISES, Exercise
+
+MAX_COPY_BYTES = 50 << 20
+MAX_COPY_FILES = 2000
+IGNORED_DIRS = {"__pycache__", ".ipynb_checkpoints", ".git", "node_modules", ".venv", "venv"}
+
+
+@dataclass
+class ExerciseCode:
+    """The learner's code for one exercise: a module file, notebook cells, or nothing."""
+
+    exercise_id: str
+    module: str
+    kind: str  # "module" | "cells" | "missing"
+    path: str = ""  # the module's path inside the sandbox, for kind "module"
+    cells: list[notebook.Cell] = field(default_factory=list)  # setup cells first, for kind "cells"
+    missing_reason: str = ""
+
+    def request(self) -> dict:
+        """What the worker needs to load this exercise."""
+        if self.kind == "module":
+            return {"kind": "module", "module": self.module, "path": self.path}
+        return {"kind": "cells", "cells": [{"label": c.label, "code": c.code} for c in self.cells]}
+
+    def describe(self) -> str:
+        return f"{self.module}.py" if self.kind == "module" else f"the notebook cells of {self.exercise_id}"
+
+
+@dataclass
+class Submission:
+    source: Path
+    form: str  # "folder" | "notebook"
+    exercises: dict[str, ExerciseCode]
+    files_root: Path | None = None  # folder copied into the sandbox, for folder submissions
+    notes: list[str] = field(default_factory=list)  # skipped magics, ignored cells, ...
+    problem: str = ""  # why nothing could be graded, when that is the case
+    fingerprint: str = ""
+
+    @property
+    def uses_matplotlib(self) -> bool:
+        return any("matplotlib" in c.code for e in self.exercises.values() for c in e.cells)
+
+
+def load(path: Path) -> Submission:
+    """Read a submission at ``path``; module paths are relative to the worker's scratch folder."""
+    path = Path(path)
+    if path.is_file():
+        return _from_notebook(path)
+    modules_dir = _modules_dir(path)
+    if modules_dir is None:
+        notebooks = sorted(p for p in path.rglob("*.ipynb") if not (set(p.parts) & IGNORED_DIRS))
+        if len(notebooks) == 1:
+            return _from_notebook(notebooks[0])
+        if len(notebooks) > 1:
+            names = ", ".join(str(p.relative_to(path)) for p in notebooks[:5])
+            return _empty(path, f"found several notebooks ({names}); submit one, or the ten modules")
+        return _empty(path, "found neither the exercise modules (ex01_partial_derivatives.py, ...) nor a notebook")
+    exercises = {}
+    for exercise in EXERCISES:
+        file = modules_dir / f"{exercise.module}.py"
+        if file.is_file():
+            exercises[exercise.id] = ExerciseCode(
+                exercise.id, exercise.module, "module", path=file.name
+            )
+        else:
+            exercises[exercise.id] = _missing(exercise, _missing_module_reason(modules_dir, exercise))
+    digest = hashlib.sha256()
+    for exercise in EXERCISES:
+        file = modules_dir / f"{exercise.module}.py"
+        digest.update(file.read_bytes() if file.is_file() else b"-")
+    return Submission(path, "folder", exercises, files_root=modules_dir, fingerprint=digest.hexdigest())
+
+
+def _modules_dir(path: Path) -> Path | None:
+    for candidate in (path, path / "assignments"):
+        if any((candidate / f"{e.module}.py").is_file() for e in EXERCISES):
+            return candidate
+    return None
+
+
+def _missing_module_reason(folder: Path, exercise: Exercise) -> str:
+    near = sorted(p.name for p in folder.glob(f"{exercise.id}*.py"))
+    hint = f" (found {', '.join(near)}: the file name must match exactly)" if near else ""
+    return f"{exercise.module}.py is missing from the submission{hint}"
+
+
+def _missing(exercise: Exercise, reason: str) -> ExerciseCode:
+    return ExerciseCode(exercise.id, exercise.module, "missing", missing_reason=reason)
+
+
+def _empty(path: Path, problem: str) -> Submission:
+    exercises = {e.id: _missing(e, problem) for e in EXERCISES}
+    return Submission(path, "folder", exercises, problem=problem, fingerprint=hashlib.sha256(problem.encode()).hexdigest())
+
+
+def _from_notebook(path: Path) -> Submission:
+    data = path.read_bytes()
+    fingerprint = hashlib.sha256(data).hexdigest()
+    try:
+        parsed = notebook.read(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        parsed, problem = None, "the notebook is not UTF-8 text"
+    except notebook.NotebookError as exc:
+        parsed, problem = None, str(exc)
+    if parsed is None:
+        exercises = {e.id: _missing(e, f"the notebook could not be read: {problem}") for e in EXERCISES}
+        return Submission(path, "notebook", exercises, problem=f"{path.name}: {problem}", fingerprint=fingerprint)
+    exercises = {}
+    for number, exercise in enumerate(EXERCISES, start=1):
+        cells = parsed.exercises.get(number)
+        if cells:
+            exercises[exercise.id] = ExerciseCode(exercise.id, exercise.module, "cells", cells=parsed.setup + cells)
+        else:
+            reason = f"the notebook has no learner cell for exercise {number} (tag it exercise-{number})"
+            exercises[exercise.id] = _missing(exercise, reason)
+    unknown = sorted(set(parsed.exercises) - set(range(1, len(EXERCISES) + 1)))
+    notes = parsed.skipped + [f"cells for exercise {n} ignored: there is no such exercise" for n in unknown]
+    return Submission(path, "notebook", exercises, notes=notes, fingerprint=fingerprint)
+
+
+def copy_into(submission: Submission, scratch: Path) -> list[str]:
+    """Copy a folder submission's files into the sandbox's scratch folder, within size caps."""
+    if submission.files_root is None:
+        return []
+    notes, total, count = [], 0, 0
+    for file in sorted(submission.files_root.rglob("*")):
+        relative = file.relative_to(submission.files_root)
+        if set(relative.parts) & IGNORED_DIRS or any(p.startswith(".") for p in relative.parts):
+            continue
+        if not file.is_file() or file.is_symlink():
+            continue
+        size = file.stat().st_size
+        if total + size > MAX_COPY_BYTES or count >= MAX_COPY_FILES:
+            notes.append(f"{relative}: not copied, the submission is over {MAX_COPY_BYTES >> 20} MB or {MAX_COPY_FILES} files")
+            continue
+        target = scratch / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(file, target)
+        total += size
+        count += 1
+    return notes

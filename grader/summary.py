@@ -1,0 +1,26 @@
+"""The terminal summary printed after grading: one line per exercise and the total."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from grader.model import GradeResult
+
+
+def print_summary(result: GradeResult, out_dir: Path | None) -> None:
+    print(f"Grading {result.submission}  (seed {result.seed}, isolation: {result.isolation})")
+    if result.problem:
+        print(f"  Problem: {result.problem}")
+    width = max(len(e.title) for e in result.exercises) if result.exercises else 10
+    for exercise in result.exercises:
+        print(f"  {exercise.id}  {exercise.title:<{width}}  {exercise.score:>5g}/{exercise.max_score:<3g} {exercise.status}")
+        if exercise.status not in ("passed",) and exercise.message:
+            print(f"        {first_line(exercise.message)}")
+    print(f"  Total: {result.score:g}/{result.max_score:g}   ({result.duration_s:.2f} s)")
+    if out_dir is not None:
+        print(f"  Report: {out_dir / 'report.html'}   Results: {out_dir / 'results.json'}")
+
+
+def first_line(text: str, limit: int = 110) -> str:
+    line = text.strip().splitlines()[0] if text.strip() else ""
+    return line if len(line) <= limit else line[: limit - 3] + "..."

@@ -1,0 +1,242 @@
+"""The worker: the only process that runs learner code.
+
+Started by ``grader.sandbox`` as ``python -I worker.py REQUEST_FD REPLY_FD OUTPUT_CAP [NUMPY_PATH]``.
+It imports NumPy once, then serves requests on the two pipe descriptors:
+
+- ``open``: fork a child for one exercise; the child loads the learner's module (or notebook
+  cells) and answers ``call`` requests until ``close``. Forking keeps NumPy's start-up paid once
+  per submission while giving every exercise a fresh interpreter state: a module that patches
+  NumPy, leaks threads or crashes costs only its own exercise.
+- when the child ends, for any reason, this process reports how it ended (``ended``).
+
+Comparisons never happen here: the worker only returns plain data (see ``wire``). It must not
+import the grader package, which is out of its reach in the sandbox.
+"""
+
+import io
+import os
+import signal
+import sys
+import time
+import traceback
+
+REQUEST_FD, REPLY_FD, OUTPUT_CAP = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+if len(sys.argv) > 4 and sys.argv[4] not in sys.path:
+    sys.path.append(sys.argv[4])  # where NumPy lives when it is outside the standard site-packages
+
+import importlib.util  # noqa: E402
+import math  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+
+def _load_wire():
+    """Load the frame format from beside this file without putting the folder on sys.path."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wire.py")
+    spec = importlib.util.spec_from_file_location("_grader_wire", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+wire = _load_wire()
+
+# Keep private references: learner code may replace these names on the modules it can reach.
+_fork, _waitpid, _read, _write, _exit = os.fork, os.waitpid, os.read, os.write, os._exit
+_pack, _unpack = wire.pack, wire.unpack
+_ndarray, _array_equal, _copy = np.ndarray, np.array_equal, np.array
+_fstat = os.fstat
+
+
+def _read_exactly(n: int) -> bytes:
+    chunks, got = [], 0
+    while got < n:
+        chunk = _read(REQUEST_FD, min(n - got, 1 << 20))
+        if not chunk:
+            _exit(0)  # the grader went away
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+def receive() -> dict:
+    header_len, blob_len = wire.read_prefix(_read_exactly(wire.PREFIX_SIZE))
+    header = _read_exactly(header_len)
+    blob = _read_exactly(blob_len)
+    return _unpack(header, blob, make_fn=_make_fn)
+
+
+def send(message: dict) -> None:
+    send_frame(_pack(message))
+
+
+def send_frame(data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[_write(REPLY_FD, view):]
+
+
+def _make_fn(source: str):
+    return eval(source, {"np": np, "math": math})  # sources come from the grader's own checks
+
+
+class CappedOutput(io.TextIOBase):
+    """stdout/stderr for learner code: writes to the shared output file until it is full."""
+
+    def __init__(self, fd: int):
+        self.fd = fd
+        self.dropped = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text) -> int:
+        data = str(text).encode("utf-8", "replace")
+        try:
+            room = OUTPUT_CAP - _fstat(self.fd).st_size
+            if room > 0:
+                _write(self.fd, data[:room])
+        except OSError:
+            room = 0
+        self.dropped += max(0, len(data) - max(room, 0))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def describe_exception(exc: BaseException) -> dict:
+    """The learner-facing summary of an exception: type, message, and the learner's frames."""
+    frames = [
+        f
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename != __file__ and not f.filename.startswith("<frozen")
+    ]
+    lines = traceback.format_list(frames[-4:]) if frames else []
+    try:
+        message = str(exc)
+    except BaseException:
+        message = "<unprintable message>"
+    return {"type": type(exc).__name__, "message": message[:2000], "traceback": "".join(lines)[-4000:]}
+
+
+# ---------------------------------------------------------------- one exercise (in the child)
+
+
+def load_exercise(request: dict) -> tuple[dict, list]:
+    """Run the learner's code for one exercise; return its namespace and the errors met."""
+    errors = []
+    if request["kind"] == "module":
+        path = os.path.abspath(request["path"])
+        sys.path.insert(0, os.path.dirname(path))  # the learner's own helper modules
+        spec = importlib.util.spec_from_file_location(request["module"], path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[request["module"]] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException as exc:  # the learner's import may raise anything, even SystemExit
+            errors.append({"where": os.path.basename(path), **describe_exception(exc)})
+        return vars(module), errors
+    namespace = {"__name__": "__main__"}
+    for cell in request["cells"]:
+        try:
+            exec(compile(cell["code"], cell["label"], "exec"), namespace)
+        except BaseException as exc:
+            errors.append({"where": cell["label"], **describe_exception(exc)})
+    return namespace, errors
+
+
+def call(namespace: dict, request: dict) -> dict:
+    function = namespace.get(request["func"])
+    if not callable(function):
+        return {"ok": False, "error": {"type": "NotDefined", "message": f"{request['func']} is not defined"}}
+    args = request["args"]
+    before = [_copy(a) if isinstance(a, _ndarray) else None for a in args]
+    started = time.perf_counter()
+    try:
+        value = function(*args)
+    except BaseException as exc:
+        return {"ok": False, "error": describe_exception(exc)}
+    elapsed = time.perf_counter() - started
+    mutated = [i for i, (a, b) in enumerate(zip(args, before)) if b is not None and not _same(a, b)]
+    return {"ok": True, "value": value, "mutated": mutated, "seconds": elapsed}
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(_array_equal(a, b, equal_nan=True))
+    except BaseException:
+        return False
+
+
+def pack_reply(reply: dict) -> bytes:
+    """Encode a reply; a returned value that cannot be read becomes an error reply."""
+    try:
+        return _pack(reply)
+    except BaseException as exc:  # a learner's object may raise anything while being read
+        error = {"type": "UnreadableValue", "message": describe_exception(exc)["message"]}
+        return _pack({"ok": False, "error": error, "dropped_output": reply.get("dropped_output", 0)})
+
+
+def serve_exercise(request: dict) -> None:
+    os.setpgid(0, 0)  # its own process group, so everything it starts can be killed with it
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    stdout = CappedOutput(1)
+    sys.stdout = sys.stderr = stdout
+    namespace, errors = load_exercise(request)
+    send({"ok": True, "errors": errors, "dropped_output": stdout.dropped})
+    while True:
+        request = receive()
+        if request.get("op") != "call":
+            _exit(0)
+        reply = call(namespace, request)
+        reply["dropped_output"] = stdout.dropped
+        send_frame(pack_reply(reply))
+
+
+# ---------------------------------------------------------------- the long-lived parent
+
+
+def describe_status(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(number).name
+        except ValueError:
+            name = str(number)
+        return f"killed by signal {name}"
+    return f"exited with status {os.WEXITSTATUS(status)}"
+
+
+def main() -> None:
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a full output file fails writes, not the process
+    if os.environ.get("GRADER_PRELOAD_MATPLOTLIB"):
+        try:
+            import matplotlib
+
+            matplotlib.use("Agg")
+            import matplotlib.pyplot  # noqa: F401
+        except Exception:
+            pass
+    send({"ok": True, "ready": True})
+    while True:
+        request = receive()
+        if request.get("op") != "open":
+            return
+        pid = _fork()
+        if pid == 0:
+            try:
+                serve_exercise(request)
+            finally:
+                _exit(0)
+        _, status = _waitpid(pid, 0)
+        try:
+            os.killpg(pid, signal.SIGKILL)  # whatever the exercise left running
+        except OSError:
+            pass
+        normal = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+        send({"ended": True, "normal": normal, "how": describe_status(status)})
+
+
+if __name__ == "__main__":
+    main()
