@@ -267,15 +267,37 @@ class Worker:
             pass
 
 
-def kill_tagged_processes(token: str) -> None:
-    """Kill processes carrying this worker's token, including ones that left its session."""
-    marker = f"GRADER_WORKER_TOKEN={token}".encode()
+def kill_tagged_processes(token: str, patience_s: float = 5.0) -> None:
+    """Kill processes carrying this worker's token, including ones that left its session.
+
+    Namespaced processes die asynchronously once their sandbox's init is gone, so keep
+    looking until none is left (or patience runs out).
+    """
+    deadline = time.monotonic() + patience_s
+    while True:
+        tagged = tagged_processes(token)
+        if not tagged or time.monotonic() > deadline:
+            return
+        for pid in tagged:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.01)
+
+
+def tagged_processes(token: str | None = None) -> list[int]:
+    """Processes whose environment holds a worker token (this worker's, or any when None)."""
+    marker = f"GRADER_WORKER_TOKEN={token}".encode() if token else b"GRADER_WORKER_TOKEN="
+    found = []
     for entry in os.scandir("/proc") if os.path.isdir("/proc") else ():
         if not entry.name.isdigit():
             continue
         try:
             with open(f"/proc/{entry.name}/environ", "rb") as environ:
-                if marker in environ.read().split(b"\0"):
-                    os.kill(int(entry.name), signal.SIGKILL)
+                variables = environ.read().split(b"\0")
         except OSError:
             continue
+        if any(v == marker or (token is None and v.startswith(marker)) for v in variables):
+            found.append(int(entry.name))
+    return found

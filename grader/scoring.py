@@ -11,16 +11,18 @@ from grader.model import CheckResult, ExerciseResult
 from grader.session import ExerciseRun
 
 
-def exercise_status(run: ExerciseRun | None, score: float, max_score: float) -> str:
+def exercise_status(run: ExerciseRun | None, checks: list[CheckResult], score: float, max_score: float) -> str:
     if run is None or run.status == "missing":
         return "missing"
     if run.status in ("timeout", "error"):
         return run.status
     if score >= max_score:
         return "passed"
-    if run.load_errors and score == 0:
-        return "error"
-    return "partial" if score > 0 else "failed"
+    if score > 0:
+        return "partial"
+    if run.load_errors or all(c.status == "error" and "not implemented" not in c.message for c in checks):
+        return "error"  # the code raised rather than answered wrongly
+    return "failed"
 
 
 def exercise_message(run: ExerciseRun | None, checks: list[CheckResult]) -> str:
@@ -41,7 +43,7 @@ def exercise_result(exercise_id: str, title: str, run: ExerciseRun | None, check
         title=title,
         score=score,
         max_score=max_score,
-        status=exercise_status(run, score, max_score),
+        status=exercise_status(run, checks, score, max_score),
         message=exercise_message(run, checks),
         checks=checks,
         output=run.output if run else "",

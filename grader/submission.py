@@ -122,14 +122,15 @@ def _from_notebook(path: Path) -> Submission:
         exercises = {e.id: _missing(e, f"the notebook could not be read: {problem}") for e in EXERCISES}
         return Submission(path, "notebook", exercises, problem=f"{path.name}: {problem}", fingerprint=fingerprint)
     exercises = {}
-    for number, exercise in enumerate(EXERCISES, start=1):
+    for exercise in EXERCISES:
+        number = exercise.number
         cells = parsed.exercises.get(number)
         if cells:
             exercises[exercise.id] = ExerciseCode(exercise.id, exercise.module, "cells", cells=parsed.setup + cells)
         else:
             reason = f"the notebook has no learner cell for exercise {number} (tag it exercise-{number})"
             exercises[exercise.id] = _missing(exercise, reason)
-    unknown = sorted(set(parsed.exercises) - set(range(1, len(EXERCISES) + 1)))
+    unknown = sorted(set(parsed.exercises) - {e.number for e in EXERCISES})
     notes = parsed.skipped + [f"cells for exercise {n} ignored: there is no such exercise" for n in unknown]
     return Submission(path, "notebook", exercises, notes=notes, fingerprint=fingerprint)
 

@@ -1,0 +1,51 @@
+"""Plausible wrong solutions score less than full marks, with the right diagnosis.
+
+Each file in tests/wrong_solutions/<exercise module>/ is a complete module for that exercise
+with one typical mistake, and starts with comment lines saying what the grader must find:
+
+    # mistake: forgot the factor 2 in the quadratic form's gradient
+    # fails: grad_quadratic_symmetric        (a check name; repeat the line for several)
+    # diagnosis: constant factor             (text expected in that check's message)
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.course import EXERCISES
+from tests.conftest import by_id, check_named
+
+WRONG_DIR = Path(__file__).parent / "wrong_solutions"
+VARIANTS = sorted(WRONG_DIR.glob("ex*/*.py"))
+
+
+def expectations(path: Path) -> tuple[list[str], str]:
+    header = path.read_text().splitlines()[:10]
+    fails = [m.group(1).strip() for line in header if (m := re.match(r"#\s*fails:\s*(.+)", line))]
+    diagnosis = next((m.group(1).strip() for line in header if (m := re.match(r"#\s*diagnosis:\s*(.+)", line))), "")
+    return fails, diagnosis
+
+
+def test_every_exercise_has_at_least_two_wrong_solutions():
+    for exercise in EXERCISES:
+        assert len(list((WRONG_DIR / exercise.module).glob("*.py"))) >= 2, exercise.module
+
+
+@pytest.mark.parametrize("variant", VARIANTS, ids=lambda p: f"{p.parent.name[:4]}-{p.stem}")
+def test_wrong_solution_loses_points_with_diagnosis(variant, tmp_path, grade):
+    exercise = next(e for e in EXERCISES if e.module == variant.parent.name)
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    shutil.copyfile(variant, folder / f"{exercise.module}.py")
+    fails, diagnosis = expectations(variant)
+    assert fails, f"{variant} names no failing check"
+    result = by_id(grade(folder))[exercise.id]
+    assert result.score < result.max_score
+    for name in fails:
+        failed = check_named(result, name)
+        assert failed.status != "passed", f"{name} passed for {variant.name}"
+        assert diagnosis.lower() in failed.message.lower(), failed.message
