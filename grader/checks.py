@@ -31,6 +31,7 @@ __all__ = [
     "compare_calls",
     "expect_close",
     "expect_true",
+    "expect_unchanged",
     "finite_difference_gradient",
 ]
 
@@ -144,6 +145,18 @@ def _failure(what, got, expected, tol, verdict, unit, known, constant, n_failed=
         tolerance=str(tol),
         diagnosis=diagnosis,
     )
+
+
+def expect_unchanged(function, *args) -> None:
+    """Call ``function`` and fail if it modified any of its array arguments in place."""
+    function(*args)
+    if function.mutated:
+        names = ", ".join(f"`{n}`" for n in function.mutated)
+        raise CheckFailed(
+            f"{function.describe(args)} modified its argument {names} in place; copy it first "
+            "(e.g. `w = w0.copy()`): callers do not expect their inputs to change.",
+            diagnosis="Argument modified in place.",
+        )
 
 
 def finite_difference_gradient(f: Callable, x, h: float = 1e-6) -> np.ndarray:

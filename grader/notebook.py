@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-import nbformat
-
 TAG = re.compile(r"^exercise-(\d+)$")
 WORKSPACE = re.compile(r"^#\s*Exercise\s+(\d+)\b", re.IGNORECASE)
 MAGIC_LINE = re.compile(r"^(\s*)(%|!|\S.*=\s*[!%](?!=)|.*\?\s*$)")
@@ -38,6 +36,8 @@ class ParsedNotebook:
 
 def read(text: str) -> ParsedNotebook:
     """Split a notebook's code cells into setup and exercises, or raise NotebookError."""
+    import nbformat  # only notebook submissions pay for its import
+
     try:
         notebook = nbformat.reads(text, as_version=4)
     except Exception as exc:  # nbformat raises many types for broken files

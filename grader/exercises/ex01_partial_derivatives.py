@@ -1,0 +1,207 @@
+"""Checks for exercise 1, partial derivatives: df_dx, df_dy, dg_dx, dg_dy, dg_dz, grad_norm_sq, d2f_dxdy, mixed_partial_fd. 10 points.
+
+f(x, y) = x^3 y + e^{xy};  g(x, y, z) = sin(xy) + y z^2 - ln(x + z) (only x + z > 0);  h(w) = ||w||^2.
+Points are drawn at random (never only the notebook's (1, 2) and (1, 0, 1)). mixed_partial_fd is
+called with trusted functions (Fn) the learner has not seen, at several steps h and at the default h.
+"""
+
+import math
+
+import numpy as np
+
+from grader.checks import Fn, check, compare_calls, expect_close, finite_difference_gradient
+from grader.session import expect_unchanged
+
+
+def f(p):
+    return p[0] ** 3 * p[1] + np.exp(p[0] * p[1])
+
+
+def g(p):
+    return np.sin(p[0] * p[1]) + p[1] * p[2] ** 2 - np.log(p[0] + p[2])
+
+
+def points_2d(rng, n=6):
+    """Points of [-1.5, 1.5]^2, away from the axes' trivial values x = 0 or y = 0."""
+    points = rng.uniform(0.2, 1.5, (n, 2)) * rng.choice([-1.0, 1.0], (n, 2))
+    return points
+
+
+def points_3d(rng, n=6):
+    """Points with x + z >= 0.3, where g is defined and ln(x + z) is well conditioned."""
+    points = rng.uniform(-1.5, 1.5, (n, 3))
+    shift = np.maximum(0.0, 0.3 - (points[:, 0] + points[:, 2]))
+    points[:, 2] += shift + rng.uniform(0.0, 0.5, n)
+    return points
+
+
+def forward_mixed(fn, x, y, h):
+    return (fn(x + h, y + h) - fn(x + h, y) - fn(x, y + h) + fn(x, y)) / (h * h)
+
+
+# Trusted test functions for mixed_partial_fd, with their exact mixed partial d2/dxdy.
+MIXED = [
+    ("lambda x, y: x**3 * y + np.exp(x * y)", lambda x, y: 3 * x**2 + (1 + x * y) * math.exp(x * y)),
+    ("lambda x, y: np.sin(x) * y**3", lambda x, y: 3 * y**2 * math.cos(x)),
+    ("lambda x, y: x**2 * y + np.cos(x - 2 * y)", lambda x, y: 2 * x + 2 * math.cos(x - 2 * y)),
+    ("lambda x, y: np.exp(0.5 * x) * np.log(2 + y)", lambda x, y: 0.5 * math.exp(0.5 * x) / (2 + y)),
+]
+
+
+@check(part="a", points=1)
+def df_dx_random_points(sub, ref, rng):
+    """df/dx = 3x^2 y + y e^{xy} at random points."""
+    compare_calls(
+        sub.df_dx,
+        ref.df_dx,
+        points_2d(rng),
+        rtol=1e-8,
+        atol=1e-10,
+        mistakes=lambda x, y: {
+            "The chain rule is missing: d/dx e^{xy} = y e^{xy}, not e^{xy}.": 3 * x**2 * y + math.exp(x * y),
+            "That is df/dy: differentiate with respect to x, holding y fixed.": ref.df_dy(x, y),
+        },
+    )
+
+
+@check(part="a", points=1)
+def df_dy_random_points(sub, ref, rng):
+    """df/dy = x^3 + x e^{xy} at random points."""
+    compare_calls(
+        sub.df_dy,
+        ref.df_dy,
+        points_2d(rng),
+        rtol=1e-8,
+        atol=1e-10,
+        mistakes=lambda x, y: {
+            "The chain rule is missing: d/dy e^{xy} = x e^{xy}, not e^{xy}.": x**3 + math.exp(x * y),
+            "That is df/dx: differentiate with respect to y, holding x fixed.": ref.df_dx(x, y),
+        },
+    )
+
+
+@check(part="a", points=1)
+def partials_of_f_match_finite_differences(sub, rng):
+    """(df/dx, df/dy) agree with centred finite differences of f, computed by the grader."""
+    for x, y in points_2d(rng, 3):
+        numeric = finite_difference_gradient(f, [x, y])
+        expect_close(sub.df_dx(x, y), numeric[0], what=sub.df_dx.describe((x, y)), rtol=1e-5, atol=1e-6)
+        expect_close(sub.df_dy(x, y), numeric[1], what=sub.df_dy.describe((x, y)), rtol=1e-5, atol=1e-6)
+
+
+@check(part="b", points=2)
+def dg_partials_random_points(sub, ref, rng):
+    """dg/dx = y cos(xy) - 1/(x+z), dg/dy = x cos(xy) + z^2, dg/dz = 2yz - 1/(x+z), for x + z > 0."""
+    points = points_3d(rng)
+    compare_calls(
+        sub.dg_dx,
+        ref.dg_dx,
+        points,
+        rtol=1e-8,
+        atol=1e-10,
+        mistakes=lambda x, y, z: {
+            "Sign of the log term: d/dx [-ln(x + z)] = -1/(x + z).": y * math.cos(x * y) + 1 / (x + z),
+            "The chain rule is missing in sin(xy): d/dx sin(xy) = y cos(xy).": math.cos(x * y) - 1 / (x + z),
+        },
+    )
+    compare_calls(
+        sub.dg_dy,
+        ref.dg_dy,
+        points,
+        rtol=1e-8,
+        atol=1e-10,
+        mistakes=lambda x, y, z: {
+            "The chain rule is missing in sin(xy): d/dy sin(xy) = x cos(xy).": math.cos(x * y) + z**2,
+        },
+    )
+    compare_calls(
+        sub.dg_dz,
+        ref.dg_dz,
+        points,
+        rtol=1e-8,
+        atol=1e-10,
+        mistakes=lambda x, y, z: {
+            "Sign of the log term: d/dz [-ln(x + z)] = -1/(x + z).": 2 * y * z + 1 / (x + z),
+            "d/dz (y z^2) = 2 y z: the factor 2 is missing.": y * z - 1 / (x + z),
+        },
+    )
+
+
+@check(part="b", points=1)
+def partials_of_g_match_finite_differences(sub, rng):
+    """(dg/dx, dg/dy, dg/dz) agree with centred finite differences of g, computed by the grader."""
+    for point in points_3d(rng, 3):
+        numeric = finite_difference_gradient(g, point)
+        args = tuple(float(v) for v in point)
+        for function, expected in zip((sub.dg_dx, sub.dg_dy, sub.dg_dz), numeric):
+            expect_close(function(*args), expected, what=function.describe(args), rtol=1e-5, atol=1e-6)
+
+
+@check(part="c", points=1)
+def grad_norm_sq_random_vectors(sub, ref, rng):
+    """grad ||w||^2 = 2w, same shape as w, for vectors of several lengths (n = 1, 3, 7)."""
+    cases = [(rng.normal(size=n),) for n in (1, 3, 7)] + [(rng.uniform(-5, 5, 4),)]
+    compare_calls(sub.grad_norm_sq, ref.grad_norm_sq, cases, rtol=1e-10, atol=1e-12)
+    w = rng.normal(size=5)
+    expect_close(
+        sub.grad_norm_sq(w),
+        finite_difference_gradient(lambda v: float(np.dot(v, v)), w),
+        what=sub.grad_norm_sq.describe((w,)) + " against finite differences of ||w||^2",
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
+@check(part="c", points=0.5)
+def grad_norm_sq_leaves_w_unchanged(sub, rng):
+    """grad_norm_sq does not modify w in place."""
+    expect_unchanged(sub.grad_norm_sq, rng.normal(size=4))
+
+
+@check(part="d", points=1)
+def d2f_dxdy_random_points(sub, ref, rng):
+    """d2f/dxdy = 3x^2 + e^{xy} + xy e^{xy} at random points."""
+    compare_calls(
+        sub.d2f_dxdy,
+        ref.d2f_dxdy,
+        points_2d(rng),
+        rtol=1e-8,
+        atol=1e-10,
+        mistakes=lambda x, y: {
+            "The product rule is missing: d/dy (y e^{xy}) = e^{xy} + xy e^{xy}.": 3 * x**2 + x * y * math.exp(x * y),
+            "d/dy (y e^{xy}) also has the term e^{xy} (product rule).": 3 * x**2 + math.exp(x * y),
+        },
+    )
+
+
+@check(part="d", points=1)
+def mixed_partial_fd_matches_reference(sub, ref, rng):
+    """The centred four-point estimate, for several functions and steps h, equals the reference's."""
+    cases = []
+    for (source, _), h in zip(MIXED, (1e-3, 1e-4, 5e-3, 1e-2)):
+        x, y = rng.uniform(-1.0, 1.0, 2)
+        cases.append((Fn(source), float(x), float(y), h))
+
+    def forward(fn, x, y, h):
+        return {
+            "That is a forward difference, [f(x+h,y+h) - f(x+h,y) - f(x,y+h) + f(x,y)] / h^2:"
+            " use the centred four-point formula with +h and -h.": forward_mixed(fn, x, y, h),
+            "Divide by 4 h^2: the four points are 2h apart in each direction.": ref.mixed_partial_fd(fn, x, y, h) * 4,
+        }
+
+    compare_calls(sub.mixed_partial_fd, ref.mixed_partial_fd, cases, rtol=1e-5, atol=1e-6, mistakes=forward)
+
+
+@check(part="d", points=0.5)
+def mixed_partial_fd_default_h_near_exact(sub, rng):
+    """With its default h = 1e-4 the estimate is within O(h^2) of the exact mixed partial."""
+    for source, exact in MIXED:
+        x, y = (float(v) for v in rng.uniform(-1.0, 1.0, 2))
+        fn = Fn(source)
+        expect_close(
+            sub.mixed_partial_fd(fn, x, y),
+            exact(x, y),
+            what=sub.mixed_partial_fd.describe((fn, x, y)) + " with the default h, against the exact d2f/dxdy",
+            rtol=1e-4,
+            atol=1e-5,
+        )

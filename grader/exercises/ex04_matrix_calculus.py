@@ -1,0 +1,167 @@
+"""Checks for exercise 4, matrix calculus: grad_linear, grad_quadratic, grad_least_squares, grad_trace. 10 points.
+
+grad_quadratic is graded for points only with symmetric A, as the exercise states; the check
+grad_quadratic_general_A_feedback (0 points) calls it with a non-symmetric A and, when the answer
+is 2 A x instead of (A + A^T) x, tells the student so without deducting anything.
+Least squares and trace use non-square matrices (m != n) so that transposes show.
+"""
+
+import numpy as np
+
+from grader.checks import CheckFailed, check, compare_calls, expect_close, finite_difference_gradient
+from grader.diagnose import as_array, format_value
+from grader.session import LearnerError
+
+
+def symmetric(rng, n):
+    B = rng.normal(size=(n, n))
+    return (B + B.T) / 2
+
+
+@check(part="a", points=1.5)
+def grad_linear_random_vectors(sub, ref, rng):
+    """grad (a^T x) = a, whatever x is, for n = 1, 3, 6."""
+    cases = [(rng.normal(size=n), rng.normal(size=n)) for n in (1, 3, 6, 6)]
+    compare_calls(
+        sub.grad_linear,
+        ref.grad_linear,
+        cases,
+        rtol=1e-12,
+        atol=1e-12,
+        mistakes=lambda a, x: {"That is x: the gradient of a^T x is a and does not depend on x.": x},
+    )
+
+
+@check(part="a", points=0.5)
+def grad_linear_matches_finite_differences(sub, rng):
+    """grad_linear agrees with centred finite differences of a^T x, computed by the grader."""
+    a, x = rng.normal(size=4), rng.normal(size=4)
+    expect_close(
+        sub.grad_linear(a, x),
+        finite_difference_gradient(lambda v: float(a @ v), x),
+        what=sub.grad_linear.describe((a, x)),
+        rtol=1e-6,
+        atol=1e-7,
+    )
+
+
+@check(part="b", points=2)
+def grad_quadratic_symmetric_random(sub, ref, rng):
+    """grad (x^T A x) = 2 A x for symmetric A, n = 1, 2, 4, 5."""
+    cases = [(symmetric(rng, n), rng.normal(size=n)) for n in (1, 2, 4, 5)]
+    compare_calls(
+        sub.grad_quadratic,
+        ref.grad_quadratic,
+        cases,
+        rtol=1e-8,
+        atol=1e-10,
+        mistakes=lambda A, x: {
+            "The factor 2 is missing: x appears twice in x^T A x, so the gradient is 2 A x.": A @ x,
+        },
+    )
+
+
+@check(part="b", points=1)
+def grad_quadratic_matches_finite_differences(sub, rng):
+    """grad_quadratic agrees with centred finite differences of x^T A x (symmetric A)."""
+    for n in (3, 4):
+        A, x = symmetric(rng, n), rng.normal(size=n)
+        expect_close(
+            sub.grad_quadratic(A, x),
+            finite_difference_gradient(lambda v: float(v @ A @ v), x),
+            what=sub.grad_quadratic.describe((A, x)),
+            rtol=1e-5,
+            atol=1e-6,
+        )
+
+
+@check(part="b", points=0)
+def grad_quadratic_general_A_feedback(sub, ref, rng):
+    """Feedback only (0 points): for a non-symmetric A the gradient of x^T A x is (A + A^T) x."""
+    A, x = rng.normal(size=(3, 3)), rng.normal(size=3)
+    try:
+        got = sub.grad_quadratic(A, x)
+    except LearnerError:
+        return  # refusing a non-symmetric A is a fair reading of the exercise
+    answer = as_array(got)
+    expected = ref.grad_quadratic(A, x)
+    two_ax = 2 * A @ x
+    if answer is None or answer.shape != expected.shape or np.allclose(answer, expected, rtol=1e-8, atol=1e-10):
+        return
+    if np.allclose(answer, two_ax, rtol=1e-8, atol=1e-10):
+        call = sub.grad_quadratic.describe((A, x))
+        diagnosis = (
+            "2 A x is right for the symmetric A of the exercise (those checks give full marks); for a general A,"
+            " d/dx (x^T A x) = A x + A^T x = (A + A^T) x. Feedback only: no points deducted."
+        )
+        raise CheckFailed(
+            f"{call} with a non-symmetric A: expected {format_value(expected)}, got {format_value(got)}. {diagnosis}",
+            call=call,
+            expected=format_value(expected),
+            got=format_value(got),
+            diagnosis=diagnosis,
+        )
+
+
+@check(part="c", points=2)
+def grad_least_squares_non_square(sub, ref, rng):
+    """grad ||A x - b||^2 = 2 A^T (A x - b) for A of shape (m, n) with m > n, m < n and m = n."""
+    cases = []
+    for m, n in ((5, 3), (2, 4), (4, 4), (6, 1)):
+        cases.append((rng.normal(size=(m, n)), rng.normal(size=m), rng.normal(size=n)))
+    compare_calls(
+        sub.grad_least_squares,
+        ref.grad_least_squares,
+        cases,
+        rtol=1e-8,
+        atol=1e-10,
+        mistakes=lambda A, b, x: {
+            "The factor 2 is missing: d/dr ||r||^2 = 2 r.": A.T @ (A @ x - b),
+            "This is the gradient of the mean (1/m) ||A x - b||^2: the objective here is the plain sum.": 2
+            * A.T
+            @ (A @ x - b)
+            / A.shape[0],
+        },
+    )
+
+
+@check(part="c", points=1)
+def grad_least_squares_matches_finite_differences(sub, rng):
+    """grad_least_squares agrees with centred finite differences of ||A x - b||^2, A of shape (5, 3)."""
+    A, b, x = rng.normal(size=(5, 3)), rng.normal(size=5), rng.normal(size=3)
+    expect_close(
+        sub.grad_least_squares(A, b, x),
+        finite_difference_gradient(lambda v: float(np.sum((A @ v - b) ** 2)), x),
+        what=sub.grad_least_squares.describe((A, b, x)),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
+@check(part="d", points=1.5)
+def grad_trace_non_square(sub, ref, rng):
+    """grad_X tr(A X) = A^T, the shape of X (m, n), with A of shape (n, m), n != m and n = m."""
+    cases = [(rng.normal(size=(n, m)), rng.normal(size=(m, n))) for n, m in ((2, 4), (3, 2), (3, 3), (1, 5))]
+    compare_calls(
+        sub.grad_trace,
+        ref.grad_trace,
+        cases,
+        rtol=1e-12,
+        atol=1e-12,
+        mistakes=lambda A, X: {
+            "That is X: the gradient of tr(A X) is A^T and does not depend on X.": X,
+        },
+    )
+
+
+@check(part="d", points=0.5)
+def grad_trace_matches_finite_differences(sub, rng):
+    """grad_trace agrees with centred finite differences of tr(A X), A of shape (2, 3), X of shape (3, 2)."""
+    A, X = rng.normal(size=(2, 3)), rng.normal(size=(3, 2))
+    expect_close(
+        sub.grad_trace(A, X),
+        finite_difference_gradient(lambda M: float(np.trace(A @ M)), X),
+        what=sub.grad_trace.describe((A, X)),
+        rtol=1e-6,
+        atol=1e-7,
+    )

@@ -1,0 +1,228 @@
+"""Checks for exercise 7, softmax gradient and cross-entropy: softmax, softmax_jacobian, ce_loss, ce_grad, batch_ce_grad. 10 points.
+
+Large logits (around +-1000) are graded for softmax, ce_loss and batch_ce_grad: an implementation that
+does not subtract the maximum logit returns NaN or inf there and loses those checks (diagnosed as NaN or
+overflow). ce_loss computed as -log(p_y + eps) is caught on very confident wrong predictions, where the
+true loss (about 2000) is far above the clipped cap -log(eps). batch_ce_grad is graded on non-square
+batches (m rows != K classes, m > 1) so that a missing 1/m or a division by K is visible.
+"""
+
+import numpy as np
+
+from grader.checks import check, compare_calls, expect_close, finite_difference_gradient
+from grader.session import expect_unchanged
+
+CLIP_EPSILONS = (1e-15, 1e-12, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6)
+
+
+def random_logits(rng, n=6, low=-4.0, high=4.0):
+    """n logit vectors of varied length K (2..6), in a range where softmax is well conditioned."""
+    return [rng.uniform(low, high, int(rng.integers(2, 7))) for _ in range(n)]
+
+
+def large_logits(rng):
+    """Logit vectors around +-1000: all large, all very negative, and widely spread (nearly one-hot)."""
+    cases = []
+    for shift in (1000.0, -1000.0):
+        cases.append(shift + rng.uniform(-3.0, 3.0, int(rng.integers(3, 6))))
+    spread = rng.permutation([1000.0, -1000.0, 0.0, 999.0])[: int(rng.integers(3, 5))]
+    cases.append(spread + rng.uniform(-0.5, 0.5, spread.size))
+    cases.append(rng.uniform(-1000.0, 1000.0, int(rng.integers(3, 6))))
+    return cases
+
+
+def one_hot(labels, k):
+    return np.eye(k)[labels]
+
+
+def rowwise_softmax(Z, axis):
+    e = np.exp(Z - np.max(Z, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def random_batches(rng, shapes=((3, 4), (4, 3), (5, 2), (2, 5), (3, 2))):
+    """(Z, Y) batches with m != K, logits in [-4, 4], one random one-hot label per row."""
+    cases = []
+    for m, k in shapes:
+        Z = rng.uniform(-4.0, 4.0, (m, k))
+        cases.append((Z, one_hot(rng.integers(0, k, m), k)))
+    return cases
+
+
+# ------------------------------------------------------------------ (c) stable softmax
+
+
+@check(part="c", points=1)
+def softmax_random_logits(sub, ref, rng):
+    """softmax(z) at random logits of several lengths, and z is not modified in place."""
+    cases = [(z,) for z in random_logits(rng)]
+    compare_calls(
+        sub.softmax,
+        ref.softmax,
+        cases,
+        rtol=1e-7,
+        atol=1e-12,
+        mistakes=lambda z: {
+            "Those are exp(z) without dividing by their sum: softmax must sum to 1.": np.exp(z),
+            "You normalised by the sum of the logits instead of the sum of their exponentials.": np.exp(z) / np.sum(z),
+        },
+    )
+    expect_unchanged(sub.softmax, rng.uniform(-4.0, 4.0, 5))
+
+
+@check(part="c", points=1)
+def softmax_large_logits(sub, ref, rng):
+    """softmax stays finite and accurate for logits around +-1000 (subtract max z before exp)."""
+    compare_calls(sub.softmax, ref.softmax, [(z,) for z in large_logits(rng)], rtol=1e-7, atol=1e-12)
+
+
+# ------------------------------------------------------------------ (a) softmax Jacobian
+
+
+def jacobian_mistakes(ref):
+    def mistakes(z):
+        p = ref.softmax(z)
+        return {
+            "Only the diagonal p_i (1 - p_i): the off-diagonal entries -p_i p_j are missing.": np.diag(p * (1 - p)),
+            "diag(p) alone: subtract the outer product p p^T.": np.diag(p),
+            "Only -p p^T: add diag(p).": -np.outer(p, p),
+            "You used the logits z where the probabilities p = softmax(z) belong.": np.diag(z) - np.outer(z, z),
+        }
+
+    return mistakes
+
+
+@check(part="a", points=1)
+def softmax_jacobian_random_logits(sub, ref, rng):
+    """softmax_jacobian(z) = diag(p) - p p^T at random logits of several lengths."""
+    cases = [(z,) for z in random_logits(rng)]
+    compare_calls(sub.softmax_jacobian, ref.softmax_jacobian, cases, rtol=1e-7, atol=1e-12, mistakes=jacobian_mistakes(ref))
+
+
+@check(part="a", points=1)
+def softmax_jacobian_matches_finite_differences(sub, ref, rng):
+    """Row i of the Jacobian agrees with centred finite differences of softmax(z)_i."""
+    for z in random_logits(rng, 3, -2.0, 2.0):
+        numeric = np.array([finite_difference_gradient(lambda v, i=i: ref.softmax(v)[i], z) for i in range(z.size)])
+        expect_close(sub.softmax_jacobian(z), numeric, what=sub.softmax_jacobian.describe((z,)), rtol=1e-5, atol=1e-8)
+
+
+# ------------------------------------------------------------------ (b) cross-entropy loss and gradient
+
+
+def ce_loss_mistakes(ref):
+    def mistakes(z, y_true):
+        p = ref.softmax(z)[y_true]
+        with np.errstate(divide="ignore"):
+            found = {
+                f"Clipping: your loss is -log(p_y + {eps:g}) (or p_y clipped at {eps:g}), which caps the loss near "
+                f"{-np.log(eps):.3g} when the true class is very unlikely. Compute it exactly as "
+                "logsumexp(z) - z_y, with the log-sum-exp trick.": -np.log(p + eps)
+                for eps in CLIP_EPSILONS
+            }
+            found["Use the natural logarithm (np.log), not log10."] = -np.log10(p)
+            found["Use the natural logarithm (np.log), not log2."] = -np.log2(p)
+            found["That is -log of the largest probability: use the probability of the true class y_true."] = -np.log(
+                np.max(ref.softmax(z))
+            )
+        return found
+
+    return mistakes
+
+
+@check(part="b", points=1)
+def ce_loss_random_logits(sub, ref, rng):
+    """ce_loss(z, y) = -log softmax(z)[y] at random logits and labels."""
+    cases = [(z, int(rng.integers(0, z.size))) for z in random_logits(rng)]
+    compare_calls(sub.ce_loss, ref.ce_loss, cases, rtol=1e-8, atol=1e-10, mistakes=ce_loss_mistakes(ref))
+
+
+@check(part="b", points=1)
+def ce_loss_large_logits(sub, ref, rng):
+    """ce_loss is finite and exact for logits around +-1000, even when the true class has p_y ~ e^-2000."""
+    shifted = [z for z in large_logits(rng)[:2]]
+    cases = [(z, int(rng.integers(0, z.size))) for z in shifted]
+    for z in large_logits(rng)[2:]:
+        cases.append((z, int(np.argmin(z))))  # a very confident wrong prediction: the loss is about 2000
+        cases.append((z, int(np.argmax(z))))  # a confident right one: the loss is about 0
+    compare_calls(sub.ce_loss, ref.ce_loss, cases, rtol=1e-8, atol=1e-10, mistakes=ce_loss_mistakes(ref))
+
+
+@check(part="b", points=1)
+def ce_grad_random_logits(sub, ref, rng):
+    """ce_grad(z, y) = softmax(z) - e_y at random logits and labels."""
+    cases = [(z, int(rng.integers(0, z.size))) for z in random_logits(rng)]
+    compare_calls(
+        sub.ce_grad,
+        ref.ce_grad,
+        cases,
+        rtol=1e-7,
+        atol=1e-12,
+        mistakes=lambda z, y_true: {
+            "That is softmax(z) alone: subtract the one-hot vector e_y.": ref.softmax(z),
+            "You subtracted 1 from the wrong entry: e_y has its 1 at index y_true.": ref.softmax(z)
+            - np.eye(z.size)[(y_true + 1) % z.size],
+        },
+    )
+
+
+@check(part="b", points=1)
+def ce_grad_matches_finite_differences(sub, ref, rng):
+    """ce_grad agrees with centred finite differences of the cross-entropy loss."""
+    for z in random_logits(rng, 3, -2.0, 2.0):
+        y_true = int(rng.integers(0, z.size))
+        numeric = finite_difference_gradient(lambda v, y=y_true: ref.ce_loss(v, y), z)
+        expect_close(sub.ce_grad(z, y_true), numeric, what=sub.ce_grad.describe((z, y_true)), rtol=1e-5, atol=1e-8)
+
+
+# ------------------------------------------------------------------ (d) batch gradient
+
+
+def batch_mistakes(ref):
+    def mistakes(Z, Y):
+        m, k = Z.shape
+        P = rowwise_softmax(Z, axis=1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            whole = np.exp(Z - np.max(Z)) / np.sum(np.exp(Z - np.max(Z)))
+        return {
+            f"Missing 1/m: that is P - Y, the gradient of the summed loss; the mean over the m = {m} rows "
+            "is (P - Y) / m.": P - Y,
+            f"You divided by K = {k} (the number of classes) instead of m = {m} (the number of rows).": (P - Y) / k,
+            "Softmax over the whole matrix: each row of Z is one example, normalise each row on its own "
+            "(sum over axis=1).": (whole - Y) / m,
+            "Softmax along the columns (axis 0): each row of Z is one example, normalise along axis=1.": (
+                rowwise_softmax(Z, axis=0) - Y
+            )
+            / m,
+        }
+
+    return mistakes
+
+
+def mean_ce(ref, Y):
+    labels = np.argmax(Y, axis=1)
+    return lambda Z: float(np.mean([ref.ce_loss(Z[i], int(labels[i])) for i in range(Z.shape[0])]))
+
+
+@check(part="d", points=1)
+def batch_ce_grad_random_batches(sub, ref, rng):
+    """batch_ce_grad = (P - Y) / m on batches with m != K, agrees with finite differences, and leaves Z unchanged."""
+    cases = random_batches(rng)
+    compare_calls(sub.batch_ce_grad, ref.batch_ce_grad, cases, rtol=1e-7, atol=1e-12, mistakes=batch_mistakes(ref))
+    Z, Y = cases[0]
+    numeric = finite_difference_gradient(mean_ce(ref, Y), Z)
+    expect_close(sub.batch_ce_grad(Z, Y), numeric, what=sub.batch_ce_grad.describe((Z, Y)), rtol=1e-5, atol=1e-8)
+    expect_unchanged(sub.batch_ce_grad, *random_batches(rng, ((3, 4),))[0])
+
+
+@check(part="d", points=1)
+def batch_ce_grad_large_logits(sub, ref, rng):
+    """batch_ce_grad stays finite and exact when rows of Z hold logits around +-1000 (row-wise max shift)."""
+    cases = []
+    for m, k in ((3, 4), (4, 3), (2, 5)):
+        rows = [large_logits(rng)[int(rng.integers(0, 4))] for _ in range(m)]
+        Z = np.array([np.resize(r, k) + rng.uniform(-0.5, 0.5, k) for r in rows])
+        Z[0] = 1000.0 + rng.uniform(-3.0, 3.0, k)  # rows at very different scales:
+        Z[1] = -1000.0 + rng.uniform(-3.0, 3.0, k)  # a global max shift is not enough
+        cases.append((Z, one_hot(rng.integers(0, k, m), k)))
+    compare_calls(sub.batch_ce_grad, ref.batch_ce_grad, cases, rtol=1e-7, atol=1e-12, mistakes=batch_mistakes(ref))

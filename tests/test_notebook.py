@@ -1,0 +1,159 @@
+"""Notebook submissions: both learner-cell styles, solution cells, magics, errors, broken files."""
+
+from __future__ import annotations
+
+import nbformat
+import pytest
+
+from grader import notebook
+from grader.course import ASSIGNMENTS_DIR, EXERCISES, REFERENCE_DIR
+from grader.notebook_build import notebook_is_current
+from tests.conftest import by_id
+
+EX2 = next(e for e in EXERCISES if e.id == "ex02")
+EX2_SOLUTION = (REFERENCE_DIR / f"{EX2.module}.py").read_text()
+HEADER = "# Your Solution\n# Exercise {n} - learner workspace\n"
+
+
+def code(source: str, tags: list[str] | None = None):
+    cell = nbformat.v4.new_code_cell(source)
+    if tags:
+        cell.metadata["tags"] = tags
+    return cell
+
+
+def learner(number: int, body: str, style: str = "header"):
+    if style == "tag":
+        return code(body, tags=[f"exercise-{number}"])
+    return code(HEADER.format(n=number) + body)
+
+
+def write_notebook(tmp_path, cells, name="submission.ipynb"):
+    book = nbformat.v4.new_notebook()
+    book.cells = [nbformat.v4.new_markdown_cell("# Exercises"), code("import numpy as np"), *cells]
+    path = tmp_path / name
+    path.write_text(nbformat.writes(book))
+    return path
+
+
+def solved_notebook(tmp_path, style="header", skip=()):
+    cells = []
+    for exercise in EXERCISES:
+        if exercise.id in skip:
+            continue
+        cells.append(nbformat.v4.new_markdown_cell(f"## Exercise {exercise.number}"))
+        cells.append(learner(exercise.number, (REFERENCE_DIR / f"{exercise.module}.py").read_text(), style))
+        cells.append(code(f"# Solution\n# Exercise {exercise.number} - reference solution\nraise SystemExit('never run')"))
+    return write_notebook(tmp_path, cells)
+
+
+@pytest.mark.parametrize("style", ["header", "tag"])
+def test_solved_notebook_scores_full_marks_in_both_cell_styles(tmp_path, grade, style):
+    result = grade(solved_notebook(tmp_path, style))
+    assert result.score == result.max_score == 10 * len(EXERCISES)
+
+
+def test_student_notebook_from_the_stubs_scores_zero(grade):
+    result = grade(ASSIGNMENTS_DIR / "exercises.ipynb")
+    assert result.score == 0
+    assert all(e.status == "failed" and "not implemented" in e.message.lower() for e in result.exercises)
+
+
+def test_student_notebook_is_up_to_date_with_the_stubs():
+    assert notebook_is_current(ASSIGNMENTS_DIR / "exercises.ipynb"), "run `grader notebook` after editing a stub"
+
+
+def test_solution_cells_never_run_and_never_leak(tmp_path, grade):
+    cells = [
+        learner(2, "x = 1  # the learner has not started"),
+        code("# Solution\n" + EX2_SOLUTION),  # a correct answer in a solution cell must not count
+        code("# Solution\nimport os\nos._exit(1)"),
+    ]
+    result = by_id(grade(write_notebook(tmp_path, cells)))["ex02"]
+    assert result.score == 0
+    assert all("not defined" in c.message for c in result.checks)
+
+
+def test_magics_and_shell_escapes_are_skipped_and_reported(tmp_path, grade):
+    body = "%matplotlib inline\n!pip install numpy\nfiles = !ls\nnp.sum?\n" + EX2_SOLUTION
+    cells = [learner(2, body), code("%%bash\nrm -rf /\n")]
+    result = grade(write_notebook(tmp_path, cells))
+    assert by_id(result)["ex02"].score == 10
+    notes = " ".join(result.notes)
+    for skipped in ("%matplotlib inline", "!pip install numpy", "files = !ls", "np.sum?"):
+        assert skipped in notes
+
+
+def test_cell_magic_after_a_learner_cell_is_skipped(tmp_path):
+    parsed = notebook.read(nbformat.writes(nbformat.v4.new_notebook(cells=[learner(2, "a = 1"), code("%%time\nb = 2")])))
+    assert [c.code for c in parsed.exercises[2]][1] == ""
+    assert any("%%time" in s for s in parsed.skipped)
+
+
+def test_a_raising_cell_is_reported_and_earlier_definitions_still_count(tmp_path, grade):
+    first, _, rest = EX2_SOLUTION.partition("def level_curve_tangent")
+    broken = first + "raise ValueError('oops in my scratch work')\ndef level_curve_tangent" + rest
+    result = by_id(grade(write_notebook(tmp_path, [learner(2, broken)])))["ex02"]
+    assert "oops in my scratch work" in result.message and "cell 3" in result.message
+    assert result.status == "partial"
+    assert 0 < result.score < 10  # grad_f, defined before the error, counts; what follows it does not
+
+
+def test_plain_cells_right_after_a_learner_cell_continue_it(tmp_path, grade):
+    first, _, rest = EX2_SOLUTION.partition("def level_curve_tangent")
+    cells = [learner(2, first, style="tag"), code("def level_curve_tangent" + rest)]
+    assert by_id(grade(write_notebook(tmp_path, cells)))["ex02"].score == 10
+
+
+def test_each_exercise_has_its_own_namespace(tmp_path, grade):
+    other = next(e for e in EXERCISES if e.id != "ex02")
+    cells = [
+        learner(other.number, (REFERENCE_DIR / f"{other.module}.py").read_text()),
+        learner(2, "from math import nan  # relies on another exercise's names below\nimport numpy as np\n"),
+    ]
+    result = by_id(grade(write_notebook(tmp_path, cells)))
+    assert result[other.id].score == 10
+    assert result["ex02"].score == 0
+
+
+def test_setup_helpers_are_visible_to_every_exercise(tmp_path, grade):
+    book = nbformat.v4.new_notebook()
+    book.cells = [code("import numpy as np\nTWO = 2.0"), learner(2, EX2_SOLUTION.replace("2.0 *", "TWO *"))]
+    path = tmp_path / "setup.ipynb"
+    path.write_text(nbformat.writes(book))
+    assert by_id(grade(path))["ex02"].score == 10
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'{"cells": [{"cell_type": "code", "source": "def grad_f(x, y',  # truncated
+        b"not json at all",
+        b"\xff\xfe\x00garbage",
+        b'{"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": "nope"}',
+        b"[]",
+    ],
+    ids=["truncated", "not-json", "not-utf8", "cells-not-a-list", "json-array"],
+)
+def test_broken_notebooks_grade_zero_with_a_clear_message(tmp_path, grade, content):
+    path = tmp_path / "broken.ipynb"
+    path.write_bytes(content)
+    out = tmp_path / "out"
+    result = grade(path, out_dir=out)
+    assert result.score == 0 and result.max_score == 10 * len(EXERCISES)
+    assert result.problem and "Traceback" not in result.problem
+    assert all(e.status == "missing" for e in result.exercises)
+    assert (out / "results.json").is_file() and (out / "report.html").is_file()
+
+
+def test_folder_holding_one_notebook_is_graded_as_that_notebook(tmp_path, grade):
+    folder = tmp_path / "student"
+    folder.mkdir()
+    solved_notebook(folder)
+    assert grade(folder).score == 10 * len(EXERCISES)
+
+
+def test_missing_exercise_cells_are_reported_per_exercise(tmp_path, grade):
+    result = by_id(grade(solved_notebook(tmp_path, skip={"ex02"})))
+    assert result["ex02"].status == "missing" and "exercise-2" in result["ex02"].message
+    assert all(e.score == 10 for key, e in result.items() if key != "ex02")
