@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 import numpy as np
 import pytest
 
-from grader.diagnose import Tolerance, compare, diagnose, format_value
+from grader.diagnose import Tolerance, compare, diagnose, format_value, same_factor_everywhere
 from grader.wire import Fn
 
 __all__ = [
@@ -103,7 +103,20 @@ def compare_calls(
     args, got, expected, verdict = failures[0]
     known = mistakes(*copy.deepcopy(args)) if mistakes else None
     constant = _same_for_every_input(answers, expectations)
-    raise _failure(learner_fn.describe(args), got, expected, tol, verdict, unit, known, constant, len(failures), len(cases))
+    factor_evidence = same_factor_everywhere([(f[1], f[2]) for f in failures])
+    raise _failure(
+        learner_fn.describe(args),
+        got,
+        expected,
+        tol,
+        verdict,
+        unit,
+        known,
+        constant,
+        len(failures),
+        len(cases),
+        factor_evidence,
+    )
 
 
 def _as_args(case) -> tuple:
@@ -126,10 +139,12 @@ def _same_for_every_input(answers: list, expectations: list) -> bool:
     return same and varied
 
 
-def _failure(what, got, expected, tol, verdict, unit, known, constant, n_failed=1, n_cases=1) -> CheckFailed:
+def _failure(
+    what, got, expected, tol, verdict, unit, known, constant, n_failed=1, n_cases=1, factor_evidence=False
+) -> CheckFailed:
     diagnosis = verdict.reason
     if not diagnosis:
-        diagnosis = diagnose(verdict.got, expected, tol, known, unit)
+        diagnosis = diagnose(verdict.got, expected, tol, known, unit, factor_evidence)
     if constant:
         diagnosis = ("The same answer for every input: is it hard-coded for one example? " + diagnosis).strip()
     message = f"{what}: expected {format_value(expected)}, got {format_value(got)} ({tol})."
@@ -152,9 +167,10 @@ def expect_unchanged(function, *args) -> None:
     function(*args)
     if function.mutated:
         names = ", ".join(f"`{n}`" for n in function.mutated)
+        first = function.mutated[0]
         raise CheckFailed(
             f"{function.describe(args)} modified its argument {names} in place; copy it first "
-            "(e.g. `w = w0.copy()`): callers do not expect their inputs to change.",
+            f"(e.g. `{first} = {first}.copy()` at the start): callers do not expect their inputs to change.",
             diagnosis="Argument modified in place.",
         )
 

@@ -95,10 +95,19 @@ def shape_reason(got: np.ndarray, expected: np.ndarray) -> str:
     return f"wrong shape {got.shape}, expected {expected.shape}"
 
 
-def diagnose(got: np.ndarray, expected, tol: Tolerance, mistakes: dict | None = None, unit: bool = False) -> str:
+def diagnose(
+    got: np.ndarray,
+    expected,
+    tol: Tolerance,
+    mistakes: dict | None = None,
+    unit: bool = False,
+    factor_evidence: bool = True,
+) -> str:
     """Name the likely mistake behind a wrong answer, or return "" when none is recognised.
 
     ``mistakes`` maps a student-facing explanation to the value that mistake would produce.
+    ``factor_evidence`` says whether a constant factor is plausible: any two single numbers
+    differ by some factor, so for scalars the caller must have seen the same factor twice.
     """
     expected = np.asarray(expected, dtype=float)
     if got.shape != expected.shape:
@@ -123,7 +132,7 @@ def diagnose(got: np.ndarray, expected, tol: Tolerance, mistakes: dict | None = 
         norm = float(np.linalg.norm(got))
         if norm > 0 and not math.isclose(norm, 1.0, rel_tol=1e-6) and close(got / norm, expected, tol):
             return f"Not unit length: right direction, but its length is {norm:.4g}, not 1."
-    factor = constant_factor(got, expected, tol)
+    factor = constant_factor(got, expected, tol) if (factor_evidence or got.size > 1) else None
     if factor is not None:
         return f"Off by a constant factor: your answer is {format_factor(factor)} times the right one."
     return ""
@@ -138,6 +147,17 @@ def constant_factor(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> fl
     if factor == 0 or math.isclose(abs(factor), 1.0, rel_tol=1e-3):
         return None
     return factor if close(got, factor * expected, tol) else None
+
+
+def same_factor_everywhere(pairs: list[tuple]) -> bool:
+    """Whether every (got, expected) pair shows the same constant factor (at least two pairs)."""
+    factors = []
+    for got, expected in pairs:
+        got, expected = as_array(got), np.asarray(expected, dtype=float)
+        if got is None or got.shape != expected.shape or not np.any(expected):
+            continue
+        factors.append(float(np.vdot(got, expected)) / float(np.vdot(expected, expected)))
+    return len(factors) >= 2 and all(math.isclose(f, factors[0], rel_tol=1e-6) for f in factors)
 
 
 def format_factor(factor: float) -> str:

@@ -47,9 +47,7 @@ def grade_submission(
             plugin = run_checks(session, seed)
         finally:
             session.shutdown()
-    exercises = [
-        exercise_result(e.id, title_of(e), plugin.runs.get(e.id), plugin.results[e.id]) for e in EXERCISES
-    ]
+    exercises = [exercise_result(e.id, title_of(e), plugin.runs.get(e.id), plugin.results[e.id]) for e in EXERCISES]
     mode, reason = isolation_mode()
     result = GradeResult(
         submission=str(path),
@@ -97,4 +95,3 @@ def write_atomically(path: Path, text: str) -> None:
     except BaseException:
         os.unlink(temporary)
         raise
-

@@ -41,7 +41,9 @@ def read(text: str) -> ParsedNotebook:
     try:
         notebook = nbformat.reads(text, as_version=4)
     except Exception as exc:  # nbformat raises many types for broken files
-        raise NotebookError(f"this file is not a readable Jupyter notebook ({type(exc).__name__}: {str(exc)[:200]})") from None
+        raise NotebookError(
+            f"this file is not a readable Jupyter notebook ({type(exc).__name__}: {str(exc)[:200]})"
+        ) from None
     cells = notebook.get("cells")
     if not isinstance(cells, list):
         raise NotebookError("this notebook has no list of cells")

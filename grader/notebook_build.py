@@ -66,7 +66,9 @@ def build(assignments_dir: Path = ASSIGNMENTS_DIR) -> nbformat.NotebookNode:
     for exercise in EXERCISES:
         source = (assignments_dir / f"{exercise.module}.py").read_text()
         docstring = ast.get_docstring(ast.parse(source)) or exercise.module
-        cells.append(nbformat.v4.new_markdown_cell(statement_markdown(exercise, docstring), id=f"{exercise.id}-statement"))
+        cells.append(
+            nbformat.v4.new_markdown_cell(statement_markdown(exercise, docstring), id=f"{exercise.id}-statement")
+        )
         learner = nbformat.v4.new_code_cell(learner_cell_source(exercise, source), id=f"{exercise.id}-workspace")
         learner.metadata["tags"] = [f"exercise-{exercise.number}"]
         cells.append(learner)

@@ -60,7 +60,7 @@ class WorkerDied(WorkerFailure):
     kind = "error"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def isolation_mode() -> tuple[str, str]:
     """Which isolation this machine gives, and why: ("bubblewrap" | "process", reason)."""
     if os.environ.get("GRADER_ISOLATION") == "process":
@@ -196,7 +196,7 @@ class Worker:
         while view:
             self._wait(self._request_w, deadline, writing=True)
             try:
-                view = view[os.write(self._request_w, view[: 1 << 16]):]
+                view = view[os.write(self._request_w, view[: 1 << 16]) :]
             except BrokenPipeError:
                 self._fail(WorkerDied, self._death_message())
 

@@ -28,11 +28,14 @@ def exercise_status(run: ExerciseRun | None, checks: list[CheckResult], score: f
 def exercise_message(run: ExerciseRun | None, checks: list[CheckResult]) -> str:
     if run is not None and run.message:
         return run.message
-    unimplemented = sorted({c.message.split(" is not implemented")[0] for c in checks if "not implemented yet" in c.message})
-    if unimplemented and all("not implemented yet" in c.message for c in checks if c.status != "passed"):
+    unimplemented = sorted(
+        {c.message.split(" is not implemented")[0] for c in checks if "not implemented yet" in c.message}
+    )
+    if unimplemented and all("not implemented yet" in c.message for c in checks if c.status != "passed" and c.max_score):
         return "Not implemented yet: " + ", ".join(unimplemented) + "."
-    failed = sum(c.status != "passed" for c in checks)
-    return f"{len(checks) - failed} of {len(checks)} checks passed." if checks else ""
+    graded = [c for c in checks if c.max_score > 0]  # 0-point checks are feedback only
+    passed = sum(c.status == "passed" for c in graded)
+    return f"{passed} of {len(graded)} checks passed." if graded else ""
 
 
 def exercise_result(exercise_id: str, title: str, run: ExerciseRun | None, checks: list[CheckResult]) -> ExerciseResult:

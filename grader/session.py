@@ -64,7 +64,9 @@ class ExerciseRun:
             self.budget -= spent
             self.seconds += spent
         if reply.get("ended") and not ending:  # the exercise's process died while we waited for its answer
-            self._stop("error", f"{what}: the process running your code {reply.get('how')} (a crash, sys.exit or os._exit?)")
+            self._stop(
+                "error", f"{what}: the process running your code {reply.get('how')} (a crash, sys.exit or os._exit?)"
+            )
         self.dropped_output = max(self.dropped_output, int(reply.get("dropped_output", 0) or 0))
         return reply
 
@@ -206,6 +208,8 @@ def parameter_names(function) -> list[str]:
 
 
 def describe_argument(value) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
     if isinstance(value, Fn):
         return value.source
     if isinstance(value, np.ndarray) and value.size > 12:
@@ -227,9 +231,3 @@ def explain_call_error(function: str, description: str, error: dict) -> str:
     if error.get("traceback"):
         text += "\n" + error["traceback"].rstrip()
     return text
-
-
-def expect_unchanged(function, *args):  # TEMPORARY shim, remove once check modules import it from grader.checks
-    from grader.checks import expect_unchanged as expect
-
-    return expect(function, *args)

@@ -75,9 +75,7 @@ def load(path: Path) -> Submission:
     for exercise in EXERCISES:
         file = modules_dir / f"{exercise.module}.py"
         if file.is_file():
-            exercises[exercise.id] = ExerciseCode(
-                exercise.id, exercise.module, "module", path=file.name
-            )
+            exercises[exercise.id] = ExerciseCode(exercise.id, exercise.module, "module", path=file.name)
         else:
             exercises[exercise.id] = _missing(exercise, _missing_module_reason(modules_dir, exercise))
     digest = hashlib.sha256()
@@ -106,7 +104,9 @@ def _missing(exercise: Exercise, reason: str) -> ExerciseCode:
 
 def _empty(path: Path, problem: str) -> Submission:
     exercises = {e.id: _missing(e, problem) for e in EXERCISES}
-    return Submission(path, "folder", exercises, problem=problem, fingerprint=hashlib.sha256(problem.encode()).hexdigest())
+    return Submission(
+        path, "folder", exercises, problem=problem, fingerprint=hashlib.sha256(problem.encode()).hexdigest()
+    )
 
 
 def _from_notebook(path: Path) -> Submission:
@@ -148,7 +148,9 @@ def copy_into(submission: Submission, scratch: Path) -> list[str]:
             continue
         size = file.stat().st_size
         if total + size > MAX_COPY_BYTES or count >= MAX_COPY_FILES:
-            notes.append(f"{relative}: not copied, the submission is over {MAX_COPY_BYTES >> 20} MB or {MAX_COPY_FILES} files")
+            notes.append(
+                f"{relative}: not copied, the submission is over {MAX_COPY_BYTES >> 20} MB or {MAX_COPY_FILES} files"
+            )
             continue
         target = scratch / relative
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -13,7 +13,9 @@ def print_summary(result: GradeResult, out_dir: Path | None) -> None:
         print(f"  Problem: {result.problem}")
     width = max(len(e.title) for e in result.exercises) if result.exercises else 10
     for exercise in result.exercises:
-        print(f"  {exercise.id}  {exercise.title:<{width}}  {exercise.score:>5g}/{exercise.max_score:<3g} {exercise.status}")
+        print(
+            f"  {exercise.id}  {exercise.title:<{width}}  {exercise.score:>5g}/{exercise.max_score:<3g} {exercise.status}"
+        )
         if exercise.status not in ("passed",) and exercise.message:
             print(f"        {first_line(exercise.message)}")
     print(f"  Total: {result.score:g}/{result.max_score:g}   ({result.duration_s:.2f} s)")

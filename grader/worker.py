@@ -73,7 +73,7 @@ def send(message: dict) -> None:
 def send_frame(data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[_write(REPLY_FD, view):]
+        view = view[_write(REPLY_FD, view) :]
 
 
 def _make_fn(source: str):

@@ -199,5 +199,3 @@ def test_both_isolation_modes_grade_alike(make_folder, grade, monkeypatch):
 
 def test_no_leftover_processes_at_all():
     assert tagged_processes() == []
-
-

@@ -43,7 +43,9 @@ def solved_notebook(tmp_path, style="header", skip=()):
             continue
         cells.append(nbformat.v4.new_markdown_cell(f"## Exercise {exercise.number}"))
         cells.append(learner(exercise.number, (REFERENCE_DIR / f"{exercise.module}.py").read_text(), style))
-        cells.append(code(f"# Solution\n# Exercise {exercise.number} - reference solution\nraise SystemExit('never run')"))
+        cells.append(
+            code(f"# Solution\n# Exercise {exercise.number} - reference solution\nraise SystemExit('never run')")
+        )
     return write_notebook(tmp_path, cells)
 
 
@@ -85,7 +87,9 @@ def test_magics_and_shell_escapes_are_skipped_and_reported(tmp_path, grade):
 
 
 def test_cell_magic_after_a_learner_cell_is_skipped(tmp_path):
-    parsed = notebook.read(nbformat.writes(nbformat.v4.new_notebook(cells=[learner(2, "a = 1"), code("%%time\nb = 2")])))
+    parsed = notebook.read(
+        nbformat.writes(nbformat.v4.new_notebook(cells=[learner(2, "a = 1"), code("%%time\nb = 2")]))
+    )
     assert [c.code for c in parsed.exercises[2]][1] == ""
     assert any("%%time" in s for s in parsed.skipped)
 

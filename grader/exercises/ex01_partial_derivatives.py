@@ -1,4 +1,5 @@
-"""Checks for exercise 1, partial derivatives: df_dx, df_dy, dg_dx, dg_dy, dg_dz, grad_norm_sq, d2f_dxdy, mixed_partial_fd. 10 points.
+"""Checks for exercise 1, partial derivatives: df_dx, df_dy, dg_dx, dg_dy, dg_dz, grad_norm_sq, \
+d2f_dxdy, mixed_partial_fd. 10 points.
 
 f(x, y) = x^3 y + e^{xy};  g(x, y, z) = sin(xy) + y z^2 - ln(x + z) (only x + z > 0);  h(w) = ||w||^2.
 Points are drawn at random (never only the notebook's (1, 2) and (1, 0, 1)). mixed_partial_fd is
@@ -9,8 +10,9 @@ import math
 
 import numpy as np
 
-from grader.checks import Fn, check, compare_calls, expect_close, finite_difference_gradient
-from grader.session import expect_unchanged
+from grader.checks import Fn, check, compare_calls, expect_unchanged, finite_difference_gradient
+
+# ------------------------------------------------------------------ the functions and inputs
 
 
 def f(p):
@@ -21,10 +23,17 @@ def g(p):
     return np.sin(p[0] * p[1]) + p[1] * p[2] ** 2 - np.log(p[0] + p[2])
 
 
+def fd_f(index):
+    return lambda x, y: finite_difference_gradient(f, [x, y])[index]
+
+
+def fd_g(index):
+    return lambda x, y, z: finite_difference_gradient(g, [x, y, z])[index]
+
+
 def points_2d(rng, n=6):
-    """Points of [-1.5, 1.5]^2, away from the axes' trivial values x = 0 or y = 0."""
-    points = rng.uniform(0.2, 1.5, (n, 2)) * rng.choice([-1.0, 1.0], (n, 2))
-    return points
+    """Points with 0.2 <= |x|, |y| <= 1.5, in all four quadrants."""
+    return rng.uniform(0.2, 1.5, (n, 2)) * rng.choice([-1.0, 1.0], (n, 2))
 
 
 def points_3d(rng, n=6):
@@ -47,106 +56,100 @@ MIXED = [
     ("lambda x, y: np.exp(0.5 * x) * np.log(2 + y)", lambda x, y: 0.5 * math.exp(0.5 * x) / (2 + y)),
 ]
 
+# ------------------------------------------------------------------ known mistakes
+
+
+def df_dx_mistakes(x, y):
+    return {
+        "The chain rule is missing: d/dx e^{xy} = y e^{xy}, not e^{xy}.": 3 * x**2 * y + math.exp(x * y),
+        "That is df/dy: differentiate with respect to x, holding y fixed.": x**3 + x * math.exp(x * y),
+    }
+
+
+def df_dy_mistakes(x, y):
+    return {
+        "The chain rule is missing: d/dy e^{xy} = x e^{xy}, not e^{xy}.": x**3 + math.exp(x * y),
+        "That is df/dx: differentiate with respect to y, holding x fixed.": 3 * x**2 * y + y * math.exp(x * y),
+    }
+
+
+def dg_dx_mistakes(x, y, z):
+    return {
+        "Sign of the log term: d/dx [-ln(x + z)] = -1/(x + z).": y * math.cos(x * y) + 1 / (x + z),
+        "The chain rule is missing in sin(xy): d/dx sin(xy) = y cos(xy).": math.cos(x * y) - 1 / (x + z),
+    }
+
+
+def dg_dy_mistakes(x, y, z):
+    return {"The chain rule is missing in sin(xy): d/dy sin(xy) = x cos(xy).": math.cos(x * y) + z**2}
+
+
+def dg_dz_mistakes(x, y, z):
+    return {
+        "Sign of the log term: d/dz [-ln(x + z)] = -1/(x + z).": 2 * y * z + 1 / (x + z),
+        "d/dz (y z^2) = 2 y z: the factor 2 is missing.": y * z - 1 / (x + z),
+    }
+
+
+def mixed_mistakes(fn, x, y, h=1e-4):
+    centred = (fn(x + h, y + h) - fn(x + h, y - h) - fn(x - h, y + h) + fn(x - h, y - h)) / (4 * h * h)
+    return {
+        "That is a forward difference, [f(x+h,y+h) - f(x+h,y) - f(x,y+h) + f(x,y)] / h^2:"
+        " use the centred four-point formula with +h and -h.": forward_mixed(fn, x, y, h),
+        "Divide by 4 h^2: the four points are 2h apart in each direction.": 4 * centred,
+    }
+
+
+# ------------------------------------------------------------------ checks
+
 
 @check(part="a", points=1)
 def df_dx_random_points(sub, ref, rng):
     """df/dx = 3x^2 y + y e^{xy} at random points."""
-    compare_calls(
-        sub.df_dx,
-        ref.df_dx,
-        points_2d(rng),
-        rtol=1e-8,
-        atol=1e-10,
-        mistakes=lambda x, y: {
-            "The chain rule is missing: d/dx e^{xy} = y e^{xy}, not e^{xy}.": 3 * x**2 * y + math.exp(x * y),
-            "That is df/dy: differentiate with respect to x, holding y fixed.": ref.df_dy(x, y),
-        },
-    )
+    compare_calls(sub.df_dx, ref.df_dx, points_2d(rng), rtol=1e-8, atol=1e-10, mistakes=df_dx_mistakes)
 
 
 @check(part="a", points=1)
 def df_dy_random_points(sub, ref, rng):
     """df/dy = x^3 + x e^{xy} at random points."""
-    compare_calls(
-        sub.df_dy,
-        ref.df_dy,
-        points_2d(rng),
-        rtol=1e-8,
-        atol=1e-10,
-        mistakes=lambda x, y: {
-            "The chain rule is missing: d/dy e^{xy} = x e^{xy}, not e^{xy}.": x**3 + math.exp(x * y),
-            "That is df/dx: differentiate with respect to y, holding x fixed.": ref.df_dx(x, y),
-        },
-    )
+    compare_calls(sub.df_dy, ref.df_dy, points_2d(rng), rtol=1e-8, atol=1e-10, mistakes=df_dy_mistakes)
 
 
 @check(part="a", points=1)
 def partials_of_f_match_finite_differences(sub, rng):
-    """(df/dx, df/dy) agree with centred finite differences of f, computed by the grader."""
-    for x, y in points_2d(rng, 3):
-        numeric = finite_difference_gradient(f, [x, y])
-        expect_close(sub.df_dx(x, y), numeric[0], what=sub.df_dx.describe((x, y)), rtol=1e-5, atol=1e-6)
-        expect_close(sub.df_dy(x, y), numeric[1], what=sub.df_dy.describe((x, y)), rtol=1e-5, atol=1e-6)
+    """df/dx and df/dy agree with centred finite differences of f, computed by the grader."""
+    points = points_2d(rng, 4)
+    compare_calls(sub.df_dx, fd_f(0), points, rtol=1e-5, atol=1e-6, mistakes=df_dx_mistakes)
+    compare_calls(sub.df_dy, fd_f(1), points, rtol=1e-5, atol=1e-6, mistakes=df_dy_mistakes)
 
 
 @check(part="b", points=2)
 def dg_partials_random_points(sub, ref, rng):
     """dg/dx = y cos(xy) - 1/(x+z), dg/dy = x cos(xy) + z^2, dg/dz = 2yz - 1/(x+z), for x + z > 0."""
     points = points_3d(rng)
-    compare_calls(
-        sub.dg_dx,
-        ref.dg_dx,
-        points,
-        rtol=1e-8,
-        atol=1e-10,
-        mistakes=lambda x, y, z: {
-            "Sign of the log term: d/dx [-ln(x + z)] = -1/(x + z).": y * math.cos(x * y) + 1 / (x + z),
-            "The chain rule is missing in sin(xy): d/dx sin(xy) = y cos(xy).": math.cos(x * y) - 1 / (x + z),
-        },
-    )
-    compare_calls(
-        sub.dg_dy,
-        ref.dg_dy,
-        points,
-        rtol=1e-8,
-        atol=1e-10,
-        mistakes=lambda x, y, z: {
-            "The chain rule is missing in sin(xy): d/dy sin(xy) = x cos(xy).": math.cos(x * y) + z**2,
-        },
-    )
-    compare_calls(
-        sub.dg_dz,
-        ref.dg_dz,
-        points,
-        rtol=1e-8,
-        atol=1e-10,
-        mistakes=lambda x, y, z: {
-            "Sign of the log term: d/dz [-ln(x + z)] = -1/(x + z).": 2 * y * z + 1 / (x + z),
-            "d/dz (y z^2) = 2 y z: the factor 2 is missing.": y * z - 1 / (x + z),
-        },
-    )
+    compare_calls(sub.dg_dx, ref.dg_dx, points, rtol=1e-8, atol=1e-10, mistakes=dg_dx_mistakes)
+    compare_calls(sub.dg_dy, ref.dg_dy, points, rtol=1e-8, atol=1e-10, mistakes=dg_dy_mistakes)
+    compare_calls(sub.dg_dz, ref.dg_dz, points, rtol=1e-8, atol=1e-10, mistakes=dg_dz_mistakes)
 
 
 @check(part="b", points=1)
 def partials_of_g_match_finite_differences(sub, rng):
-    """(dg/dx, dg/dy, dg/dz) agree with centred finite differences of g, computed by the grader."""
-    for point in points_3d(rng, 3):
-        numeric = finite_difference_gradient(g, point)
-        args = tuple(float(v) for v in point)
-        for function, expected in zip((sub.dg_dx, sub.dg_dy, sub.dg_dz), numeric):
-            expect_close(function(*args), expected, what=function.describe(args), rtol=1e-5, atol=1e-6)
+    """dg/dx, dg/dy and dg/dz agree with centred finite differences of g, computed by the grader."""
+    points = points_3d(rng, 4)
+    compare_calls(sub.dg_dx, fd_g(0), points, rtol=1e-5, atol=1e-6, mistakes=dg_dx_mistakes)
+    compare_calls(sub.dg_dy, fd_g(1), points, rtol=1e-5, atol=1e-6, mistakes=dg_dy_mistakes)
+    compare_calls(sub.dg_dz, fd_g(2), points, rtol=1e-5, atol=1e-6, mistakes=dg_dz_mistakes)
 
 
 @check(part="c", points=1)
 def grad_norm_sq_random_vectors(sub, ref, rng):
-    """grad ||w||^2 = 2w, same shape as w, for vectors of several lengths (n = 1, 3, 7)."""
-    cases = [(rng.normal(size=n),) for n in (1, 3, 7)] + [(rng.uniform(-5, 5, 4),)]
+    """grad ||w||^2 = 2w, same shape as w, for n = 3, 7, 1, 4, and against finite differences of ||w||^2."""
+    cases = [(rng.normal(size=n),) for n in (3, 7, 1)] + [(rng.uniform(-5, 5, 4),)]
     compare_calls(sub.grad_norm_sq, ref.grad_norm_sq, cases, rtol=1e-10, atol=1e-12)
-    w = rng.normal(size=5)
-    expect_close(
-        sub.grad_norm_sq(w),
-        finite_difference_gradient(lambda v: float(np.dot(v, v)), w),
-        what=sub.grad_norm_sq.describe((w,)) + " against finite differences of ||w||^2",
+    compare_calls(
+        sub.grad_norm_sq,
+        lambda w: finite_difference_gradient(lambda v: float(np.dot(v, v)), w),
+        [(rng.normal(size=5),)],
         rtol=1e-5,
         atol=1e-6,
     )
@@ -176,32 +179,24 @@ def d2f_dxdy_random_points(sub, ref, rng):
 
 @check(part="d", points=1)
 def mixed_partial_fd_matches_reference(sub, ref, rng):
-    """The centred four-point estimate, for several functions and steps h, equals the reference's."""
+    """The centred four-point estimate equals the reference's, for four functions and h = 1e-3, 1e-4, 5e-3, 1e-2."""
     cases = []
-    for (source, _), h in zip(MIXED, (1e-3, 1e-4, 5e-3, 1e-2)):
+    for (source, _), h in zip(MIXED, (1e-3, 1e-4, 5e-3, 1e-2), strict=True):
         x, y = rng.uniform(-1.0, 1.0, 2)
         cases.append((Fn(source), float(x), float(y), h))
-
-    def forward(fn, x, y, h):
-        return {
-            "That is a forward difference, [f(x+h,y+h) - f(x+h,y) - f(x,y+h) + f(x,y)] / h^2:"
-            " use the centred four-point formula with +h and -h.": forward_mixed(fn, x, y, h),
-            "Divide by 4 h^2: the four points are 2h apart in each direction.": ref.mixed_partial_fd(fn, x, y, h) * 4,
-        }
-
-    compare_calls(sub.mixed_partial_fd, ref.mixed_partial_fd, cases, rtol=1e-5, atol=1e-6, mistakes=forward)
+    compare_calls(sub.mixed_partial_fd, ref.mixed_partial_fd, cases, rtol=1e-5, atol=1e-6, mistakes=mixed_mistakes)
 
 
 @check(part="d", points=0.5)
 def mixed_partial_fd_default_h_near_exact(sub, rng):
-    """With its default h = 1e-4 the estimate is within O(h^2) of the exact mixed partial."""
-    for source, exact in MIXED:
-        x, y = (float(v) for v in rng.uniform(-1.0, 1.0, 2))
-        fn = Fn(source)
-        expect_close(
-            sub.mixed_partial_fd(fn, x, y),
-            exact(x, y),
-            what=sub.mixed_partial_fd.describe((fn, x, y)) + " with the default h, against the exact d2f/dxdy",
-            rtol=1e-4,
-            atol=1e-5,
-        )
+    """With its default h = 1e-4 the estimate is within O(h^2) of the exact mixed partial, for four functions."""
+    exact = {source: d2 for source, d2 in MIXED}
+    cases = [(Fn(source), *(float(v) for v in rng.uniform(-1.0, 1.0, 2))) for source, _ in MIXED]
+    compare_calls(
+        sub.mixed_partial_fd,
+        lambda fn, x, y: exact[fn.source](x, y),
+        cases,
+        rtol=1e-4,
+        atol=1e-5,
+        mistakes=mixed_mistakes,
+    )

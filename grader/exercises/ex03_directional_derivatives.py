@@ -1,4 +1,5 @@
-"""Checks for exercise 3, directional derivatives: grad_f3, directional_deriv, extreme_directions, neutral_directions, limit_directional_deriv. 10 points.
+"""Checks for exercise 3, directional derivatives: grad_f3, directional_deriv, extreme_directions, \
+neutral_directions, limit_directional_deriv. 10 points.
 
 f(x, y) = exp(x^2 + y^2) at a point p. Points are drawn in all four quadrants and on the axes
 (including the negative x-axis, where atan(y / x) picks the wrong half-plane), never at p = 0,
@@ -12,7 +13,9 @@ import math
 
 import numpy as np
 
-from grader.checks import Fn, check, compare_calls, expect_close, finite_difference_gradient
+from grader.checks import Fn, check, compare_calls, finite_difference_gradient
+
+# ------------------------------------------------------------------ the functions and inputs
 
 
 def f3(p):
@@ -47,9 +50,28 @@ def wrap(a):
 # Trusted test functions of a 2-vector p for limit_directional_deriv, with their exact gradients.
 LIMIT_FUNCTIONS = [
     ("lambda p: np.exp(p[0]**2 + p[1]**2)", lambda p: 2 * math.exp(p[0] ** 2 + p[1] ** 2) * np.array(p)),
-    ("lambda p: np.sin(p[0]) * p[1]**2 + p[0]", lambda p: np.array([math.cos(p[0]) * p[1] ** 2 + 1, 2 * math.sin(p[0]) * p[1]])),
-    ("lambda p: p[0]**3 - 2 * p[0] * p[1] + np.cos(p[1])", lambda p: np.array([3 * p[0] ** 2 - 2 * p[1], -2 * p[0] - math.sin(p[1])])),
+    (
+        "lambda p: np.sin(p[0]) * p[1]**2 + p[0]",
+        lambda p: np.array([math.cos(p[0]) * p[1] ** 2 + 1, 2 * math.sin(p[0]) * p[1]]),
+    ),
+    (
+        "lambda p: p[0]**3 - 2 * p[0] * p[1] + np.cos(p[1])",
+        lambda p: np.array([3 * p[0] ** 2 - 2 * p[1], -2 * p[0] - math.sin(p[1])]),
+    ),
 ]
+
+
+def grad_mistakes(p):
+    return {"The exponential is missing: d/dx e^{x^2+y^2} = 2x e^{x^2+y^2}, keep the exponential.": 2 * p}
+
+
+def limit_mistakes(fn, p, u, h):
+    return {
+        "That is a centred difference (f(p + h u) - f(p - h u)) / (2h): the limit definition here is"
+        " the one-sided quotient (f(p + h u) - f(p)) / h.": (fn(p + h * u) - fn(p - h * u)) / (2 * h),
+        "Divide by h: the quotient is (f(p + h u) - f(p)) / h.": fn(p + h * u) - fn(p),
+        "The step goes along +h u: (f(p + h u) - f(p)) / h.": (fn(p - h * u) - fn(p)) / h,
+    }
 
 
 def unit(theta):
@@ -65,17 +87,21 @@ def grad_f3_random_points(sub, ref, rng):
         [(p,) for p in random_points(rng)],
         rtol=1e-8,
         atol=1e-10,
-        mistakes=lambda p: {
-            "The chain rule's outer factor is missing: d/dx e^{x^2+y^2} = 2x e^{x^2+y^2}, keep the exponential.": 2 * p,
-        },
+        mistakes=grad_mistakes,
     )
 
 
 @check(part="a", points=1)
 def grad_f3_matches_finite_differences(sub, rng):
     """grad_f3 agrees with centred finite differences of f, computed by the grader."""
-    for p in random_points(rng, 3):
-        expect_close(sub.grad_f3(p), finite_difference_gradient(f3, p), what=sub.grad_f3.describe((p,)), rtol=1e-5, atol=1e-6)
+    compare_calls(
+        sub.grad_f3,
+        lambda p: finite_difference_gradient(f3, p),
+        [(p,) for p in random_points(rng, 4)],
+        rtol=1e-5,
+        atol=1e-6,
+        mistakes=grad_mistakes,
+    )
 
 
 @check(part="a", points=2)
@@ -99,7 +125,7 @@ def directional_deriv_random_angles(sub, ref, rng):
     compare_calls(
         sub.directional_deriv,
         ref.directional_deriv,
-        [(p, float(t)) for p, t in zip(points, thetas)],
+        [(p, float(t)) for p, t in zip(points, thetas, strict=True)],
         rtol=1e-8,
         atol=1e-10,
         mistakes=mistakes,
@@ -150,17 +176,9 @@ def neutral_directions_all_quadrants(sub, ref, rng):
 def limit_directional_deriv_matches_reference(sub, ref, rng):
     """The one-sided quotient (f(p + h u) - f(p)) / h for several functions f and steps h."""
     cases = []
-    for (source, _), h in zip(LIMIT_FUNCTIONS * 2, (1e-2, 1e-3, 1e-4, 1e-2, 5e-2, 1e-3)):
+    for (source, _), h in zip(LIMIT_FUNCTIONS * 2, (1e-2, 1e-3, 1e-4, 1e-2, 5e-2, 1e-3), strict=True):
         p = rng.uniform(-1.0, 1.0, 2)
         cases.append((Fn(source), p, unit(rng.uniform(-math.pi, math.pi)), h))
-
-    def mistakes(fn, p, u, h):
-        return {
-            "That is a centred difference (f(p + h u) - f(p - h u)) / (2h): the limit definition here is"
-            " the one-sided quotient (f(p + h u) - f(p)) / h.": (fn(p + h * u) - fn(p - h * u)) / (2 * h),
-            "Divide by h: the quotient is (f(p + h u) - f(p)) / h.": fn(p + h * u) - fn(p),
-            "The step goes along +h u: (f(p + h u) - f(p)) / h.": (fn(p - h * u) - fn(p)) / h,
-        }
 
     compare_calls(
         sub.limit_directional_deriv,
@@ -168,21 +186,23 @@ def limit_directional_deriv_matches_reference(sub, ref, rng):
         cases,
         rtol=1e-6,
         atol=1e-8,
-        mistakes=mistakes,
+        mistakes=limit_mistakes,
     )
 
 
 @check(part="d", points=0.5)
 def limit_directional_deriv_small_h_near_exact(sub, rng):
-    """With h = 1e-6 the quotient is within O(h) of the exact grad f(p) . u."""
-    for source, gradient in LIMIT_FUNCTIONS:
-        p = rng.uniform(-1.0, 1.0, 2)
-        u = unit(rng.uniform(-math.pi, math.pi))
-        fn = Fn(source)
-        expect_close(
-            sub.limit_directional_deriv(fn, p, u, 1e-6),
-            float(gradient(p) @ u),
-            what=sub.limit_directional_deriv.describe((fn, p, u, 1e-6)) + " against the exact grad f(p) . u",
-            rtol=1e-4,
-            atol=1e-5,
-        )
+    """With h = 1e-6 the quotient is within O(h) of the exact grad f(p) . u, for three functions."""
+    exact = {source: gradient for source, gradient in LIMIT_FUNCTIONS}
+    cases = [
+        (Fn(source), rng.uniform(-1.0, 1.0, 2), unit(rng.uniform(-math.pi, math.pi)), 1e-6)
+        for source, _ in LIMIT_FUNCTIONS
+    ]
+    compare_calls(
+        sub.limit_directional_deriv,
+        lambda fn, p, u, h: float(exact[fn.source](p) @ u),
+        cases,
+        rtol=1e-4,
+        atol=1e-5,
+        mistakes=limit_mistakes,
+    )

@@ -8,7 +8,7 @@ Least squares and trace use non-square matrices (m != n) so that transposes show
 
 import numpy as np
 
-from grader.checks import CheckFailed, check, compare_calls, expect_close, finite_difference_gradient
+from grader.checks import CheckFailed, check, compare_calls, finite_difference_gradient
 from grader.diagnose import as_array, format_value
 from grader.session import LearnerError
 
@@ -18,61 +18,80 @@ def symmetric(rng, n):
     return (B + B.T) / 2
 
 
+def linear_mistakes(a, x):
+    return {"That is x: the gradient of a^T x is a and does not depend on x.": x}
+
+
+def quadratic_mistakes(A, x):
+    return {"The factor 2 is missing: x appears twice in x^T A x, so the gradient is 2 A x.": A @ x}
+
+
+def least_squares_mistakes(A, b, x):
+    return {
+        "The factor 2 is missing: d/dr ||r||^2 = 2 r.": A.T @ (A @ x - b),
+        "This is the gradient of the mean (1/m) ||A x - b||^2: the objective here is the plain sum.": 2
+        * A.T
+        @ (A @ x - b)
+        / A.shape[0],
+    }
+
+
+def trace_mistakes(A, X):
+    return {"That is X: the gradient of tr(A X) is A^T and does not depend on X.": X}
+
+
 @check(part="a", points=1.5)
 def grad_linear_random_vectors(sub, ref, rng):
-    """grad (a^T x) = a, whatever x is, for n = 1, 3, 6."""
-    cases = [(rng.normal(size=n), rng.normal(size=n)) for n in (1, 3, 6, 6)]
+    """grad (a^T x) = a, whatever x is, for n = 3, 6, 1."""
+    cases = [(rng.normal(size=n), rng.normal(size=n)) for n in (3, 6, 1, 6)]
     compare_calls(
         sub.grad_linear,
         ref.grad_linear,
         cases,
         rtol=1e-12,
         atol=1e-12,
-        mistakes=lambda a, x: {"That is x: the gradient of a^T x is a and does not depend on x.": x},
+        mistakes=linear_mistakes,
     )
 
 
 @check(part="a", points=0.5)
 def grad_linear_matches_finite_differences(sub, rng):
     """grad_linear agrees with centred finite differences of a^T x, computed by the grader."""
-    a, x = rng.normal(size=4), rng.normal(size=4)
-    expect_close(
-        sub.grad_linear(a, x),
-        finite_difference_gradient(lambda v: float(a @ v), x),
-        what=sub.grad_linear.describe((a, x)),
+    compare_calls(
+        sub.grad_linear,
+        lambda a, x: finite_difference_gradient(lambda v: float(a @ v), x),
+        [(rng.normal(size=4), rng.normal(size=4)) for _ in range(3)],
         rtol=1e-6,
         atol=1e-7,
+        mistakes=linear_mistakes,
     )
 
 
 @check(part="b", points=2)
 def grad_quadratic_symmetric_random(sub, ref, rng):
-    """grad (x^T A x) = 2 A x for symmetric A, n = 1, 2, 4, 5."""
-    cases = [(symmetric(rng, n), rng.normal(size=n)) for n in (1, 2, 4, 5)]
+    """grad (x^T A x) = 2 A x for symmetric A, n = 4, 2, 5, 1."""
+    cases = [(symmetric(rng, n), rng.normal(size=n)) for n in (4, 2, 5, 1)]
     compare_calls(
         sub.grad_quadratic,
         ref.grad_quadratic,
         cases,
         rtol=1e-8,
         atol=1e-10,
-        mistakes=lambda A, x: {
-            "The factor 2 is missing: x appears twice in x^T A x, so the gradient is 2 A x.": A @ x,
-        },
+        mistakes=quadratic_mistakes,
     )
 
 
 @check(part="b", points=1)
 def grad_quadratic_matches_finite_differences(sub, rng):
-    """grad_quadratic agrees with centred finite differences of x^T A x (symmetric A)."""
-    for n in (3, 4):
-        A, x = symmetric(rng, n), rng.normal(size=n)
-        expect_close(
-            sub.grad_quadratic(A, x),
-            finite_difference_gradient(lambda v: float(v @ A @ v), x),
-            what=sub.grad_quadratic.describe((A, x)),
-            rtol=1e-5,
-            atol=1e-6,
-        )
+    """grad_quadratic agrees with centred finite differences of x^T A x (symmetric A, n = 3, 4)."""
+    compare_calls(
+        sub.grad_quadratic,
+        lambda A, x: finite_difference_gradient(lambda v: float(v @ A @ v), x),
+        [(symmetric(rng, n), rng.normal(size=n)) for n in (3, 4)],
+        rtol=1e-5,
+        atol=1e-6,
+        mistakes=quadratic_mistakes,
+    )
 
 
 @check(part="b", points=0)
@@ -115,26 +134,20 @@ def grad_least_squares_non_square(sub, ref, rng):
         cases,
         rtol=1e-8,
         atol=1e-10,
-        mistakes=lambda A, b, x: {
-            "The factor 2 is missing: d/dr ||r||^2 = 2 r.": A.T @ (A @ x - b),
-            "This is the gradient of the mean (1/m) ||A x - b||^2: the objective here is the plain sum.": 2
-            * A.T
-            @ (A @ x - b)
-            / A.shape[0],
-        },
+        mistakes=least_squares_mistakes,
     )
 
 
 @check(part="c", points=1)
 def grad_least_squares_matches_finite_differences(sub, rng):
-    """grad_least_squares agrees with centred finite differences of ||A x - b||^2, A of shape (5, 3)."""
-    A, b, x = rng.normal(size=(5, 3)), rng.normal(size=5), rng.normal(size=3)
-    expect_close(
-        sub.grad_least_squares(A, b, x),
-        finite_difference_gradient(lambda v: float(np.sum((A @ v - b) ** 2)), x),
-        what=sub.grad_least_squares.describe((A, b, x)),
+    """grad_least_squares agrees with centred finite differences of ||A x - b||^2, A of shape (5, 3) and (2, 4)."""
+    compare_calls(
+        sub.grad_least_squares,
+        lambda A, b, x: finite_difference_gradient(lambda v: float(np.sum((A @ v - b) ** 2)), x),
+        [(rng.normal(size=(m, n)), rng.normal(size=m), rng.normal(size=n)) for m, n in ((5, 3), (2, 4))],
         rtol=1e-5,
         atol=1e-6,
+        mistakes=least_squares_mistakes,
     )
 
 
@@ -148,20 +161,18 @@ def grad_trace_non_square(sub, ref, rng):
         cases,
         rtol=1e-12,
         atol=1e-12,
-        mistakes=lambda A, X: {
-            "That is X: the gradient of tr(A X) is A^T and does not depend on X.": X,
-        },
+        mistakes=trace_mistakes,
     )
 
 
 @check(part="d", points=0.5)
 def grad_trace_matches_finite_differences(sub, rng):
     """grad_trace agrees with centred finite differences of tr(A X), A of shape (2, 3), X of shape (3, 2)."""
-    A, X = rng.normal(size=(2, 3)), rng.normal(size=(3, 2))
-    expect_close(
-        sub.grad_trace(A, X),
-        finite_difference_gradient(lambda M: float(np.trace(A @ M)), X),
-        what=sub.grad_trace.describe((A, X)),
+    compare_calls(
+        sub.grad_trace,
+        lambda A, X: finite_difference_gradient(lambda M: float(np.trace(A @ M)), X),
+        [(rng.normal(size=(2, 3)), rng.normal(size=(3, 2)))],
         rtol=1e-6,
         atol=1e-7,
+        mistakes=trace_mistakes,
     )

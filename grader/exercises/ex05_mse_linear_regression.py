@@ -1,17 +1,20 @@
-"""Checks for exercise 5, MSE gradient and linear regression: mse_loss, mse_grad, gradient_descent_lr, ols_solution, steps_to_tolerance. 10 points.
+"""Checks for exercise 5, MSE gradient and linear regression: mse_loss, mse_grad, gradient_descent_lr, \
+ols_solution, steps_to_tolerance. 10 points.
 
 L(w) = (1/m) ||X w - y||^2 with X of shape (m, n), m > 1, on random data sets (never only the
 notebook's m = 200, n = 5 set). gradient_descent_lr is compared entry by entry, w and losses
 separately, including n_steps = 0. steps_to_tolerance is graded as pure logic on loss arrays,
 including one where no entry gets within tol (answer len(losses)), one where the first entry
 already does (answer 0), and one with losses[k] - loss_star == tol exactly (the test is <=).
+
 """
 
 import numpy as np
 
-from grader.checks import CheckFailed, check, compare_calls, expect_close, finite_difference_gradient
+from grader.checks import CheckFailed, check, compare_calls, expect_unchanged, finite_difference_gradient
 from grader.diagnose import format_value
-from grader.session import expect_unchanged
+
+# ------------------------------------------------------------------ the data and known mistakes
 
 
 def data(rng, m, n, noise=0.1):
@@ -81,62 +84,58 @@ def gd_cases(rng):
     return cases
 
 
-@check(part="a", points=1)
-def mse_loss_random_data(sub, ref, rng):
-    """L(w) = (1/m) ||X w - y||^2 on random data sets with m > 1 samples."""
+def loss_mistakes(X, y, w):
+    r = X @ w - y
+    return {
+        "Divide by m: the loss is the mean of the squared residuals, not their sum.": float(np.sum(r**2)),
+        "Do not take the square root: the loss is the mean squared error, not its root.": float(np.sqrt(np.mean(r**2))),
+        "No 1/2 here: the loss is (1/m) ||X w - y||^2.": float(np.mean(r**2) / 2),
+    }
+
+
+def grad_mistakes(X, y, w):
+    return {
+        "The 1/m of the mean is missing: grad L = (2/m) X^T (X w - y).": sum_grad(X, y, w),
+        "The factor 2 is missing: the derivative of a square brings down a 2, grad L = (2/m) X^T (X w - y).": (
+            no_two_grad(X, y, w)
+        ),
+    }
+
+
+def loss_grad_cases(rng):
     cases = []
-    for m, n in ((10, 3), (25, 5), (4, 1), (3, 6)):
+    for m, n in ((10, 3), (25, 5), (3, 6), (4, 1)):
         X, y = data(rng, m, n, noise=1.0)
         cases.append((X, y, rng.normal(size=n)))
-    compare_calls(
-        sub.mse_loss,
-        ref.mse_loss,
-        cases,
-        rtol=1e-8,
-        atol=1e-10,
-        mistakes=lambda X, y, w: {
-            "Divide by m: the loss is the mean of the squared residuals, not their sum.": float(np.sum((X @ w - y) ** 2)),
-            "Do not take the square root: the loss is the mean squared error, not its root.": float(
-                np.sqrt(np.mean((X @ w - y) ** 2))
-            ),
-            "No 1/2 here: the loss is (1/m) ||X w - y||^2.": float(np.mean((X @ w - y) ** 2) / 2),
-        },
-    )
+    return cases
+
+
+@check(part="a", points=1)
+def mse_loss_random_data(sub, ref, rng):
+    """L(w) = (1/m) ||X w - y||^2 on random data sets with m > 1 samples, m > n and m < n."""
+    compare_calls(sub.mse_loss, ref.mse_loss, loss_grad_cases(rng), rtol=1e-8, atol=1e-10, mistakes=loss_mistakes)
 
 
 @check(part="a", points=1.5)
 def mse_grad_random_data(sub, ref, rng):
     """grad L(w) = (2/m) X^T (X w - y), shape (n,), on random data sets with m != n."""
-    cases = []
-    for m, n in ((10, 3), (25, 5), (4, 1), (3, 6)):
-        X, y = data(rng, m, n, noise=1.0)
-        cases.append((X, y, rng.normal(size=n)))
-    compare_calls(
-        sub.mse_grad,
-        ref.mse_grad,
-        cases,
-        rtol=1e-8,
-        atol=1e-10,
-        mistakes=lambda X, y, w: {
-            "The 1/m of the mean is missing: grad L = (2/m) X^T (X w - y).": sum_grad(X, y, w),
-            "The factor 2 is missing: the derivative of a square brings down a 2, grad L = (2/m) X^T (X w - y).": no_two_grad(
-                X, y, w
-            ),
-        },
-    )
+    compare_calls(sub.mse_grad, ref.mse_grad, loss_grad_cases(rng), rtol=1e-8, atol=1e-10, mistakes=grad_mistakes)
 
 
 @check(part="a", points=0.5)
 def mse_grad_matches_finite_differences(sub, ref, rng):
     """mse_grad agrees with centred finite differences of the reference's mse_loss."""
-    X, y = data(rng, 15, 4, noise=1.0)
-    w = rng.normal(size=4)
-    expect_close(
-        sub.mse_grad(X, y, w),
-        finite_difference_gradient(lambda v: ref.mse_loss(X, y, v), w),
-        what=sub.mse_grad.describe((X, y, w)),
+    cases = []
+    for m, n in ((15, 4), (6, 2)):
+        X, y = data(rng, m, n, noise=1.0)
+        cases.append((X, y, rng.normal(size=n)))
+    compare_calls(
+        sub.mse_grad,
+        lambda X, y, w: finite_difference_gradient(lambda v: ref.mse_loss(X, y, v), w),
+        cases,
         rtol=1e-5,
         atol=1e-6,
+        mistakes=grad_mistakes,
     )
 
 
@@ -171,9 +170,7 @@ def gradient_descent_lr_trajectory(sub, ref, rng):
         losses = ref.gradient_descent_lr(X, y, w0, lr, n_steps)[1]
         return {
             "losses[k] is the loss before step k (losses[0] = L(w0)) and the last entry the loss after the"
-            " final step: yours look shifted by one step.": np.append(losses[1:], losses[-1])
-            if n_steps
-            else losses,
+            " final step: yours look shifted by one step.": np.append(losses[1:], losses[-1]) if n_steps else losses,
         }
 
     compare_calls(
@@ -210,6 +207,14 @@ def ols_solution_random_data(sub, ref, rng):
     )
 
 
+def curve_mistakes(ref, losses, loss_star, tol):
+    right = ref.steps_to_tolerance(losses, loss_star, tol)
+    return {
+        "Compare losses[k] - loss_star with tol, not losses[k] itself.": ref.steps_to_tolerance(losses, 0.0, tol),
+        "The answer is the index k itself (losses[0] is the loss after 0 steps), not k + 1.": right + 1,
+    }
+
+
 @check(part="d", points=1)
 def steps_to_tolerance_on_descent_curves(sub, ref, rng):
     """The first k with losses[k] - L* <= tol on gradient-descent loss curves, for tol = 1e-4 (default), 1e-2, 1e-6."""
@@ -225,13 +230,7 @@ def steps_to_tolerance_on_descent_curves(sub, ref, rng):
         cases,
         rtol=0,
         atol=0,
-        mistakes=lambda losses, loss_star, tol=1e-4: {
-            "Compare losses[k] - loss_star with tol, not losses[k] itself.": ref.steps_to_tolerance(losses, 0.0, tol),
-            "The answer is the index k itself (losses[0] is the loss after 0 steps), not k + 1.": ref.steps_to_tolerance(
-                losses, loss_star, tol
-            )
-            + 1,
-        },
+        mistakes=lambda losses, loss_star, tol=1e-4: curve_mistakes(ref, losses, loss_star, tol),
     )
 
 
@@ -247,20 +246,17 @@ def steps_to_tolerance_edge_cases(sub, ref, rng):
         (np.array([3.0, 0.5 + 2.0**-12, 2.0, 1.0]), 0.5, 2.0**-10),  # not monotone: the first hit counts
     ]
 
-    def mistakes(losses, loss_star, tol=1e-4):
-        n = len(losses)
-        hits = np.flatnonzero(losses - loss_star < tol)
-        return {
-            "When no entry is within tol the answer is len(losses), not len(losses) - 1.": n - 1
-            if ref.steps_to_tolerance(losses, loss_star, tol) == n
-            else None,
-            "When no entry is within tol the answer is len(losses), not -1.": -1,
-            "The test is losses[k] - loss_star <= tol: an entry exactly tol above L* counts.": int(hits[0])
-            if hits.size
-            else n,
-        }
-
     def known(losses, loss_star, tol=1e-4):
-        return {k: v for k, v in mistakes(losses, loss_star, tol).items() if v is not None}
+        n = len(losses)
+        strict = np.flatnonzero(losses - loss_star < tol)
+        mistakes = {
+            "When no entry is within tol the answer is len(losses), not -1.": -1,
+            "The test is losses[k] - loss_star <= tol: an entry exactly tol above L* counts.": (
+                int(strict[0]) if strict.size else n
+            ),
+        }
+        if ref.steps_to_tolerance(losses, loss_star, tol) == n:
+            mistakes["When no entry is within tol the answer is len(losses), not len(losses) - 1."] = n - 1
+        return mistakes
 
     compare_calls(sub.steps_to_tolerance, ref.steps_to_tolerance, cases, rtol=0, atol=0, mistakes=known)

@@ -1,0 +1,39 @@
+# mistake: kept the notebook's global N = 500 in the NLL, its gradient and the Fisher matrix
+# fails: neg_log_likelihood_random_data
+# fails: nll_grad_random_data
+# fails: fisher_info_random_theta_and_n
+# diagnosis: fixed n = 500
+import math
+
+import numpy as np
+
+N = 500
+
+
+def neg_log_likelihood(theta, data):
+    mu, log_s = theta[0], theta[1]
+    n = N
+    return 0.5 * np.sum(((data - mu) / np.exp(log_s)) ** 2) + n * log_s + 0.5 * n * math.log(2 * math.pi)
+
+
+def nll_grad(theta, data):
+    mu, log_s = theta[0], theta[1]
+    sigma = np.exp(log_s)
+    return np.array([-np.sum(data - mu) / sigma**2, N - np.sum((data - mu) ** 2) / sigma**2])
+
+
+def fisher_info(theta, n):
+    sigma = np.exp(theta[1])
+    return np.diag([N / sigma**2, 2.0 * N])
+
+
+def run_optimizer(theta0, data, lr, n_steps, use_natural=False):
+    theta = theta0.copy()
+    path = [theta.copy()]
+    for _ in range(n_steps):
+        g = nll_grad(theta, data)
+        if use_natural:
+            g = np.linalg.solve(fisher_info(theta, len(data)), g)
+        theta = theta - lr * g
+        path.append(theta.copy())
+    return np.array(path)

@@ -1,0 +1,35 @@
+# mistake: theta = theta0 without a copy, then theta -= ...: the caller's theta0 changes
+# fails: run_optimizer_leaves_theta0_unchanged
+# diagnosis: modified its argument `theta0`
+import math
+
+import numpy as np
+
+
+def neg_log_likelihood(theta, data):
+    mu, log_s = theta[0], theta[1]
+    n = len(data)
+    return 0.5 * np.sum(((data - mu) / np.exp(log_s)) ** 2) + n * log_s + 0.5 * n * math.log(2 * math.pi)
+
+
+def nll_grad(theta, data):
+    mu, log_s = theta[0], theta[1]
+    sigma = np.exp(log_s)
+    return np.array([-np.sum(data - mu) / sigma**2, len(data) - np.sum((data - mu) ** 2) / sigma**2])
+
+
+def fisher_info(theta, n):
+    sigma = np.exp(theta[1])
+    return np.diag([n / sigma**2, 2.0 * n])
+
+
+def run_optimizer(theta0, data, lr, n_steps, use_natural=False):
+    path = [theta0.copy()]
+    theta = theta0
+    for _ in range(n_steps):
+        g = nll_grad(theta, data)
+        if use_natural:
+            g = np.linalg.solve(fisher_info(theta, len(data)), g)
+        theta -= lr * g
+        path.append(theta.copy())
+    return np.array(path)

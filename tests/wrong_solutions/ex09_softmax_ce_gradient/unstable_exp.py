@@ -1,0 +1,14 @@
+# mistake: softmax as exp(z) / sum(exp(z)) without the max shift: overflows for logits like 1000
+# fails: softmax_ce_loss_large_logits
+# fails: softmax_ce_grad_large_logits
+# diagnosis: nan or overflow
+import numpy as np
+
+
+def softmax_ce_loss(z, y):
+    p = np.exp(z) / np.sum(np.exp(z))
+    return float(-np.sum(y * np.log(p)))
+
+
+def softmax_ce_grad(z, y):
+    return np.exp(z) / np.sum(np.exp(z)) - y
