@@ -15,9 +15,7 @@ from pathlib import Path
 from grader import submission as submissions
 from grader.course import EXERCISES, title_of
 from grader.model import GradeResult
-from grader.sandbox import Limits, isolation_mode
-from grader.scoring import exercise_result
-from grader.session import Session
+from grader.sandbox import Limits, Worker, isolation_mode
 
 RESULTS_FILE = "results.json"
 REPORT_FILE = "report.html"
@@ -40,13 +38,19 @@ def grade_submission(
         scratch = Path(private) / "scratch"
         scratch.mkdir()
         notes = submissions.copy_into(submission, scratch)
-        session = Session(submission, scratch, Path(private) / "output.txt", limits)
-        try:
-            from grader.runner import run_checks  # imports pytest while the worker starts
+        output = Path(private) / "output.txt"
+        worker = Worker(scratch, output, limits, submission.uses_matplotlib)
+        # The worker now imports NumPy while this process imports NumPy, pytest and the checks.
+        from grader.runner import run_checks
+        from grader.session import Session
 
+        session = Session(submission, scratch, output, limits, worker)
+        try:
             plugin = run_checks(session, seed)
         finally:
             session.shutdown()
+    from grader.scoring import exercise_result
+
     exercises = [exercise_result(e.id, title_of(e), plugin.runs.get(e.id), plugin.results[e.id]) for e in EXERCISES]
     mode, reason = isolation_mode()
     result = GradeResult(

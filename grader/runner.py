@@ -103,6 +103,8 @@ def run_checks(session: Session, seed: int) -> CheckPlugin:
     args = [
         *(str(e.check_module_path) for e in EXERCISES),
         "-p", "no:cacheprovider",
+        "-p", "no:unraisableexception",  # both run gc.collect() per test: most of pytest's cost here
+        "-p", "no:threadexception",
         "--import-mode=importlib",
         "--rootdir", str(CHECKS_DIR),
         "--confcutdir", str(CHECKS_DIR),

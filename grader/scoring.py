@@ -31,7 +31,9 @@ def exercise_message(run: ExerciseRun | None, checks: list[CheckResult]) -> str:
     unimplemented = sorted(
         {c.message.split(" is not implemented")[0] for c in checks if "not implemented yet" in c.message}
     )
-    if unimplemented and all("not implemented yet" in c.message for c in checks if c.status != "passed" and c.max_score):
+    if unimplemented and all(
+        "not implemented yet" in c.message for c in checks if c.status != "passed" and c.max_score
+    ):
         return "Not implemented yet: " + ", ".join(unimplemented) + "."
     graded = [c for c in checks if c.max_score > 0]  # 0-point checks are feedback only
     passed = sum(c.status == "passed" for c in graded)

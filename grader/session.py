@@ -15,6 +15,7 @@ from __future__ import annotations
 import inspect
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -52,20 +53,24 @@ class ExerciseRun:
 
     # -------------------------------------------------------------- worker traffic
 
-    def request(self, message: dict, what: str, ending: bool = False) -> dict:
-        """Send one request for this exercise, charging its time; ``ending`` expects the end report."""
+    def request(self, message: dict, what: Callable[[], str], ending: bool = False) -> dict:
+        """Send one request for this exercise, charging its time; ``ending`` expects the end report.
+
+        ``what`` describes the request for messages; it is called only when something goes wrong,
+        because describing arguments costs more than most calls.
+        """
         started = time.monotonic()
         try:
             reply = self.session.worker.request(message, max(self.budget, 0.001))
         except WorkerFailure as failure:
-            self._stop(failure.kind, f"{what}: {failure}")
+            self._stop(failure.kind, f"{what()}: {failure}")
         finally:
             spent = time.monotonic() - started
             self.budget -= spent
             self.seconds += spent
         if reply.get("ended") and not ending:  # the exercise's process died while we waited for its answer
             self._stop(
-                "error", f"{what}: the process running your code {reply.get('how')} (a crash, sys.exit or os._exit?)"
+                "error", f"{what()}: the process running your code {reply.get('how')} (a crash, sys.exit or os._exit?)"
             )
         self.dropped_output = max(self.dropped_output, int(reply.get("dropped_output", 0) or 0))
         return reply
@@ -84,25 +89,25 @@ class ExerciseRun:
     def load(self) -> None:
         if self.code.kind == "missing":
             return
-        reply = self.request({"op": "open", **self.code.request()}, f"loading {self.code.describe()}")
+        reply = self.request({"op": "open", **self.code.request()}, lambda: f"loading {self.code.describe()}")
         self.load_errors = list(reply.get("errors", []))
         if self.load_errors:
             self.message = "; ".join(describe_error(e) for e in self.load_errors)
 
-    def call(self, function: str, args: tuple, description: str):
+    def call(self, function: str, args: tuple, describe: Callable[[], str]):
         if self.status == "missing":
-            raise LearnerError(f"{description}: not graded, {self.message}")
+            raise LearnerError(f"{describe()}: not graded, {self.message}")
         if self.session.worker is None or self.status != "ok":
             raise ExerciseStopped(f"Not run: {self.message}")
-        reply = self.request({"op": "call", "func": function, "args": list(args)}, description)
+        reply = self.request({"op": "call", "func": function, "args": list(args)}, describe)
         if not reply.get("ok"):
-            raise LearnerError(explain_call_error(function, description, reply.get("error") or {}))
+            raise LearnerError(explain_call_error(function, describe(), reply.get("error") or {}))
         return reply.get("value"), list(reply.get("mutated") or [])
 
     def close(self) -> None:
         if self.status == "ok" and self.code.kind != "missing":
             try:
-                self.request({"op": "close"}, "finishing", ending=True)
+                self.request({"op": "close"}, lambda: "finishing", ending=True)
             except ExerciseStopped:
                 pass
 
@@ -110,13 +115,16 @@ class ExerciseRun:
 class Session:
     """The worker of one submission, and the exercises opened on it."""
 
-    def __init__(self, submission: Submission, scratch: Path, output_path: Path, limits: Limits):
+    def __init__(
+        self, submission: Submission, scratch: Path, output_path: Path, limits: Limits, worker: Worker | None = None
+    ):
         self.submission = submission
         self.scratch = scratch
         self.output_path = output_path
         self.limits = limits
-        self.worker: Worker | None = None
-        self.start_worker()
+        self.worker = worker
+        if worker is None:
+            self.start_worker()
         self.isolation = self.worker.mode
         self.isolation_reason = self.worker.mode_reason
 
@@ -175,7 +183,9 @@ class LearnerModule:
     def __getattr__(self, name: str) -> LearnerFunction:
         if name.startswith("_"):
             raise AttributeError(name)
-        return LearnerFunction(self._run, name, parameter_names(getattr(self._reference, name, None)))
+        function = LearnerFunction(self._run, name, parameter_names(getattr(self._reference, name, None)))
+        setattr(self, name, function)  # later look-ups skip __getattr__ and inspect.signature
+        return function
 
 
 class LearnerFunction:
@@ -188,7 +198,7 @@ class LearnerFunction:
         self.mutated: list[str] = []
 
     def __call__(self, *args):
-        value, mutated = self.run.call(self.name, args, self.describe(args))
+        value, mutated = self.run.call(self.name, args, lambda: self.describe(args))
         self.mutated = [self.parameters[i] if i < len(self.parameters) else f"argument {i + 1}" for i in mutated]
         return value
 
