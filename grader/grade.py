@@ -31,16 +31,17 @@ def grade_submission(
     """Grade the submission at ``path``; write results.json and report.html to ``out_dir`` if given."""
     started = time.perf_counter()
     path = Path(path)
-    submission = submissions.load(path)
-    if seed is None:
-        seed = int(submission.fingerprint[:8], 16)  # the same submission always gets the same inputs
     with tempfile.TemporaryDirectory(prefix="grader-") as private:
         scratch = Path(private) / "scratch"
         scratch.mkdir()
-        notes = submissions.copy_into(submission, scratch)
         output = Path(private) / "output.txt"
-        worker = Worker(scratch, output, limits, submission.uses_matplotlib)
-        # The worker now imports NumPy while this process imports NumPy, pytest and the checks.
+        # Start the worker first: it imports NumPy while this process reads the submission and
+        # imports NumPy, pytest and the checks. It reads no file before its first request.
+        worker = Worker(scratch, output, limits, submissions.mentions_matplotlib(path))
+        submission = submissions.load(path)
+        if seed is None:
+            seed = int(submission.fingerprint[:8], 16)  # the same submission always gets the same inputs
+        notes = submissions.copy_into(submission, scratch)
         from grader.runner import run_checks
         from grader.session import Session
 

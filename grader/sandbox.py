@@ -140,6 +140,7 @@ class Worker:
     def __init__(self, scratch: Path, output_path: Path, limits: Limits, preload_matplotlib: bool = False):
         self.scratch = scratch
         self.limits = limits
+        self.preload_matplotlib = preload_matplotlib
         self.mode, self.mode_reason = isolation_mode()
         self.token = secrets.token_hex(8)
         request_r, self._request_w = os.pipe()

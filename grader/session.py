@@ -94,15 +94,17 @@ class ExerciseRun:
         if self.load_errors:
             self.message = "; ".join(describe_error(e) for e in self.load_errors)
 
-    def call(self, function: str, args: tuple, describe: Callable[[], str]):
+    def call(self, function: str, args_list: list[tuple], describe: Callable[[], str]) -> list[dict]:
+        """Call ``function`` once per argument tuple, in one round trip; one result dict per call."""
         if self.status == "missing":
             raise LearnerError(f"{describe()}: not graded, {self.message}")
         if self.session.worker is None or self.status != "ok":
             raise ExerciseStopped(f"Not run: {self.message}")
-        reply = self.request({"op": "call", "func": function, "args": list(args)}, describe)
-        if not reply.get("ok"):
-            raise LearnerError(explain_call_error(function, describe(), reply.get("error") or {}))
-        return reply.get("value"), list(reply.get("mutated") or [])
+        message = {"op": "call", "func": function, "args_list": [list(args) for args in args_list]}
+        results = self.request(message, describe).get("results")
+        if not isinstance(results, list) or len(results) != len(args_list):
+            self._stop("error", f"{describe()}: the worker's answer was garbled")
+        return [r if isinstance(r, dict) else {"ok": False, "error": {"type": "Garbled"}} for r in results]
 
     def close(self) -> None:
         if self.status == "ok" and self.code.kind != "missing":
@@ -129,7 +131,8 @@ class Session:
         self.isolation_reason = self.worker.mode_reason
 
     def start_worker(self) -> None:
-        self.worker = Worker(self.scratch, self.output_path, self.limits, self.submission.uses_matplotlib)
+        preload = self.worker.preload_matplotlib if self.worker else False
+        self.worker = Worker(self.scratch, self.output_path, self.limits, preload)
 
     def restart_worker(self) -> None:
         if self.worker is not None:
@@ -198,9 +201,17 @@ class LearnerFunction:
         self.mutated: list[str] = []
 
     def __call__(self, *args):
-        value, mutated = self.run.call(self.name, args, lambda: self.describe(args))
+        return self.call_many([args])[0]
+
+    def call_many(self, cases: list[tuple]) -> list:
+        """The answers at every case, from one round trip; raises at the first case that failed."""
+        results = self.run.call(self.name, cases, lambda: self.describe(cases[0]) + (" ..." if len(cases) > 1 else ""))
+        for args, result in zip(cases, results):
+            if not result.get("ok"):
+                raise LearnerError(explain_call_error(self.name, self.describe(args), result.get("error") or {}))
+        mutated = results[-1].get("mutated") or []
         self.mutated = [self.parameters[i] if i < len(self.parameters) else f"argument {i + 1}" for i in mutated]
-        return value
+        return [r.get("value") for r in results]
 
     def describe(self, args: tuple) -> str:
         names = self.parameters + [f"arg{i}" for i in range(len(self.parameters), len(args))]

@@ -52,9 +52,14 @@ class Submission:
     problem: str = ""  # why nothing could be graded, when that is the case
     fingerprint: str = ""
 
-    @property
-    def uses_matplotlib(self) -> bool:
-        return any("matplotlib" in c.code for e in self.exercises.values() for c in e.cells)
+
+def mentions_matplotlib(path: Path, limit: int = 50 << 20) -> bool:
+    """A quick look, before parsing, at whether the code may plot (the worker then preloads it)."""
+    files = [path] if path.is_file() else [*path.glob("*.py"), *path.glob("*.ipynb"), *path.glob("assignments/*.py")]
+    try:
+        return any(file.stat().st_size < limit and b"matplotlib" in file.read_bytes() for file in files)
+    except OSError:
+        return False
 
 
 def load(path: Path) -> Submission:

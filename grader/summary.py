@@ -13,11 +13,14 @@ def print_summary(result: GradeResult, out_dir: Path | None) -> None:
         print(f"  Problem: {result.problem}")
     width = max(len(e.title) for e in result.exercises) if result.exercises else 10
     for exercise in result.exercises:
-        print(
-            f"  {exercise.id}  {exercise.title:<{width}}  {exercise.score:>5g}/{exercise.max_score:<3g} {exercise.status}"
-        )
-        if exercise.status not in ("passed",) and exercise.message:
+        score = f"{exercise.score:>5g}/{exercise.max_score:<3g}"
+        print(f"  {exercise.id}  {exercise.title:<{width}}  {score} {exercise.status}")
+        if exercise.status in ("error", "timeout", "missing") and exercise.message:
             print(f"        {first_line(exercise.message)}")
+        for check in exercise.checks:
+            if check.status != "passed" and check.max_score > 0 and exercise.status not in ("missing",):
+                reason = check.details.get("diagnosis") or check.message
+                print(f"        ({check.part}) {check.name}: {first_line(reason, 90)}")
     print(f"  Total: {result.score:g}/{result.max_score:g}   ({result.duration_s:.2f} s)")
     if out_dir is not None:
         print(f"  Report: {out_dir / 'report.html'}   Results: {out_dir / 'results.json'}")

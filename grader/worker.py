@@ -146,20 +146,17 @@ def load_exercise(request: dict) -> tuple[dict, list]:
     return namespace, errors
 
 
-def call(namespace: dict, request: dict) -> dict:
-    function = namespace.get(request["func"])
+def call(namespace: dict, name: str, args: list) -> dict:
+    function = namespace.get(name)
     if not callable(function):
-        return {"ok": False, "error": {"type": "NotDefined", "message": f"{request['func']} is not defined"}}
-    args = request["args"]
+        return {"ok": False, "error": {"type": "NotDefined", "message": f"{name} is not defined"}}
     before = [_copy(a) if isinstance(a, _ndarray) else None for a in args]
-    started = time.perf_counter()
     try:
         value = function(*args)
     except BaseException as exc:
         return {"ok": False, "error": describe_exception(exc)}
-    elapsed = time.perf_counter() - started
     mutated = [i for i, (a, b) in enumerate(zip(args, before)) if b is not None and not _same(a, b)]
-    return {"ok": True, "value": value, "mutated": mutated, "seconds": elapsed}
+    return {"ok": True, "value": value, "mutated": mutated}
 
 
 def _same(a, b) -> bool:
@@ -169,13 +166,19 @@ def _same(a, b) -> bool:
         return False
 
 
-def pack_reply(reply: dict) -> bytes:
-    """Encode a reply; a returned value that cannot be read becomes an error reply."""
+def pack_results(results: list, dropped_output: int) -> bytes:
+    """Encode the answers to a batch of calls; an answer that cannot be read becomes an error."""
     try:
-        return _pack(reply)
-    except BaseException as exc:  # a learner's object may raise anything while being read
-        error = {"type": "UnreadableValue", "message": describe_exception(exc)["message"]}
-        return _pack({"ok": False, "error": error, "dropped_output": reply.get("dropped_output", 0)})
+        return _pack({"results": results, "dropped_output": dropped_output})
+    except BaseException:  # a learner's object may raise anything while being read
+        pass
+    for index, result in enumerate(results):
+        try:
+            _pack({"value": result.get("value")})
+        except BaseException as exc:
+            error = {"type": "UnreadableValue", "message": describe_exception(exc)["message"]}
+            results[index] = {"ok": False, "error": error}
+    return _pack({"results": results, "dropped_output": dropped_output})
 
 
 def serve_exercise(request: dict) -> None:
@@ -189,9 +192,8 @@ def serve_exercise(request: dict) -> None:
         request = receive()
         if request.get("op") != "call":
             _exit(0)
-        reply = call(namespace, request)
-        reply["dropped_output"] = stdout.dropped
-        send_frame(pack_reply(reply))
+        results = [call(namespace, request["func"], args) for args in request["args_list"]]
+        send_frame(pack_results(results, stdout.dropped))
 
 
 # ---------------------------------------------------------------- the long-lived parent
