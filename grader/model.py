@@ -21,6 +21,7 @@ class CheckResult:
     status: str  # passed | failed | error | timeout
     message: str = ""
     details: dict = field(default_factory=dict)  # call, expected, got, tolerance, diagnosis
+    description: str = ""  # what the check verifies, in a sentence
 
 
 @dataclass

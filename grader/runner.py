@@ -67,8 +67,9 @@ class CheckPlugin:
             meta = item.function.grader_check
             status, message, details = _verdict(call.excinfo, self.runs.get(_exercise_of(item.module).id))
             score = meta["points"] if status == "passed" else 0.0
+            description = (item.function.__doc__ or "").strip().split("\n")[0]
             self.results[_exercise_of(item.module).id].append(
-                CheckResult(item.name, meta["part"], score, meta["points"], status, message, details)
+                CheckResult(item.name, meta["part"], score, meta["points"], status, message, details, description)
             )
 
     def pytest_collectreport(self, report) -> None:
