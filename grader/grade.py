@@ -21,35 +21,59 @@ RESULTS_FILE = "results.json"
 REPORT_FILE = "report.html"
 
 
+class Workspace:
+    """A private folder (scratch copy + output file) with a worker already starting in it.
+
+    The worker reads no file before its first request, so a workspace can be started before
+    the submission it will grade is even chosen (batch grading starts the next one early).
+    """
+
+    def __init__(self, limits: Limits, preload_matplotlib: bool = False):
+        self._folder = tempfile.TemporaryDirectory(prefix="grader-")
+        root = Path(self._folder.name)
+        self.scratch = root / "scratch"
+        self.scratch.mkdir()
+        self.output = root / "output.txt"
+        self.limits = limits
+        self.worker = Worker(self.scratch, self.output, limits, preload_matplotlib)
+
+    def close(self) -> None:
+        self.worker.kill()
+        self._folder.cleanup()
+
+
 def grade_submission(
     path: str | Path,
     *,
     out_dir: str | Path | None = None,
     seed: int | None = None,
     limits: Limits = Limits(),
+    workspace: Workspace | None = None,
 ) -> GradeResult:
-    """Grade the submission at ``path``; write results.json and report.html to ``out_dir`` if given."""
+    """Grade the submission at ``path``; write results.json and report.html to ``out_dir`` if given.
+
+    ``workspace`` (started with the same limits) is used and closed; by default one is started.
+    """
     started = time.perf_counter()
     path = Path(path)
-    with tempfile.TemporaryDirectory(prefix="grader-") as private:
-        scratch = Path(private) / "scratch"
-        scratch.mkdir()
-        output = Path(private) / "output.txt"
-        # Start the worker first: it imports NumPy while this process reads the submission and
-        # imports NumPy, pytest and the checks. It reads no file before its first request.
-        worker = Worker(scratch, output, limits, submissions.mentions_matplotlib(path))
+    # Start the worker first: it imports NumPy while this process reads the submission and
+    # imports NumPy, pytest and the checks.
+    workspace = workspace or Workspace(limits, submissions.mentions_matplotlib(path))
+    try:
         submission = submissions.load(path)
         if seed is None:
             seed = int(submission.fingerprint[:8], 16)  # the same submission always gets the same inputs
-        notes = submissions.copy_into(submission, scratch)
+        notes = submissions.copy_into(submission, workspace.scratch)
         from grader.runner import run_checks
         from grader.session import Session
 
-        session = Session(submission, scratch, output, limits, worker)
+        session = Session(submission, workspace.scratch, workspace.output, limits, workspace.worker)
         try:
             plugin = run_checks(session, seed)
         finally:
             session.shutdown()
+    finally:
+        workspace.close()
     from grader.scoring import exercise_result
 
     exercises = [exercise_result(e.id, title_of(e), plugin.runs.get(e.id), plugin.results[e.id]) for e in EXERCISES]
@@ -94,6 +118,7 @@ def write_outputs(result: GradeResult, out_dir: Path, started: float) -> None:
 def write_atomically(path: Path, text: str) -> None:
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
+        os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide reports from a web server or a TA
         with os.fdopen(fd, "w", encoding="utf-8") as file:
             file.write(text)
         os.replace(temporary, path)

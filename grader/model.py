@@ -64,3 +64,27 @@ class GradeResult:
             ExerciseResult(**{**e, "checks": [CheckResult(**c) for c in e["checks"]]}) for e in data["exercises"]
         ]
         return cls(**{**data, "exercises": exercises})
+
+
+@dataclass
+class StudentOutcome:
+    """One student of a batch: where their work was, and how grading it went."""
+
+    student: str  # the entry's name without extension
+    source: str  # the entry's path
+    status: str  # "graded" | "reused" (unchanged since the last run) | "error" (the grader failed)
+    result: GradeResult | None = None
+    message: str = ""  # why the grader failed, for status "error"
+
+    @property
+    def report_link(self) -> str:
+        return f"{self.student}/report.html"
+
+
+@dataclass
+class ClassResult:
+    """A whole batch: every student, in order of their id, and the entries that were skipped."""
+
+    students: list[StudentOutcome]
+    skipped: list[str] = field(default_factory=list)  # "name: why" for entries that are not submissions
+    duration_s: float = 0.0

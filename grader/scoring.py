@@ -20,7 +20,10 @@ def exercise_status(run: ExerciseRun | None, checks: list[CheckResult], score: f
         return "passed"
     if score > 0:
         return "partial"
-    if run.load_errors or all(c.status == "error" and "not implemented" not in c.message for c in checks):
+    graded = [c for c in checks if c.max_score > 0]
+    if graded and all("not implemented" in c.message for c in graded):
+        return "failed"  # nothing attempted yet, even if a setup cell raised
+    if run.load_errors or all(c.status == "error" for c in graded):
         return "error"  # the code raised rather than answered wrongly
     return "failed"
 

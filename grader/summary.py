@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import statistics
 from pathlib import Path
 
-from grader.model import GradeResult
+from grader.model import ClassResult, GradeResult
 
 
 def print_summary(result: GradeResult, out_dir: Path | None) -> None:
@@ -29,3 +30,19 @@ def print_summary(result: GradeResult, out_dir: Path | None) -> None:
 def first_line(text: str, limit: int = 110) -> str:
     line = text.strip().splitlines()[0] if text.strip() else ""
     return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def print_class_summary(result: ClassResult, out_dir: Path) -> None:
+    graded = [o.result.score for o in result.students if o.result is not None]
+    reused = sum(o.status == "reused" for o in result.students)
+    errors = [o for o in result.students if o.status == "error"]
+    print(
+        f"Graded {len(result.students)} students in {result.duration_s:.1f} s ({reused} unchanged since the last run)."
+    )
+    if graded:
+        print(f"  Mean {statistics.mean(graded):.1f}, median {statistics.median(graded):g}, of 100.")
+    for outcome in errors:
+        print(f"  Grader error for {outcome.student}: {first_line(outcome.message.strip().splitlines()[-1])}")
+    for entry in result.skipped:
+        print(f"  Skipped {entry}")
+    print(f"  Dashboard: {out_dir / 'index.html'}   Gradebook: {out_dir / 'gradebook.csv'}")

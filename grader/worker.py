@@ -17,7 +17,6 @@ import io
 import os
 import signal
 import sys
-import time
 import traceback
 
 REQUEST_FD, REPLY_FD, OUTPUT_CAP = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])

@@ -1,0 +1,154 @@
+"""Grading a class: outputs, skipped entries, resuming after a kill, and a Dask cluster."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.batch import KEY_FILE, discover, grade_class
+from grader.course import ASSIGNMENTS_DIR, EXERCISES, PROJECT_DIR, REFERENCE_DIR
+from grader.progress import Progress
+from grader.sandbox import tagged_processes
+
+HANG_AT_IMPORT = "while True:\n    pass\n"
+
+
+def quiet() -> Progress:
+    return Progress(0, stream=io.StringIO())
+
+
+def make_class(root: Path, size: int = 4) -> Path:
+    """A small class: full marks, stubs, a hang in ex02, an empty folder, notebooks, stray files."""
+    folder = root / "class"
+    folder.mkdir()
+    shutil.copytree(REFERENCE_DIR, folder / "ada")
+    shutil.copytree(ASSIGNMENTS_DIR, folder / "bo", ignore=shutil.ignore_patterns("*.ipynb"))
+    shutil.copytree(REFERENCE_DIR, folder / "cy")
+    (folder / "cy" / "ex02_gradient_geometry.py").write_text(HANG_AT_IMPORT)
+    (folder / "dee").mkdir()
+    shutil.copyfile(PROJECT_DIR / "examples" / "correct_notebook.ipynb", folder / "eve.ipynb")
+    for index in range(size - 5):
+        shutil.copytree(REFERENCE_DIR, folder / f"extra{index:02d}")
+    (folder / "notes.txt").write_text("not a submission")
+    (folder / ".DS_Store").write_bytes(b"\0\1")
+    return folder
+
+
+def read_gradebook(out: Path) -> list[dict]:
+    return list(csv.DictReader((out / "gradebook.csv").open()))
+
+
+def test_class_outputs_gradebook_and_skipped_entries(tmp_path):
+    folder = make_class(tmp_path)
+    out = tmp_path / "out"
+    result = grade_class(folder, out, jobs=2, limits=_short(), progress=quiet())
+    assert [o.student for o in result.students] == ["ada", "bo", "cy", "dee", "eve"]
+    assert sorted(result.skipped) == [".DS_Store: hidden", "notes.txt: not a notebook or a folder"]
+    rows = {row["student"]: row for row in read_gradebook(out)}
+    assert list(rows) == sorted(rows)
+    assert rows["ada"]["total"] == "100" and rows["eve"]["total"] == "100"
+    assert rows["bo"]["total"] == "0" and rows["dee"]["status"] == "nothing to grade"
+    assert rows["cy"]["ex02"] == "0" and rows["cy"]["total"] == "90"  # a hang costs one exercise
+    assert set(rows["ada"]) == {"student", *(e.id for e in EXERCISES), "total", "max", "status"}
+    for student in rows:
+        single = json.loads((out / student / "results.json").read_text())
+        assert single["score"] == float(rows[student]["total"])
+        assert (out / student / "report.html").is_file()
+    assert (out / "index.html").is_file()
+    assert tagged_processes() == []
+
+
+def _short():
+    from grader.sandbox import Limits
+
+    return Limits(timeout_s=2.0)
+
+
+def test_unchanged_students_are_reused_and_changed_ones_regraded(tmp_path):
+    folder = make_class(tmp_path)
+    out = tmp_path / "out"
+    grade_class(folder, out, jobs=2, limits=_short(), progress=quiet())
+    (folder / "ada" / "ex01_partial_derivatives.py").write_text("")  # ada changed her work
+    again = grade_class(folder, out, jobs=2, limits=_short(), progress=quiet())
+    statuses = {o.student: o.status for o in again.students}
+    assert statuses == {"ada": "graded", "bo": "reused", "cy": "reused", "dee": "reused", "eve": "reused"}
+    assert {row["student"]: row["ex01"] for row in read_gradebook(out)}["ada"] == "0"
+    forced = grade_class(folder, out, jobs=2, limits=_short(), force=True, progress=quiet())
+    assert all(o.status == "graded" for o in forced.students)
+
+
+def test_killed_batch_resumes_with_only_the_rest(tmp_path):
+    folder = make_class(tmp_path, size=10)
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "grader", "batch", str(folder), "--out", str(out), "--jobs", "1", "--timeout", "2"]
+    batch = subprocess.Popen(command, cwd=PROJECT_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while len(list(out.glob(f"*/{KEY_FILE}"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    batch.send_signal(signal.SIGKILL)  # no chance to clean up: the worst case
+    batch.wait()
+    done_before = {p.parent.name for p in out.glob(f"*/{KEY_FILE}")}
+    assert 2 <= len(done_before) < 10
+    for results in out.glob("*/results.json"):
+        json.loads(results.read_text())  # never half written
+    time.sleep(0.5)  # the grading process got SIGINT from its dying parent and is cleaning up
+    resumed = grade_class(folder, out, jobs=2, limits=_short(), progress=quiet())
+    graded_now = {o.student for o in resumed.students if o.status == "graded"}
+    reused = {o.student for o in resumed.students if o.status == "reused"}
+    assert reused >= done_before
+    assert graded_now == {o.student for o in resumed.students} - reused
+    assert len(read_gradebook(out)) == 10
+    assert tagged_processes() == []
+
+
+def test_dask_cluster_gives_the_same_gradebook(tmp_path):
+    distributed = pytest.importorskip("dask.distributed", reason="pip install .[dask] for the Dask path")
+    folder = make_class(tmp_path)
+    grade_class(folder, tmp_path / "local", jobs=2, limits=_short(), progress=quiet())
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        result = grade_class(
+            folder, tmp_path / "dask", limits=_short(), scheduler=cluster.scheduler_address, progress=quiet()
+        )
+    assert all(o.status == "graded" for o in result.students)
+    assert (tmp_path / "dask" / "gradebook.csv").read_text() == (tmp_path / "local" / "gradebook.csv").read_text()
+    assert (tmp_path / "dask" / "ada" / "report.html").is_file()
+
+
+def test_progress_prints_plain_lines_when_not_a_terminal():
+    stream = io.StringIO()
+    progress = Progress(3, stream=stream, interval_s=0)
+    for student in ("a", "b", "c"):
+        progress.advance(student)
+    lines = stream.getvalue().splitlines()
+    assert lines[-1].startswith("graded 3/3 (100%)") and "students/s" in lines[-1]
+
+
+def test_discover_skips_duplicates_and_strays(tmp_path):
+    (tmp_path / "sam").mkdir()
+    (tmp_path / "sam.ipynb").write_text("{}")
+    (tmp_path / "grades.csv").write_text("")
+    students, skipped = discover(tmp_path)
+    assert [s for s, _ in students] == ["sam"]
+    assert any("same student id" in s for s in skipped) and any("grades.csv" in s for s in skipped)
+
+
+def test_batch_command_usage_errors(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, "-m", "grader", "batch", str(tmp_path / "nope"), "--out", str(tmp_path / "o")],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ},
+    )
+    assert completed.returncode == 2 and "not a folder" in completed.stderr
