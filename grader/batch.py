@@ -26,10 +26,10 @@ from pathlib import Path
 
 import grader
 from grader.course import CHECKS_DIR, EXERCISES, REFERENCE_DIR, TEMPLATES_DIR
-from grader.grade import REPORT_FILE, RESULTS_FILE, Workspace, grade_submission, write_atomically
+from grader.grade import REPORT_FILE, RESULTS_FILE, grade_submission, write_atomically
 from grader.model import ClassResult, GradeResult, StudentOutcome
 from grader.progress import Progress
-from grader.sandbox import Limits
+from grader.sandbox import Limits, Workspace
 from grader.submission import IGNORED_DIRS
 
 KEY_FILE = ".grade-key"  # beside results.json: what was graded, so an unchanged student is skipped
@@ -133,22 +133,19 @@ def save(out: Path, task: Task, answer: dict) -> StudentOutcome:
 
 
 def _grading_process(tasks, answers, seed: int | None, limits: Limits) -> None:
-    """A forked grading process: grade tasks until the sentinel, the next worker always starting."""
+    """A forked grading process: grade tasks until the sentinel, on one worker reset between students."""
     _interrupt_when_parent_dies()
-    spare = Workspace(limits)
+    answers.cancel_join_thread()  # if the batch is gone, exit without waiting to deliver answers
+    parent = os.getppid()
+    workspace = Workspace(limits)
     try:
-        while (task := tasks.get()) is not None:
-            workspace, spare = spare, None
-            try:
-                spare = Workspace(limits)  # boots while this student is graded
-                answers.put((task, grade_task(task, seed, limits, workspace)))
-            except Exception as exc:  # e.g. a worker that cannot start: report it, keep going
-                answers.put((task, {"student": task.student, "result": None, "html": None, "message": str(exc)}))
+        while os.getppid() == parent and (task := tasks.get()) is not None:
+            answers.put((task, grade_task(task, seed, limits, workspace)))
+            workspace.reset()
     except KeyboardInterrupt:
         pass
     finally:
-        if spare is not None:
-            spare.close()
+        workspace.close()
 
 
 def _interrupt_when_parent_dies() -> None:
@@ -184,11 +181,12 @@ def run_local(tasks: list[Task], jobs: int, seed, limits, on_answer) -> None:
                         raise RuntimeError("every grading process stopped") from None
             on_answer(task, answer)
     finally:
+        for process in processes:  # normally they have their sentinel and are closing their workers
+            process.join(timeout=15)
         for process in processes:
             if process.is_alive():
                 process.terminate()
-        for process in processes:
-            process.join(timeout=10)
+                process.join(timeout=5)
 
 
 def run_dask(tasks: list[Task], address: str, seed, limits, on_answer) -> None:

@@ -15,31 +15,10 @@ from pathlib import Path
 from grader import submission as submissions
 from grader.course import EXERCISES, title_of
 from grader.model import GradeResult
-from grader.sandbox import Limits, Worker, isolation_mode
+from grader.sandbox import Limits, Workspace, isolation_mode
 
 RESULTS_FILE = "results.json"
 REPORT_FILE = "report.html"
-
-
-class Workspace:
-    """A private folder (scratch copy + output file) with a worker already starting in it.
-
-    The worker reads no file before its first request, so a workspace can be started before
-    the submission it will grade is even chosen (batch grading starts the next one early).
-    """
-
-    def __init__(self, limits: Limits, preload_matplotlib: bool = False):
-        self._folder = tempfile.TemporaryDirectory(prefix="grader-")
-        root = Path(self._folder.name)
-        self.scratch = root / "scratch"
-        self.scratch.mkdir()
-        self.output = root / "output.txt"
-        self.limits = limits
-        self.worker = Worker(self.scratch, self.output, limits, preload_matplotlib)
-
-    def close(self) -> None:
-        self.worker.kill()
-        self._folder.cleanup()
 
 
 def grade_submission(
@@ -52,13 +31,16 @@ def grade_submission(
 ) -> GradeResult:
     """Grade the submission at ``path``; write results.json and report.html to ``out_dir`` if given.
 
-    ``workspace`` (started with the same limits) is used and closed; by default one is started.
+    A given ``workspace`` (started with the same limits) is used and left open for the caller
+    to reset and reuse; by default one is started for this submission and closed after it.
     """
     started = time.perf_counter()
     path = Path(path)
     # Start the worker first: it imports NumPy while this process reads the submission and
     # imports NumPy, pytest and the checks.
-    workspace = workspace or Workspace(limits, submissions.mentions_matplotlib(path))
+    own_workspace = workspace is None
+    if own_workspace:
+        workspace = Workspace(limits, submissions.mentions_matplotlib(path))
     try:
         submission = submissions.load(path)
         if seed is None:
@@ -67,13 +49,10 @@ def grade_submission(
         from grader.runner import run_checks
         from grader.session import Session
 
-        session = Session(submission, workspace.scratch, workspace.output, limits, workspace.worker)
-        try:
-            plugin = run_checks(session, seed)
-        finally:
-            session.shutdown()
+        plugin = run_checks(Session(submission, workspace), seed)
     finally:
-        workspace.close()
+        if own_workspace:
+            workspace.close()
     from grader.scoring import exercise_result
 
     exercises = [exercise_result(e.id, title_of(e), plugin.runs.get(e.id), plugin.results[e.id]) for e in EXERCISES]

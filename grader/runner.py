@@ -111,13 +111,15 @@ def run_checks(session: Session, seed: int) -> CheckPlugin:
         "--confcutdir", str(CHECKS_DIR),
         "-c", os.devnull,
         "-o", "addopts=",
-        "-q", "-s",
+        "-q", "-s", "--tb=no",  # the plugin builds its own messages; pytest's tracebacks cost most of the time
     ]  # fmt: skip
     previous = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # third-party plugins cost start-up time
     try:
         with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
-            pytest.main(args, plugins=[plugin])
+            code = pytest.main(args, plugins=[plugin])
+        if code == pytest.ExitCode.INTERRUPTED:
+            raise KeyboardInterrupt  # pytest swallowed Ctrl-C: stop grading, write nothing partial
     finally:
         if previous is None:
             os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)

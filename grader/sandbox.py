@@ -23,6 +23,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,6 +151,7 @@ class Worker:
         if preload_matplotlib:
             env["GRADER_PRELOAD_MATPLOTLIB"] = "1"
         if self.mode == "bubblewrap":
+            env["GRADER_SANDBOXED"] = "1"  # the worker may then clean its own namespace between students
             command = _bwrap_args(shutil.which("bwrap"), scratch)
             script = "/opt/grader-worker/worker.py"
             cwd = None
@@ -275,15 +277,59 @@ class Worker:
             pass
 
 
-def kill_tagged_processes(token: str, patience_s: float = 5.0) -> None:
-    """Kill processes carrying this worker's token, including ones that left its session.
+class Workspace:
+    """A private folder (scratch copy + output file) with a worker already starting in it.
+
+    The worker reads no file before its first request, so a workspace can be started before
+    the submission it will grade is chosen. A batch reuses one workspace for many students:
+    ``reset`` then ends every process the last student left, empties the scratch folder, the
+    output and the sandbox's /tmp, so that the next student starts clean without paying for a
+    new Python and NumPy.
+    """
+
+    def __init__(self, limits: Limits, preload_matplotlib: bool = False):
+        self._folder = tempfile.TemporaryDirectory(prefix="grader-")
+        root = Path(self._folder.name)
+        self.scratch = root / "scratch"
+        self.scratch.mkdir()
+        self.output = root / "output.txt"
+        self.limits = limits
+        self.preload_matplotlib = preload_matplotlib
+        self.worker = Worker(self.scratch, self.output, limits, preload_matplotlib)
+
+    def restart_worker(self) -> None:
+        self.worker.kill()
+        self.worker = Worker(self.scratch, self.output, self.limits, self.preload_matplotlib)
+
+    def reset(self) -> None:
+        """Make the workspace as good as new for the next submission."""
+        try:
+            self.worker.request({"op": "reset"}, timeout=STARTUP_SECONDS)
+            if self.worker.mode == "process":  # no namespace to clean: end what carries the token
+                kill_tagged_processes(self.worker.token, spare=self.worker.process.pid)
+        except WorkerFailure:
+            self.restart_worker()
+        for entry in self.scratch.iterdir():
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                entry.unlink(missing_ok=True)
+        self.output.write_bytes(b"")
+
+    def close(self) -> None:
+        self.worker.kill()
+        self._folder.cleanup()
+
+
+def kill_tagged_processes(token: str, patience_s: float = 5.0, spare: int | None = None) -> None:
+    """Kill processes carrying this worker's token (all but ``spare``), even ones that left its session.
 
     Namespaced processes die asynchronously once their sandbox's init is gone, so keep
     looking until none is left (or patience runs out).
     """
     deadline = time.monotonic() + patience_s
     while True:
-        tagged = tagged_processes(token)
+        tagged = [pid for pid in tagged_processes(token) if pid != spare]
         if not tagged or time.monotonic() > deadline:
             return
         for pid in tagged:

@@ -16,12 +16,11 @@ import inspect
 import os
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 
 from grader.diagnose import format_value
-from grader.sandbox import Limits, Worker, WorkerFailure
+from grader.sandbox import Worker, WorkerFailure, Workspace
 from grader.submission import ExerciseCode, Submission
 from grader.wire import Fn
 
@@ -98,7 +97,7 @@ class ExerciseRun:
         """Call ``function`` once per argument tuple, in one round trip; one result dict per call."""
         if self.status == "missing":
             raise LearnerError(f"{describe()}: not graded, {self.message}")
-        if self.session.worker is None or self.status != "ok":
+        if self.status != "ok":
             raise ExerciseStopped(f"Not run: {self.message}")
         message = {"op": "call", "func": function, "args_list": [list(args) for args in args_list]}
         results = self.request(message, describe).get("results")
@@ -115,29 +114,20 @@ class ExerciseRun:
 
 
 class Session:
-    """The worker of one submission, and the exercises opened on it."""
+    """One submission's exercises, opened in turn on the worker of a workspace."""
 
-    def __init__(
-        self, submission: Submission, scratch: Path, output_path: Path, limits: Limits, worker: Worker | None = None
-    ):
+    def __init__(self, submission: Submission, workspace: Workspace):
         self.submission = submission
-        self.scratch = scratch
-        self.output_path = output_path
-        self.limits = limits
-        self.worker = worker
-        if worker is None:
-            self.start_worker()
-        self.isolation = self.worker.mode
-        self.isolation_reason = self.worker.mode_reason
+        self.workspace = workspace
+        self.limits = workspace.limits
+        self.output_path = workspace.output
 
-    def start_worker(self) -> None:
-        preload = self.worker.preload_matplotlib if self.worker else False
-        self.worker = Worker(self.scratch, self.output_path, self.limits, preload)
+    @property
+    def worker(self) -> Worker:
+        return self.workspace.worker
 
     def restart_worker(self) -> None:
-        if self.worker is not None:
-            self.worker.kill()
-        self.start_worker()
+        self.workspace.restart_worker()
 
     def open(self, exercise_id: str) -> ExerciseRun:
         run = ExerciseRun(self, self.submission.exercises[exercise_id])
@@ -151,11 +141,6 @@ class Session:
     def close(self, run: ExerciseRun) -> None:
         run.close()
         run.output = self._read_output(run.output_start)
-
-    def shutdown(self) -> None:
-        if self.worker is not None:
-            self.worker.kill()
-            self.worker = None
 
     def _output_size(self) -> int:
         try:

@@ -209,8 +209,46 @@ def describe_status(status: int) -> str:
     return f"exited with status {os.WEXITSTATUS(status)}"
 
 
+def reset_sandbox() -> None:
+    """Between two students: end every other process in the sandbox and empty its /tmp.
+
+    Only inside the sandbox's own PID namespace, where /proc lists nothing but the sandbox;
+    in process isolation the grader ends the previous student's processes itself.
+    """
+    if os.environ.get("GRADER_SANDBOXED") != "1":
+        return
+    keep = {os.getpid(), os.getppid(), 1}
+    for name in os.listdir("/proc"):
+        if name.isdigit() and int(name) not in keep:
+            try:
+                os.kill(int(name), signal.SIGKILL)
+            except OSError:
+                pass
+    import shutil
+
+    for entry in os.scandir("/tmp"):
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def refuse_inspection() -> None:
+    """Make this process non-dumpable, so learner code (same user) cannot ptrace it or read its memory."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(4, 0)  # PR_SET_DUMPABLE
+    except (OSError, AttributeError):
+        pass
+
+
 def main() -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a full output file fails writes, not the process
+    refuse_inspection()
     if os.environ.get("GRADER_PRELOAD_MATPLOTLIB"):
         try:
             import matplotlib
@@ -222,6 +260,10 @@ def main() -> None:
     send({"ok": True, "ready": True})
     while True:
         request = receive()
+        if request.get("op") == "reset":
+            reset_sandbox()
+            send({"ok": True})
+            continue
         if request.get("op") != "open":
             return
         pid = _fork()
