@@ -3,6 +3,7 @@
     grader grade SUBMISSION [--out DIR] [--seed N] [--timeout S]
     grader batch SUBMISSIONS --out OUT [--jobs N] [--seed N] [--timeout S] [--force] [--scheduler ADDRESS]
     grader notebook [--out PATH] [--check]
+    grader doctor
 
 Exit status: 0 when grading completed (whatever the score), 2 on a usage error, 130 when a
 batch is interrupted (run it again to resume).
@@ -42,7 +43,14 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--out", type=Path, default=None, help="default: assignments/exercises.ipynb")
     build.add_argument("--check", action="store_true", help="only check that the notebook is up to date")
 
+    commands.add_parser("doctor", help="say which isolation this machine gives learner code, and why")
+
     args = parser.parse_args(argv)
+    if args.command == "doctor":
+        from grader.doctor import print_diagnosis
+
+        print_diagnosis()
+        return 0
     if args.command == "grade":
         return grade_command(args, parser)
     if args.command == "batch":

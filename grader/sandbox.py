@@ -28,6 +28,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.cgroup import WorkerCgroup
+
 WORKER_DIR = Path(__file__).parent
 WORKER_FILES = ("worker.py", "wire.py")
 SANDBOX_HOME = "/submission"
@@ -42,6 +44,9 @@ class Limits:
     memory_bytes: int = 2 << 30  # address space of the worker
     output_bytes: int = 2 << 20  # learner output kept; the rest is dropped and counted
     file_bytes: int = 16 << 20  # largest file the worker may write (output file included)
+    tmp_bytes: int = 64 << 20  # size of the sandbox's private /tmp
+    max_processes: int = 64  # processes and threads of the worker's whole tree (with cgroups)
+    tree_memory_bytes: int = 4 << 30  # memory of the worker's whole tree (with cgroups)
 
 
 class WorkerFailure(Exception):
@@ -80,7 +85,7 @@ def isolation_mode() -> tuple[str, str]:
     return "bubblewrap", "user, PID, network, IPC and UTS namespaces; read-only system view"
 
 
-def _bwrap_args(bwrap: str, scratch: Path) -> list[str]:
+def _bwrap_args(bwrap: str, scratch: Path, limits: Limits | None = None) -> list[str]:
     args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
     if os.geteuid() == 0:
         args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
@@ -91,7 +96,8 @@ def _bwrap_args(bwrap: str, scratch: Path) -> list[str]:
             args += ["--ro-bind", top, top]
     for path in _python_dirs():
         args += ["--ro-bind", path, path]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp"]
+    tmp_bytes = (limits or Limits()).tmp_bytes
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(tmp_bytes), "--tmpfs", "/tmp"]
     args += ["--bind", str(scratch), SANDBOX_HOME, "--chdir", SANDBOX_HOME]
     for name in WORKER_FILES:
         args += ["--ro-bind", str(WORKER_DIR / name), f"/opt/grader-worker/{name}"]
@@ -144,6 +150,7 @@ class Worker:
         self.preload_matplotlib = preload_matplotlib
         self.mode, self.mode_reason = isolation_mode()
         self.token = secrets.token_hex(8)
+        self.cgroup = WorkerCgroup(f"grader-{self.token}", limits.max_processes, limits.tree_memory_bytes)
         request_r, self._request_w = os.pipe()
         self._reply_r, reply_w = os.pipe()
         output = os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
@@ -152,7 +159,7 @@ class Worker:
             env["GRADER_PRELOAD_MATPLOTLIB"] = "1"
         if self.mode == "bubblewrap":
             env["GRADER_SANDBOXED"] = "1"  # the worker may then clean its own namespace between students
-            command = _bwrap_args(shutil.which("bwrap"), scratch)
+            command = _bwrap_args(shutil.which("bwrap"), scratch, limits)
             script = "/opt/grader-worker/worker.py"
             cwd = None
         else:
@@ -181,6 +188,7 @@ class Worker:
         resource.setrlimit(resource.RLIMIT_FSIZE, (self.limits.file_bytes, self.limits.file_bytes))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        self.cgroup.enter()
 
     # ------------------------------------------------------------ conversation
 
@@ -270,11 +278,13 @@ class Worker:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+        self.cgroup.kill_all()
         kill_tagged_processes(self.token)
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             pass
+        self.cgroup.remove()
 
 
 class Workspace:

@@ -40,3 +40,12 @@ def test_module_entry_point_and_exit_status_whatever_the_score(tmp_path):
 def test_bad_arguments_exit_two():
     completed = subprocess.run([sys.executable, "-m", "grader", "grade"], capture_output=True, text=True, timeout=60)
     assert completed.returncode == 2
+
+
+def test_doctor_names_the_isolation_mode(capsys):
+    from grader.sandbox import isolation_mode
+
+    assert main(["doctor"]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith(f"Isolation mode: {isolation_mode()[0]}")
+    assert "process tree bounds" in printed

@@ -1,0 +1,106 @@
+"""A control group per worker, where the host allows one: bounds on the whole process tree.
+
+rlimits bound each process on its own; a fork bomb is many processes. When the grader may
+create cgroups (root on a cgroup v1 host with the pids and memory controllers, or a delegated
+cgroup v2 subtree), each worker gets one with a process count and a memory bound that every
+descendant shares, and which lists every descendant, even one that left the worker's session,
+for killing. Where cgroups are unavailable this is a no-op and ``available()`` says why.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import signal
+import time
+from pathlib import Path
+
+V1_ROOTS = {"pids": Path("/sys/fs/cgroup/pids"), "memory": Path("/sys/fs/cgroup/memory")}
+V2_ROOT = Path("/sys/fs/cgroup")
+
+
+def own_cgroup(controller: str) -> Path:
+    """The grader's own cgroup for ``controller`` ("" for v2), so workers nest inside it."""
+    try:
+        lines = Path("/proc/self/cgroup").read_text().splitlines()
+    except OSError:
+        return Path("/")
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controller in controllers.split(","):
+            return Path(path)
+    return Path("/")
+
+
+@functools.cache
+def available() -> tuple[bool, str]:
+    """Whether workers get a cgroup here, and why (not)."""
+    if (V2_ROOT / "cgroup.controllers").is_file():
+        controllers = (V2_ROOT / "cgroup.subtree_control").read_text().split()
+        if {"pids", "memory"} <= set(controllers) and os.access(V2_ROOT, os.W_OK):
+            return True, "cgroup v2 (pids and memory)"
+        return False, "cgroup v2 without delegated pids and memory controllers"
+    if all(os.access(root, os.W_OK) for root in V1_ROOTS.values()):
+        return True, "cgroup v1 (pids and memory)"
+    return False, "no writable pids and memory cgroups (needs root, or a delegated cgroup)"
+
+
+def _inside(root: Path, controller: str) -> Path:
+    return root / str(own_cgroup(controller)).lstrip("/")
+
+
+class WorkerCgroup:
+    """The cgroup(s) of one worker: created before it starts, removed after it is killed."""
+
+    def __init__(self, name: str, max_processes: int, memory_bytes: int):
+        self.paths: list[Path] = []
+        if not available()[0]:
+            return
+        if (V2_ROOT / "cgroup.controllers").is_file():
+            limits = {_inside(V2_ROOT, "") / name: {"pids.max": max_processes, "memory.max": memory_bytes}}
+        else:
+            limits = {
+                _inside(V1_ROOTS["pids"], "pids") / name: {"pids.max": max_processes},
+                _inside(V1_ROOTS["memory"], "memory") / name: {"memory.limit_in_bytes": memory_bytes},
+            }
+        try:
+            for path, settings in limits.items():
+                path.mkdir()
+                self.paths.append(path)
+                for key, value in settings.items():
+                    (path / key).write_text(str(value))
+        except OSError:
+            self.remove()
+            self.paths = []
+
+    def enter(self) -> None:
+        """Move the calling process in (called in the worker between fork and exec)."""
+        for path in self.paths:
+            with open(path / "cgroup.procs", "w") as procs:
+                procs.write(str(os.getpid()))
+
+    def members(self) -> set[int]:
+        found = set()
+        for path in self.paths:
+            try:
+                found |= {int(line) for line in (path / "cgroup.procs").read_text().split()}
+            except (OSError, ValueError):
+                pass
+        return found
+
+    def kill_all(self, patience_s: float = 5.0) -> None:
+        deadline = time.monotonic() + patience_s
+        while (members := self.members()) and time.monotonic() < deadline:
+            for pid in members:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
+            time.sleep(0.01)
+
+    def remove(self) -> None:
+        for path in self.paths:
+            try:
+                path.rmdir()
+            except OSError:
+                pass
