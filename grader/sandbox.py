@@ -32,8 +32,12 @@ from grader.cgroup import WorkerCgroup
 
 WORKER_DIR = Path(__file__).parent
 WORKER_FILES = ("worker.py", "wire.py")
-SANDBOX_HOME = "/submission"
+SANDBOX_HOME = "/submission"  # a size-capped tmpfs: the learner's only writable place besides /tmp
+SANDBOX_SOURCE = "/submission-source"  # the scratch copy, read-only; copied into SANDBOX_HOME
 STARTUP_SECONDS = 60.0
+# Every worker's token starts with the id of the grading run that started it (inherited by the
+# batch's forked graders and by subprocesses), so a run can find its own leftovers and no other's.
+RUN_ID = os.environ.setdefault("GRADER_RUN_ID", secrets.token_hex(4))
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ class Limits:
     memory_bytes: int = 2 << 30  # address space of the worker
     output_bytes: int = 2 << 20  # learner output kept; the rest is dropped and counted
     file_bytes: int = 16 << 20  # largest file the worker may write (output file included)
-    tmp_bytes: int = 64 << 20  # size of the sandbox's private /tmp
+    tmp_bytes: int = 64 << 20  # size of the sandbox's private /tmp, and of its working folder
     max_processes: int = 64  # processes and threads of the worker's whole tree (with cgroups)
     tree_memory_bytes: int = 4 << 30  # memory of the worker's whole tree (with cgroups)
 
@@ -98,7 +102,10 @@ def _bwrap_args(bwrap: str, scratch: Path, limits: Limits | None = None) -> list
         args += ["--ro-bind", path, path]
     tmp_bytes = (limits or Limits()).tmp_bytes
     args += ["--proc", "/proc", "--dev", "/dev", "--size", str(tmp_bytes), "--tmpfs", "/tmp"]
-    args += ["--bind", str(scratch), SANDBOX_HOME, "--chdir", SANDBOX_HOME]
+    # The working folder is a tmpfs, so that no amount of writing reaches the host's disk; the
+    # worker fills it from the read-only scratch copy before each submission's first exercise.
+    args += ["--ro-bind", str(scratch), SANDBOX_SOURCE, "--size", str(tmp_bytes), "--tmpfs", SANDBOX_HOME]
+    args += ["--chdir", SANDBOX_HOME]
     for name in WORKER_FILES:
         args += ["--ro-bind", str(WORKER_DIR / name), f"/opt/grader-worker/{name}"]
     return args
@@ -149,7 +156,7 @@ class Worker:
         self.limits = limits
         self.preload_matplotlib = preload_matplotlib
         self.mode, self.mode_reason = isolation_mode()
-        self.token = secrets.token_hex(8)
+        self.token = f"{RUN_ID}-{secrets.token_hex(8)}"
         self.cgroup = WorkerCgroup(f"grader-{self.token}", limits.max_processes, limits.tree_memory_bytes)
         request_r, self._request_w = os.pipe()
         self._reply_r, reply_w = os.pipe()
@@ -351,8 +358,8 @@ def kill_tagged_processes(token: str, patience_s: float = 5.0, spare: int | None
 
 
 def tagged_processes(token: str | None = None) -> list[int]:
-    """Processes whose environment holds a worker token (this worker's, or any when None)."""
-    marker = f"GRADER_WORKER_TOKEN={token}".encode() if token else b"GRADER_WORKER_TOKEN="
+    """Processes whose environment holds a worker token: this one, or any of this grading run's."""
+    marker = f"GRADER_WORKER_TOKEN={token or RUN_ID + '-'}".encode()
     found = []
     for entry in os.scandir("/proc") if os.path.isdir("/proc") else ():
         if not entry.name.isdigit():

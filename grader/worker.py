@@ -209,8 +209,32 @@ def describe_status(status: int) -> str:
     return f"exited with status {os.WEXITSTATUS(status)}"
 
 
+SOURCE, HOME = "/submission-source", "/submission"  # see grader/sandbox.py
+
+
+def copy_submission() -> None:
+    """Fill the sandbox's working folder (a size-capped tmpfs) from the read-only scratch copy."""
+    if os.environ.get("GRADER_SANDBOXED") == "1":
+        import shutil
+
+        shutil.copytree(SOURCE, HOME, dirs_exist_ok=True)
+
+
+def empty_folder(folder: str) -> None:
+    import shutil
+
+    for entry in os.scandir(folder):
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
 def reset_sandbox() -> None:
-    """Between two students: end every other process in the sandbox and empty its /tmp.
+    """Between two students: end every other process in the sandbox, empty /tmp and the working folder.
 
     Only inside the sandbox's own PID namespace, where /proc lists nothing but the sandbox;
     in process isolation the grader ends the previous student's processes itself.
@@ -224,16 +248,8 @@ def reset_sandbox() -> None:
                 os.kill(int(name), signal.SIGKILL)
             except OSError:
                 pass
-    import shutil
-
-    for entry in os.scandir("/tmp"):
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)
-        else:
-            try:
-                os.unlink(entry.path)
-            except OSError:
-                pass
+    empty_folder("/tmp")
+    empty_folder(HOME)
 
 
 def refuse_inspection() -> None:
@@ -258,12 +274,17 @@ def main() -> None:
         except Exception:
             pass
     send({"ok": True, "ready": True})
+    copied = False
     while True:
         request = receive()
         if request.get("op") == "reset":
             reset_sandbox()
+            copied = False
             send({"ok": True})
             continue
+        if not copied and request.get("op") == "open":
+            copy_submission()  # the grader copies the files in after starting this worker
+            copied = True
         if request.get("op") != "open":
             return
         pid = _fork()
