@@ -30,7 +30,7 @@ from grader.grade import REPORT_FILE, RESULTS_FILE, grade_submission, write_atom
 from grader.model import ClassResult, GradeResult, StudentOutcome
 from grader.progress import Progress
 from grader.sandbox import Limits, Workspace
-from grader.submission import IGNORED_DIRS
+from grader.submission import IGNORED_DIRS, regular_file
 
 KEY_FILE = ".grade-key"  # beside results.json: what was graded, so an unchanged student is skipped
 GRADEBOOK_FILE = "gradebook.csv"
@@ -53,6 +53,8 @@ def discover(folder: Path) -> tuple[list[tuple[str, Path]], list[str]]:
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if entry.name.startswith("."):
             skipped.append(f"{entry.name}: hidden")
+        elif entry.is_symlink():
+            skipped.append(f"{entry.name}: a link, not graded (it may point to someone else's work)")
         elif entry.is_dir():
             students.append((entry.name, entry))
         elif entry.suffix == ".ipynb":
@@ -81,7 +83,7 @@ def grader_version() -> str:
 def cache_key(entry: Path, version: str, seed: int | None, limits: Limits) -> str:
     """What a student's grade depends on: every file they submitted, the grader, the options."""
     digest = hashlib.sha256(f"{version}|{seed}|{limits}".encode())
-    files = [entry] if entry.is_file() else sorted(p for p in entry.rglob("*") if p.is_file())
+    files = [entry] if entry.is_file() else sorted(p for p in entry.rglob("*") if regular_file(p))
     for file in files:
         relative = file.relative_to(entry.parent)
         if set(relative.parts) & IGNORED_DIRS:

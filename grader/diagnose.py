@@ -46,10 +46,17 @@ def as_array(value) -> np.ndarray | None:
     if value is None or isinstance(value, (str, bytes, Unsupported, dict)):
         return None
     try:
-        array = np.asarray(value, dtype=float)
+        if np.asarray(value).dtype.kind in "USO" and not _all_numbers(value):
+            return None  # "1.5" is text, even where NumPy would convert it
+        return np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         return None
-    return array
+
+
+def _all_numbers(value) -> bool:
+    if isinstance(value, (list, tuple)):
+        return all(_all_numbers(v) for v in value)
+    return isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
 
 
 def describe_type(value) -> str:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-TAG = re.compile(r"^exercise-(\d+)$")
-WORKSPACE = re.compile(r"^#\s*Exercise\s+(\d+)\b", re.IGNORECASE)
+TAG = re.compile(r"^exercise-(\d{1,4})$")
+WORKSPACE = re.compile(r"^#\s*Exercise\s+(\d{1,4})\b", re.IGNORECASE)
+MAX_CELL_CHARS = 2_000_000  # a learner cell larger than this is not graded
 MAGIC_LINE = re.compile(r"^(\s*)(%|!|\S.*=\s*[!%](?!=)|.*\?\s*$)")
 
 
@@ -58,6 +59,9 @@ def read(text: str) -> ParsedNotebook:
             continue
         source = _source(cell)
         label = f"cell {position}"
+        if len(source) > MAX_CELL_CHARS:
+            parsed.skipped.append(f"{label}: {len(source):,} characters, over the {MAX_CELL_CHARS:,} a cell may have; not run")
+            continue
         number = exercise_number(cell, source)
         if is_reference_solution(source):
             current = None

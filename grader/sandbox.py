@@ -105,10 +105,11 @@ def _bwrap_args(bwrap: str, scratch: Path, limits: Limits | None = None) -> list
     # The working folder is a tmpfs, so that no amount of writing reaches the host's disk; the
     # worker fills it from the read-only scratch copy before each submission's first exercise.
     args += ["--ro-bind", str(scratch), SANDBOX_SOURCE, "--size", str(tmp_bytes), "--tmpfs", SANDBOX_HOME]
+    args += ["--size", str(tmp_bytes), "--tmpfs", "/dev/shm"]
     args += ["--chdir", SANDBOX_HOME]
     for name in WORKER_FILES:
         args += ["--ro-bind", str(WORKER_DIR / name), f"/opt/grader-worker/{name}"]
-    return args
+    return args + ["--remount-ro", "/"]  # last: nothing else writable, not even bwrap's own root
 
 
 def _python_dirs() -> list[str]:
@@ -322,8 +323,6 @@ class Workspace:
         """Make the workspace as good as new for the next submission."""
         try:
             self.worker.request({"op": "reset"}, timeout=STARTUP_SECONDS)
-            if self.worker.mode == "process":  # no namespace to clean: end what carries the token
-                kill_tagged_processes(self.worker.token, spare=self.worker.process.pid)
         except WorkerFailure:
             self.restart_worker()
         for entry in self.scratch.iterdir():
@@ -338,15 +337,15 @@ class Workspace:
         self._folder.cleanup()
 
 
-def kill_tagged_processes(token: str, patience_s: float = 5.0, spare: int | None = None) -> None:
-    """Kill processes carrying this worker's token (all but ``spare``), even ones that left its session.
+def kill_tagged_processes(token: str, patience_s: float = 5.0) -> None:
+    """Kill processes carrying this worker's token, even ones that left its session.
 
     Namespaced processes die asynchronously once their sandbox's init is gone, so keep
     looking until none is left (or patience runs out).
     """
     deadline = time.monotonic() + patience_s
     while True:
-        tagged = [pid for pid in tagged_processes(token) if pid != spare]
+        tagged = tagged_processes(token)
         if not tagged or time.monotonic() > deadline:
             return
         for pid in tagged:

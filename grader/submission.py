@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,11 +54,21 @@ class Submission:
     fingerprint: str = ""
 
 
+def regular_file(path: Path) -> bool:
+    """A plain file, not a link (to someone else's work), a FIFO (that blocks) or a device."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
+
+
 def mentions_matplotlib(path: Path, limit: int = 50 << 20) -> bool:
     """A quick look, before parsing, at whether the code may plot (the worker then preloads it)."""
     files = [path] if path.is_file() else [*path.glob("*.py"), *path.glob("*.ipynb"), *path.glob("assignments/*.py")]
     try:
-        return any(file.stat().st_size < limit and b"matplotlib" in file.read_bytes() for file in files)
+        return any(
+            regular_file(file) and file.stat().st_size < limit and b"matplotlib" in file.read_bytes() for file in files
+        )
     except OSError:
         return False
 
@@ -65,11 +76,13 @@ def mentions_matplotlib(path: Path, limit: int = 50 << 20) -> bool:
 def load(path: Path) -> Submission:
     """Read a submission at ``path``; module paths are relative to the worker's scratch folder."""
     path = Path(path)
+    if path.is_symlink() or (path.exists() and not path.is_dir() and not regular_file(path)):
+        return _empty(path, "the submission is a link or a special file, not a notebook or a folder: not read")
     if path.is_file():
         return _from_notebook(path)
     modules_dir = _modules_dir(path)
     if modules_dir is None:
-        notebooks = sorted(p for p in path.rglob("*.ipynb") if not (set(p.parts) & IGNORED_DIRS))
+        notebooks = sorted(p for p in path.rglob("*.ipynb") if not (set(p.parts) & IGNORED_DIRS) and regular_file(p))
         if len(notebooks) == 1:
             return _from_notebook(notebooks[0])
         if len(notebooks) > 1:
@@ -79,14 +92,14 @@ def load(path: Path) -> Submission:
     exercises = {}
     for exercise in EXERCISES:
         file = modules_dir / f"{exercise.module}.py"
-        if file.is_file():
+        if regular_file(file):
             exercises[exercise.id] = ExerciseCode(exercise.id, exercise.module, "module", path=file.name)
         else:
             exercises[exercise.id] = _missing(exercise, _missing_module_reason(modules_dir, exercise))
     digest = hashlib.sha256()
     for exercise in EXERCISES:
         file = modules_dir / f"{exercise.module}.py"
-        digest.update(file.read_bytes() if file.is_file() else b"-")
+        digest.update(file.read_bytes() if regular_file(file) else b"-")
     return Submission(path, "folder", exercises, files_root=modules_dir, fingerprint=digest.hexdigest())
 
 
@@ -149,7 +162,7 @@ def copy_into(submission: Submission, scratch: Path) -> list[str]:
         relative = file.relative_to(submission.files_root)
         if set(relative.parts) & IGNORED_DIRS or any(p.startswith(".") for p in relative.parts):
             continue
-        if not file.is_file() or file.is_symlink():
+        if not regular_file(file):
             continue
         size = file.stat().st_size
         if total + size > MAX_COPY_BYTES or count >= MAX_COPY_FILES:

@@ -25,7 +25,7 @@ import numpy as np
 
 MAGIC = b"GRW1"
 _PREFIX = struct.Struct(">4sIQ")
-MAX_HEADER_BYTES = 4 * 1024 * 1024
+MAX_HEADER_BYTES = 32 * 1024 * 1024
 MAX_BLOB_BYTES = 256 * 1024 * 1024
 MAX_DEPTH = 32
 _DTYPES = {"float64": np.float64, "int64": np.int64, "bool": np.bool_}
@@ -123,6 +123,8 @@ def pack(message: dict) -> bytes:
 
 def read_prefix(data: bytes) -> tuple[int, int]:
     """Validate a frame prefix and return (header length, blob length)."""
+    if len(data) != _PREFIX.size:
+        raise WireError(f"frame prefix of {len(data)} bytes, not {_PREFIX.size}")
     magic, header_len, blob_len = _PREFIX.unpack(data)
     if magic != MAGIC:
         raise WireError("reply does not start with the frame marker")
@@ -138,11 +140,14 @@ def unpack(header: bytes, blob: bytes, make_fn=None) -> dict:
     """Decode a frame body. ``make_fn`` turns ``{"$fn": src}`` into a callable (worker side)."""
     try:
         data = json.loads(header.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise WireError(f"reply is not JSON: {exc}") from None
     if not isinstance(data, dict):
         raise WireError("reply is not a JSON object")
-    return _decode(data, blob, make_fn, 0)
+    try:
+        return _decode(data, blob, make_fn, 0)
+    except (OverflowError, ValueError, TypeError, RecursionError, MemoryError) as exc:
+        raise WireError(f"reply cannot be decoded: {type(exc).__name__}: {str(exc)[:200]}") from None
 
 
 def _decode(value, blob: bytes, make_fn, depth: int):

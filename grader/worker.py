@@ -182,6 +182,7 @@ def pack_results(results: list, dropped_output: int) -> bytes:
 
 def serve_exercise(request: dict) -> None:
     os.setpgid(0, 0)  # its own process group, so everything it starts can be killed with it
+    _die_with_parent()  # if learner code kills this worker, the exercise must not answer on
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     stdout = CappedOutput(1)
     sys.stdout = sys.stderr = stdout
@@ -233,23 +234,46 @@ def empty_folder(folder: str) -> None:
                 pass
 
 
-def reset_sandbox() -> None:
-    """Between two students: end every other process in the sandbox, empty /tmp and the working folder.
+def end_other_processes() -> None:
+    """End every process the learner's code started, even ones that left their process group.
 
-    Only inside the sandbox's own PID namespace, where /proc lists nothing but the sandbox;
-    in process isolation the grader ends the previous student's processes itself.
+    In the sandbox's own PID namespace that is every process but this one and its ancestors;
+    in process isolation, every process carrying this worker's token but this one.
     """
-    if os.environ.get("GRADER_SANDBOXED") != "1":
-        return
     keep = {os.getpid(), os.getppid(), 1}
+    sandboxed = os.environ.get("GRADER_SANDBOXED") == "1"
+    marker = ("GRADER_WORKER_TOKEN=" + os.environ.get("GRADER_WORKER_TOKEN", "")).encode()
     for name in os.listdir("/proc"):
-        if name.isdigit() and int(name) not in keep:
+        if not name.isdigit() or int(name) in keep:
+            continue
+        if not sandboxed:
             try:
-                os.kill(int(name), signal.SIGKILL)
+                with open(f"/proc/{name}/environ", "rb") as environ:
+                    if marker not in environ.read().split(b"\0"):
+                        continue
             except OSError:
-                pass
-    empty_folder("/tmp")
-    empty_folder(HOME)
+                continue
+        try:
+            os.kill(int(name), signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def reset_sandbox() -> None:
+    """Between two students: end every other process, empty /tmp and the working folder (sandbox only)."""
+    end_other_processes()
+    if os.environ.get("GRADER_SANDBOXED") == "1":
+        empty_folder("/tmp")
+        empty_folder(HOME)
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def refuse_inspection() -> None:
@@ -294,10 +318,7 @@ def main() -> None:
             finally:
                 _exit(0)
         _, status = _waitpid(pid, 0)
-        try:
-            os.killpg(pid, signal.SIGKILL)  # whatever the exercise left running
-        except OSError:
-            pass
+        end_other_processes()  # whatever the exercise left running, detached or not
         normal = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
         send({"ended": True, "normal": normal, "how": describe_status(status)})
 

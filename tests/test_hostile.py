@@ -199,3 +199,17 @@ def test_both_isolation_modes_grade_alike(make_folder, grade, monkeypatch):
 
 def test_no_leftover_processes_at_all():
     assert tagged_processes() == []
+
+
+def test_bubblewrap_is_used_wherever_it_works():
+    """A mistake in the sandbox's own setup must not silently fall back to weaker isolation."""
+    import shutil
+    import subprocess
+
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        pytest.skip("bwrap is not installed: process isolation is expected")
+    plain = subprocess.run([bwrap, "--unshare-all", "--ro-bind", "/", "/", "true"], capture_output=True)
+    if plain.returncode != 0:
+        pytest.skip(f"this machine forbids namespaces: {plain.stderr.decode().strip()}")
+    assert isolation_mode()[0] == "bubblewrap", isolation_mode()[1]
