@@ -60,7 +60,9 @@ def read(text: str) -> ParsedNotebook:
         source = _source(cell)
         label = f"cell {position}"
         if len(source) > MAX_CELL_CHARS:
-            parsed.skipped.append(f"{label}: {len(source):,} characters, over the {MAX_CELL_CHARS:,} a cell may have; not run")
+            parsed.skipped.append(
+                f"{label}: {len(source):,} characters, over the {MAX_CELL_CHARS:,} a cell may have; not run"
+            )
             continue
         number = exercise_number(cell, source)
         if is_reference_solution(source):

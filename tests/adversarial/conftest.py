@@ -12,6 +12,11 @@ and then checks, besides the exact score of every exercise:
   report.html, the former agreeing with the returned result;
 - the grader process's peak memory grew by less than ``GRADER_MEMORY_BUDGET`` while grading.
 
+Over the whole package, ``nothing_left_after_the_suite`` records every worker started (also by
+tests that grade without the harness) and checks at the end that none of their processes is left
+and that this process's resident memory grew by less than ``SUITE_MEMORY_BUDGET``. Attacks on
+the grader process itself grade in a subprocess (``grade_in_subprocess``).
+
 Where a test demonstrates a weakness of the current grader, the weakness is asserted with
 ``gap(...)``, which raises ``GapStillOpen``; such tests are marked
 ``xfail(strict=True, raises=GapStillOpen)``, so any other failed assertion (a leftover process,
@@ -28,16 +33,20 @@ import hashlib
 import json
 import os
 import re
+import subprocess
+import sys
 import tempfile
+import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from grader import sandbox
-from grader.course import EXERCISES
+from grader.course import EXERCISES, PROJECT_DIR
 from grader.model import ExerciseResult, GradeResult
-from grader.sandbox import isolation_mode, tagged_processes
+from grader.sandbox import Limits, isolation_mode, kill_tagged_processes, tagged_processes
 
 TARGET = "ex02"
 GRADER_MEMORY_BUDGET = 768 << 20  # bytes of peak RSS growth allowed while grading one submission
@@ -68,11 +77,9 @@ def steepest_descent_dir(x, y):
     g = _gradient(x, y)
     return -g / np.linalg.norm(g)
 """
-# Scores of exercise 2 when only one function misbehaves without killing its process.
-WITHOUT_GRAD_F = 6.0  # checks a and b lost
-WITHOUT_TANGENT = 7.0  # check c lost
-WITHOUT_DESCENT = 7.0  # check d lost
-# ... and when one hangs or kills its process: the checks that ran before keep their points.
+# Score of exercise 2 when grad_f alone misbehaves without killing its process: a and b lost.
+WITHOUT_GRAD_F = 6.0
+# ... and when a function hangs or kills its process: the checks that ran before keep their points.
 STOPPED_AT_GRAD_F = 0.0
 STOPPED_AT_TANGENT = 4.0
 STOPPED_AT_DESCENT = 7.0
@@ -129,12 +136,6 @@ def isolation(request, monkeypatch):
     isolation_mode.cache_clear()  # the environment is restored after this; the next call re-probes
 
 
-def namespaces_only(mode: str, what: str) -> None:
-    """Skip, with a visible reason, an expectation that only namespaces can meet."""
-    if mode != "bubblewrap":
-        pytest.skip(f"process isolation cannot {what} (documented in SECURITY.md); scoring checked elsewhere")
-
-
 # ------------------------------------------------------------------ measurements
 
 
@@ -183,6 +184,112 @@ def processes_with_marker(marker: str) -> list[int]:
     return found
 
 
+# ------------------------------------------------------------------ grading in another process
+
+GRADE_IN_A_SUBPROCESS = """
+import json, sys
+from grader import sandbox
+from grader.grade import grade_submission
+original = sandbox.Worker.__init__
+def spy(self, *args, **kwargs):
+    original(self, *args, **kwargs)
+    with open(sys.argv[2], "a") as tokens:
+        tokens.write(self.token + "\\n")
+sandbox.Worker.__init__ = spy
+result = grade_submission(sys.argv[1], limits=sandbox.Limits(timeout_s=2.0))
+print(json.dumps({"scores": {e.id: e.score for e in result.exercises}, "output": result.exercises[1].output}))
+"""
+
+
+@dataclass
+class Subprocess:
+    returncode: int
+    stderr: str
+    scores: dict[str, float] | None
+    output: str  # what exercise 2 printed
+    leftovers: list[int]  # processes of its workers still running 5 s after it ended (then killed)
+
+
+def grade_in_subprocess(folder: Path, tmp_path: Path, env: dict[str, str] | None = None) -> Subprocess:
+    """Grade ``folder`` in a fresh Python process (for attacks on the grader process itself)."""
+    tokens_file = tmp_path / "subprocess-tokens"
+    tokens_file.write_text("")
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", GRADE_IN_A_SUBPROCESS, str(folder), str(tokens_file)],
+            cwd=PROJECT_DIR,
+            env={**os.environ, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        leftovers = _stop_workers(tokens_file.read_text().split())
+    report = json.loads(done.stdout.splitlines()[-1]) if done.returncode == 0 else {}
+    return Subprocess(done.returncode, done.stderr[-2000:], report.get("scores"), report.get("output", ""), leftovers)
+
+
+def _stop_workers(tokens: list[str], patience: float = 5.0) -> list[int]:
+    """Processes of these workers still running after ``patience`` seconds; they are then killed."""
+    deadline = time.monotonic() + patience
+    while True:
+        left = [pid for token in tokens for pid in tagged_processes(token)]
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    for token in tokens:
+        kill_tagged_processes(token)
+        _remove_cgroups(f"grader-{token}")
+    return left
+
+
+def _remove_cgroups(name: str) -> None:
+    """Remove the (empty) cgroups of a worker whose grader was killed before it could."""
+    root = Path("/sys/fs/cgroup")
+    if not root.is_dir():
+        return
+    for path in sorted(root.rglob(name), reverse=True):
+        try:
+            path.rmdir()
+        except OSError:
+            pass
+
+
+# ------------------------------------------------------------------ the whole suite
+
+ALL_TOKENS: list[str] = []  # the token of every worker started while this package's tests ran
+SUITE_MEMORY_BUDGET = 1 << 30  # growth of this process's resident memory over the whole package
+
+
+@pytest.fixture(scope="package", autouse=True)
+def nothing_left_after_the_suite():
+    """Record every worker the suite starts; at the end, none of their processes may be left."""
+    original_init = sandbox.Worker.__init__
+
+    def spying_init(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        ALL_TOKENS.append(self.token)
+
+    resident_before = _status_kib("VmRSS") << 10
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sandbox.Worker, "__init__", spying_init)
+        yield
+    left = {token: tagged_processes(token) for token in ALL_TOKENS}
+    assert not {token: pids for token, pids in left.items() if pids}, "workers' processes outlived the suite"
+    growth = (_status_kib("VmRSS") << 10) - resident_before
+    assert growth < SUITE_MEMORY_BUDGET, f"the grader's process grew by {growth >> 20} MiB over the suite"
+
+
+@pytest.fixture
+def tmp_marker():
+    """A unique name for files learner code creates in /tmp or /dev/shm; any left there are removed."""
+    marker = f"grader-adversarial-{uuid.uuid4().hex}"
+    yield marker
+    for folder in ("/tmp", "/dev/shm"):
+        for path in Path(folder).glob(marker + "*"):
+            path.unlink()
+
+
 # ------------------------------------------------------------------ the harness
 
 
@@ -212,7 +319,12 @@ def hostile(make_folder, grade, tmp_path, monkeypatch):
 
     ``score`` and ``status`` are exercise 2's exact expected score and status (``status`` may be
     a tuple of acceptable statuses); ``others`` overrides the expected score of other exercises
-    (default: full marks); ``replace`` replaces other exercises' sources too. Returns a Graded.
+    (default: full marks); ``replace`` replaces other exercises' sources too; ``folder`` grades a
+    ready-made folder instead. With ``score_gap``, a wrong score (or exercise 2's wrong status)
+    raises GapStillOpen with that text instead (for tests marked ``known_gap``); ``writes_gap``
+    does the same for files written into the submission or output folder, ``memory_gap`` for the
+    grader's memory; ``limits`` replaces
+    the default ``Limits(timeout_s=timeout)``. Returns a Graded.
     """
     private = tmp_path / "grader-tmp"  # the grader's own temporary folders go here, not to /tmp
     private.mkdir()
@@ -220,14 +332,6 @@ def hostile(make_folder, grade, tmp_path, monkeypatch):
     # Warm-up: the first grading in a process imports pytest's plugins, the checks and the
     # report machinery; that is not memory the learner made the grader spend.
     _warm_up(grade, make_folder)
-    tokens: list[str] = []
-    original_init = sandbox.Worker.__init__
-
-    def spying_init(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        tokens.append(self.token)
-
-    monkeypatch.setattr(sandbox.Worker, "__init__", spying_init)
 
     def run(
         source: str,
@@ -238,6 +342,10 @@ def hostile(make_folder, grade, tmp_path, monkeypatch):
         others: dict[str, float] | None = None,
         replace: dict[str, str] | None = None,
         folder: Path | None = None,
+        score_gap: str | None = None,
+        writes_gap: str | None = None,
+        memory_gap: str | None = None,
+        limits: Limits | None = None,
     ) -> Graded:
         if folder is None:
             folder = make_folder({TARGET: source, **(replace or {})})
@@ -245,32 +353,47 @@ def hostile(make_folder, grade, tmp_path, monkeypatch):
         out = tmp_path / "out"
         measured = reset_peak_memory()
         baseline = peak_memory_bytes()
-        result = grade(folder, timeout=timeout, out_dir=out)
+        first_worker = len(ALL_TOKENS)
+        result = grade(folder, limits=limits or Limits(timeout_s=timeout), out_dir=out)
         growth = peak_memory_bytes() - baseline if measured else 0
-        graded = Graded(result, folder, out, list(tokens), growth)
-        tokens.clear()
+        graded = Graded(result, folder, out, ALL_TOKENS[first_worker:], growth)
 
+        gaps = []  # known gaps found open: raised after every other check has passed
         # Nothing left running.
         assert graded.tokens, "the grading started no worker?"
         for token in graded.tokens:
             assert tagged_processes(token) == [], f"processes of worker {token} outlived the grading"
-        # The exact score of every exercise.
-        expected = {e.id: e.max_score for e in result.exercises}
-        expected.update(others or {})
-        expected[TARGET] = score
-        got = {e.id: e.score for e in result.exercises}
-        assert got == expected, {
-            e.id: (e.status, e.message[:300]) for e in result.exercises if got[e.id] != expected[e.id]
-        }
-        statuses = status if isinstance(status, tuple) else (status,)
-        assert graded.target.status in statuses, graded.target.message
         # Nothing written where it should not be.
-        assert snapshot(folder) == before, "the submission folder changed"
         assert list(private.iterdir()) == [], "the grader's temporary folder was not cleaned up"
-        assert sorted(p.name for p in out.iterdir()) == ["report.html", "results.json"]
+        outputs = sorted(p.name for p in out.iterdir())
+        written = snapshot(folder) != before or outputs != ["report.html", "results.json"]
+        if writes_gap and written:
+            gaps.append(f"{writes_gap}: the submission or output folder changed (output folder: {outputs})")
+        else:
+            assert snapshot(folder) == before, "the submission folder changed"
+            assert outputs == ["report.html", "results.json"]
         assert json.loads((out / "results.json").read_text())["score"] == result.score
         # The grader's own memory.
-        assert growth < GRADER_MEMORY_BUDGET, f"the grader's peak memory grew by {growth >> 20} MiB"
+        if memory_gap and growth >= GRADER_MEMORY_BUDGET:
+            gaps.append(f"{memory_gap}: the grader's peak memory grew by {growth >> 20} MiB")
+        else:
+            assert growth < GRADER_MEMORY_BUDGET, f"the grader's peak memory grew by {growth >> 20} MiB"
+        # The exact score of every exercise: full marks for all but the hostile one.
+        expected = {e.id: e.max_score for e in result.exercises}
+        expected.update(others or {})
+        got = {e.id: e.score for e in result.exercises}
+        wrong = {e.id: (e.score, e.status, e.message[:300]) for e in result.exercises if got[e.id] != expected[e.id]}
+        statuses = status if isinstance(status, tuple) else (status,)
+        target = graded.target
+        if score_gap and (set(wrong) - {TARGET} or target.score != score or target.status not in statuses):
+            wrong[TARGET] = (target.score, target.status, target.message[:300])
+            gaps.append(f"{score_gap}: {wrong}")
+        else:
+            assert set(wrong) <= {TARGET}, wrong
+            assert target.score == score, (target.score, target.status, target.message)
+            assert target.status in statuses, (target.status, target.message)
+        if gaps:
+            raise GapStillOpen("; ".join(gaps))
         return graded
 
     return run
@@ -294,7 +417,7 @@ __all__ = [
     "GapStillOpen",
     "Graded",
     "gap",
+    "grade_in_subprocess",
     "known_gap",
-    "namespaces_only",
     "processes_with_marker",
 ]

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.adversarial.conftest import SOLUTION
+from tests.adversarial.conftest import (
+    SOLUTION,
+    STOPPED_AT_DESCENT,
+    STOPPED_AT_GRAD_F,
+    STOPPED_AT_TANGENT,
+    WITHOUT_GRAD_F,
+)
 
 TIME_LIMIT = 1.0  # seconds per exercise; the reference exercises need a tenth of it
 
@@ -17,18 +23,18 @@ HANGS = {
     # name: (exercise 2's source, its score, its status)
     "busy_loop_in_the_second_function": (
         SOLUTION + "\n\ndef level_curve_tangent(x, y):\n    while True:\n        pass\n",
-        4.0,  # checks a and b passed before check c hung
+        STOPPED_AT_TANGENT,  # checks a and b passed before check c hung
         "timeout",
     ),
     "sleep_in_the_last_function": (
         SOLUTION + "\n\nimport time\n\n\ndef steepest_descent_dir(x, y):\n    time.sleep(3600)\n",
-        7.0,
+        STOPPED_AT_DESCENT,
         "timeout",
     ),
     "sleep_at_import_in_select": ("import select\nselect.select([], [], [])\n" + SOLUTION, 0.0, "timeout"),
     "wait_on_an_event_nobody_sets": (
         "import threading\nthreading.Event().wait()\n" + SOLUTION,
-        0.0,
+        STOPPED_AT_GRAD_F,
         "timeout",
     ),
     "deadlock_across_threads": (
@@ -41,38 +47,38 @@ HANGS = {
         "    for t in threads:\n        t.start()\n"
         "    for t in threads:\n        t.join()\n"
         "    return _gradient(x, y)\n",
-        0.0,
+        STOPPED_AT_GRAD_F,
         "timeout",
     ),
     "stops_itself_with_sigstop": (
         SOLUTION + "\n\nimport os, signal\n\n\ndef grad_f(x, y):\n    os.kill(os.getpid(), signal.SIGSTOP)\n",
-        0.0,
+        STOPPED_AT_GRAD_F,
         "timeout",
     ),
     "hang_in_a_property_the_worker_reads": (
         # Packing the answer asks isinstance(), which reads __class__ when the type does not match.
         SOLUTION + "\n\nclass Answer:\n    @property\n    def __class__(self):\n        while True:\n"
         "            pass\n\n\ndef grad_f(x, y):\n    return Answer()\n",
-        0.0,
+        STOPPED_AT_GRAD_F,
         "timeout",
     ),
     "hang_in_del": (
         SOLUTION + "\n\nclass Sticky:\n    def __del__(self):\n        while True:\n            pass\n\n\n"
         "def grad_f(x, y):\n    Sticky()\n    return _gradient(x, y)\n",
-        0.0,
+        STOPPED_AT_GRAD_F,
         "timeout",
     ),
     "hang_in_the_message_of_an_exception": (
         # The worker describes a learner's exception with str(): learner code on the error path.
         SOLUTION + "\n\nclass Endless(Exception):\n    def __str__(self):\n        while True:\n"
         "            pass\n\n\ndef grad_f(x, y):\n    raise Endless()\n",
-        0.0,
+        STOPPED_AT_GRAD_F,
         "timeout",
     ),
     "hang_in_float_conversion_of_the_answer": (
         SOLUTION + "\n\nclass Slow(float):\n    def __float__(self):\n        while True:\n            pass\n\n\n"
         "def grad_f(x, y):\n    return [Slow(1.0), Slow(2.0)]\n",
-        0.0,
+        STOPPED_AT_GRAD_F,
         "timeout",
     ),
 }
@@ -89,6 +95,6 @@ def test_a_hang_is_stopped_at_the_time_limit(name, hostile):
 def test_a_blocking_read_on_stdin_gets_end_of_file_not_a_hang(hostile):
     # The worker's stdin is /dev/null: input() raises EOFError at once.
     source = SOLUTION + "\n\ndef grad_f(x, y):\n    return [float(v) for v in input().split()]\n"
-    graded = hostile(source, score=6.0, status="partial")
+    graded = hostile(source, score=WITHOUT_GRAD_F, status="partial")
     assert "EOFError" in graded.target.checks[0].message
     assert graded.target.seconds < 1.0

@@ -1,0 +1,174 @@
+"""The grader's channel: learner code can reach the worker's pipes, and must win nothing there.
+
+The exercise's process holds the request and reply pipes (their numbers are in ``sys.argv``) and
+the worker's own functions (``import __main__``). What it writes there is decoded by a reader
+that trusts nothing (grader/wire.py); what it reads there it cannot answer in time. The values
+it can forge are values its functions could have returned anyway: no points without right
+answers. Two weaknesses are open: frames written in advance are read as the answers to later
+requests, including the next exercise's (test_a_forged_frame_cannot_reach_the_next_exercise),
+and a reply's 32 MiB header can cost the grader ~1.5 GiB of memory
+(test_a_reply_header_cannot_blow_up_the_graders_memory).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.adversarial.conftest import SOLUTION, STOPPED_AT_GRAD_F, known_gap
+
+CHANNEL = {
+    # name: (exercise 2's source, its score, its status, a phrase of its message)
+    "garbage_on_the_reply_pipe": (
+        SOLUTION + "\n\nimport os, sys\n\n\ndef grad_f(x, y):\n"
+        "    os.write(int(sys.argv[2]), b'this is not a frame' * 100)\n    return _gradient(x, y)\n",
+        STOPPED_AT_GRAD_F,
+        "error",
+        "garbled the grader's channel",
+    ),
+    "a_frame_prefix_announcing_four_gigabytes": (
+        SOLUTION + "\n\nimport os, struct, sys\n\n\ndef grad_f(x, y):\n"
+        "    os.write(int(sys.argv[2]), struct.pack('>4sIQ', b'GRW1', 2**32 - 1, 2**63))\n"
+        "    return _gradient(x, y)\n",
+        STOPPED_AT_GRAD_F,
+        "error",
+        "reply too large",
+    ),
+    "a_frame_that_never_ends": (
+        # A valid prefix promising 200 MB, then silence: the grader waits for the bytes until the
+        # time limit, without reserving memory for them.
+        SOLUTION + "\n\nimport os, struct, sys, time\n\n\ndef grad_f(x, y):\n"
+        "    os.write(int(sys.argv[2]), struct.pack('>4sIQ', b'GRW1', 2, 200 << 20) + b'{}')\n"
+        "    time.sleep(3600)\n",
+        STOPPED_AT_GRAD_F,
+        "timeout",
+        "time limit",
+    ),
+    "stealing_the_graders_next_request": (
+        SOLUTION + "\n\nimport os, sys\n\n\ndef grad_f(x, y):\n"
+        "    os.read(int(sys.argv[1]), 1 << 16)\n    return _gradient(x, y)\n",
+        STOPPED_AT_GRAD_F,
+        "timeout",
+        "time limit",
+    ),
+    "a_forged_reply_at_import": (
+        # The grader takes the forged frame for the answer to "open"; the real one then arrives
+        # as the answer to the first call, which it is not: the exercise is stopped.
+        "import __main__\n__main__.send({'ok': True, 'errors': []})\n" + SOLUTION,
+        0.0,
+        "error",
+        "garbled",
+    ),
+    "patched_worker_says_every_call_went_well": (
+        "import __main__\n__main__.call = lambda namespace, name, args: {'ok': True, 'value': 'PASS', 'mutated': []}\n"
+        + SOLUTION,
+        0.0,
+        "failed",
+        "returned a str",
+    ),
+    "patched_builtins_the_worker_relies_on": (
+        "import builtins\nbuiltins.isinstance = lambda *a: True\nbuiltins.len = lambda x: 2\n" + SOLUTION,
+        0.0,
+        "error",
+        "process running your code",
+    ),
+    "patched_json_encoder_in_the_worker": (
+        "import json\njson.dumps = lambda *a, **k: '{}'\n" + SOLUTION,
+        0.0,
+        "error",
+        "garbled",
+    ),
+    "closed_reply_pipe": (
+        SOLUTION + "\n\nimport os, sys\n\n\ndef grad_f(x, y):\n    os.close(int(sys.argv[2]))\n"
+        "    return _gradient(x, y)\n",
+        STOPPED_AT_GRAD_F,
+        "error",
+        "process running your code",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CHANNEL))
+def test_tampering_with_the_channel_costs_the_exercise_only(name, hostile):
+    source, score, status, phrase = CHANNEL[name]
+    graded = hostile(source, score=score, status=status, timeout=1.5)
+    assert phrase in graded.target.message + " ".join(c.message for c in graded.target.checks)
+
+
+FORGE_AHEAD = (
+    SOLUTION
+    + """
+
+import __main__
+
+forged = False
+
+
+def steepest_descent_dir(x, y):
+    # The last request of this exercise is this batch of 6 calls: answer it with a forged frame
+    # first; the worker's real answer is then read as the reply to "close", and the worker's
+    # report that the exercise ended is left for the next exercise's "open".
+    global forged
+    if not forged:
+        forged = True
+        __main__.send({"results": [{"ok": True, "value": np.zeros(2), "mutated": []}] * 6, "dropped_output": 0})
+    g = _gradient(x, y)
+    return -g / np.linalg.norm(g)
+"""
+)
+
+
+@known_gap(
+    "replies carry no request id: frames an exercise writes ahead are read as answers to later requests,"
+    " and the next exercise is stopped by the previous one's stale 'ended' report"
+)
+def test_a_forged_frame_cannot_reach_the_next_exercise(hostile):
+    hostile(FORGE_AHEAD, score=7.0, status="partial", score_gap="exercise 2 made exercise 3 fail")
+
+
+BREAK_THE_DECODER = """
+import os, sys, struct
+
+header = {header!r}
+os.write(int(sys.argv[2]), struct.pack(">4sIQ", b"GRW1", len(header), 0) + header)
+"""
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b'{"ok": true, "v": {"$array": {"dtype": "float64", "shape": [Infinity], "offset": 0, "nbytes": 0}}}',
+        b'{"ok": true, "v": {"$array": {"dtype": "float64", "shape": [0, 1e20], "offset": 0, "nbytes": 0}}}',
+        b'{"ok": true, "v": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+    ],
+    ids=["infinite_shape", "dimension_beyond_int64", "deep_nesting"],
+)
+def test_a_reply_that_breaks_the_decoder_costs_the_exercise_only(header, hostile):
+    # Whatever goes wrong while decoding a reply is a garbled channel: the worker is restarted
+    # and the next exercise graded in full.
+    source = BREAK_THE_DECODER.format(header=header) + SOLUTION
+    graded = hostile(source, score=0.0, status="error")
+    assert "garbled" in graded.target.message
+
+
+EXPANDING_HEADER = """
+import os, sys, struct
+
+body = b"[]," * (((32 << 20) - 64) // 3)  # as many empty lists as the header cap allows
+header = b'{"ok": true, "v": [' + body[:-1] + b"]}"
+os.write(int(sys.argv[2]), struct.pack(">4sIQ", b"GRW1", len(header), 0) + header)
+"""
+
+
+@known_gap(
+    "a reply header may be 32 MiB (the cap was raised for the grader's own requests); JSON of empty lists"
+    " expands about 25 times into Python objects, decoded twice: the grader's peak memory grows by ~1.5 GiB"
+)
+def test_a_reply_header_cannot_blow_up_the_graders_memory(hostile):
+    # The forged frame is read as the reply to "open"; the real one then garbles the first call.
+    hostile(
+        EXPANDING_HEADER + SOLUTION,
+        score=0.0,
+        status="error",
+        timeout=10.0,
+        memory_gap="a 32 MiB reply of empty lists",
+    )
