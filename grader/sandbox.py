@@ -188,6 +188,7 @@ class Worker:
         for fd in (request_r, reply_w, output):
             os.close(fd)
         self._ready = False
+        self._open_id = None
         self.alive = True
 
     def _apply_limits(self) -> None:  # runs in the child between fork and exec
@@ -201,7 +202,12 @@ class Worker:
     # ------------------------------------------------------------ conversation
 
     def request(self, message: dict, timeout: float) -> dict:
-        """Send one request and return the reply, or raise WorkerFailure (the worker is then dead)."""
+        """Send one request and return its reply, or raise WorkerFailure (the worker is then dead).
+
+        Every request carries a fresh random id that its reply must echo; frames with another id
+        (written ahead by learner code, or left over) are skipped. The report that an exercise's
+        process ended carries the id of that exercise's "open" request.
+        """
         if not self.alive:
             raise WorkerDied("the worker has already stopped")
         deadline = time.monotonic() + timeout
@@ -209,12 +215,14 @@ class Worker:
             self._receive(time.monotonic() + STARTUP_SECONDS, starting=True)
             self._ready = True
             deadline = time.monotonic() + timeout
+        message = {**message, "id": secrets.token_hex(8)}
+        if message.get("op") == "open":
+            self._open_id = message["id"]
         self._send(_wire().pack(message), deadline)
-        return self._receive(deadline)
-
-    def receive(self, timeout: float) -> dict:
-        """Wait for one more message (the report that an exercise's process ended)."""
-        return self._receive(time.monotonic() + timeout)
+        while True:
+            reply = self._receive(deadline)
+            if reply.get("id") == message["id"] or (reply.get("ended") and reply.get("id") == self._open_id):
+                return reply
 
     def _send(self, data: bytes, deadline: float) -> None:
         view = memoryview(data)

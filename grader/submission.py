@@ -111,6 +111,8 @@ def _modules_dir(path: Path) -> Path | None:
 
 
 def _missing_module_reason(folder: Path, exercise: Exercise) -> str:
+    if (folder / f"{exercise.module}.py").is_symlink():
+        return f"{exercise.module}.py is a link: links are not read, submit the file itself"
     near = sorted(p.name for p in folder.glob(f"{exercise.id}*.py"))
     hint = f" (found {', '.join(near)}: the file name must match exactly)" if near else ""
     return f"{exercise.module}.py is missing from the submission{hint}"

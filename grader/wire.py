@@ -25,7 +25,8 @@ import numpy as np
 
 MAGIC = b"GRW1"
 _PREFIX = struct.Struct(">4sIQ")
-MAX_HEADER_BYTES = 32 * 1024 * 1024
+MAX_HEADER_BYTES = 4 * 1024 * 1024  # a reply's JSON: the grader parses it, so it stays small
+MAX_REQUEST_HEADER_BYTES = 64 * 1024 * 1024  # the grader's own requests may carry large notebook cells
 MAX_BLOB_BYTES = 256 * 1024 * 1024
 MAX_DEPTH = 32
 _DTYPES = {"float64": np.float64, "int64": np.int64, "bool": np.bool_}
@@ -121,14 +122,14 @@ def pack(message: dict) -> bytes:
 # ---------------------------------------------------------------- decoding
 
 
-def read_prefix(data: bytes) -> tuple[int, int]:
+def read_prefix(data: bytes, max_header: int = MAX_HEADER_BYTES) -> tuple[int, int]:
     """Validate a frame prefix and return (header length, blob length)."""
     if len(data) != _PREFIX.size:
         raise WireError(f"frame prefix of {len(data)} bytes, not {_PREFIX.size}")
     magic, header_len, blob_len = _PREFIX.unpack(data)
     if magic != MAGIC:
         raise WireError("reply does not start with the frame marker")
-    if header_len > MAX_HEADER_BYTES or blob_len > MAX_BLOB_BYTES:
+    if header_len > max_header or blob_len > MAX_BLOB_BYTES:
         raise WireError(f"reply too large ({header_len} + {blob_len} bytes)")
     return header_len, blob_len
 

@@ -59,7 +59,7 @@ def _read_exactly(n: int) -> bytes:
 
 
 def receive() -> dict:
-    header_len, blob_len = wire.read_prefix(_read_exactly(wire.PREFIX_SIZE))
+    header_len, blob_len = wire.read_prefix(_read_exactly(wire.PREFIX_SIZE), wire.MAX_REQUEST_HEADER_BYTES)
     header = _read_exactly(header_len)
     blob = _read_exactly(blob_len)
     return _unpack(header, blob, make_fn=_make_fn)
@@ -165,10 +165,10 @@ def _same(a, b) -> bool:
         return False
 
 
-def pack_results(results: list, dropped_output: int) -> bytes:
+def pack_results(request_id, results: list, dropped_output: int) -> bytes:
     """Encode the answers to a batch of calls; an answer that cannot be read becomes an error."""
     try:
-        return _pack({"results": results, "dropped_output": dropped_output})
+        return _pack({"id": request_id, "results": results, "dropped_output": dropped_output})
     except BaseException:  # a learner's object may raise anything while being read
         pass
     for index, result in enumerate(results):
@@ -177,7 +177,7 @@ def pack_results(results: list, dropped_output: int) -> bytes:
         except BaseException as exc:
             error = {"type": "UnreadableValue", "message": describe_exception(exc)["message"]}
             results[index] = {"ok": False, "error": error}
-    return _pack({"results": results, "dropped_output": dropped_output})
+    return _pack({"id": request_id, "results": results, "dropped_output": dropped_output})
 
 
 def serve_exercise(request: dict) -> None:
@@ -187,13 +187,13 @@ def serve_exercise(request: dict) -> None:
     stdout = CappedOutput(1)
     sys.stdout = sys.stderr = stdout
     namespace, errors = load_exercise(request)
-    send({"ok": True, "errors": errors, "dropped_output": stdout.dropped})
+    send({"id": request.get("id"), "ok": True, "errors": errors, "dropped_output": stdout.dropped})
     while True:
         request = receive()
         if request.get("op") != "call":
             _exit(0)
         results = [call(namespace, request["func"], args) for args in request["args_list"]]
-        send_frame(pack_results(results, stdout.dropped))
+        send_frame(pack_results(request.get("id"), results, stdout.dropped))
 
 
 # ---------------------------------------------------------------- the long-lived parent
@@ -260,11 +260,11 @@ def end_other_processes() -> None:
 
 
 def reset_sandbox() -> None:
-    """Between two students: end every other process, empty /tmp and the working folder (sandbox only)."""
+    """Between two students: end every other process; empty /tmp, /dev/shm and the working folder (sandbox only)."""
     end_other_processes()
     if os.environ.get("GRADER_SANDBOXED") == "1":
-        empty_folder("/tmp")
-        empty_folder(HOME)
+        for folder in ("/tmp", "/dev/shm", HOME):
+            empty_folder(folder)
 
 
 def _die_with_parent() -> None:
@@ -304,7 +304,7 @@ def main() -> None:
         if request.get("op") == "reset":
             reset_sandbox()
             copied = False
-            send({"ok": True})
+            send({"id": request.get("id"), "ok": True})
             continue
         if not copied and request.get("op") == "open":
             copy_submission()  # the grader copies the files in after starting this worker
@@ -320,7 +320,8 @@ def main() -> None:
         _, status = _waitpid(pid, 0)
         end_other_processes()  # whatever the exercise left running, detached or not
         normal = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
-        send({"ended": True, "normal": normal, "how": describe_status(status)})
+        # Carries the id of the exercise's "open": the grader tells it from anything stale or forged.
+        send({"id": request.get("id"), "ended": True, "normal": normal, "how": describe_status(status)})
 
 
 if __name__ == "__main__":

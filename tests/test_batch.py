@@ -152,3 +152,36 @@ def test_batch_command_usage_errors(tmp_path):
         env={**os.environ},
     )
     assert completed.returncode == 2 and "not a folder" in completed.stderr
+
+
+PLANTER = """
+import os, subprocess, sys
+for place in ("/tmp/planted", "/dev/shm/planted", "planted"):
+    try:
+        open(place, "w").write("from the previous student")
+    except OSError:
+        pass
+subprocess.Popen([sys.executable, "-c", "import os, time; os.setsid(); time.sleep(600)"])
+"""
+INSPECTOR = """
+import os
+for place in ("/tmp/planted", "/dev/shm/planted", "planted"):
+    assert not os.path.exists(place), place + " survived from the previous student"
+"""
+
+
+@pytest.mark.skipif(
+    __import__("grader.sandbox").sandbox.isolation_mode()[0] != "bubblewrap",
+    reason="process isolation shares the host's /tmp between students (SECURITY.md)",
+)
+def test_a_reused_worker_starts_clean_for_the_next_student(tmp_path):
+    folder = tmp_path / "class"
+    folder.mkdir()
+    reference = (REFERENCE_DIR / "ex02_gradient_geometry.py").read_text()
+    for student, prelude in (("a-planter", PLANTER), ("b-inspector", INSPECTOR)):
+        (folder / student).mkdir()
+        (folder / student / "ex02_gradient_geometry.py").write_text(prelude + reference)
+    result = grade_class(folder, tmp_path / "out", jobs=1, limits=_short(), progress=quiet())
+    scores = {o.student: o.result.score for o in result.students}
+    assert scores == {"a-planter": 10, "b-inspector": 10}  # one grading process graded both, in order
+    assert tagged_processes() == []

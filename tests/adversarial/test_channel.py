@@ -4,9 +4,8 @@ The exercise's process holds the request and reply pipes (their numbers are in `
 the worker's own functions (``import __main__``). What it writes there is decoded by a reader
 that trusts nothing (grader/wire.py); what it reads there it cannot answer in time. The values
 it can forge are values its functions could have returned anyway: no points without right
-answers. Two weaknesses are open: frames written in advance are read as the answers to later
-requests, including the next exercise's (test_a_forged_frame_cannot_reach_the_next_exercise),
-and a reply's 32 MiB header can cost the grader ~1.5 GiB of memory
+answers. Frames written in advance lack the random id of the request they would answer and are
+skipped (test_a_forged_frame_cannot_reach_the_next_exercise); replies are capped at 4 MiB of JSON
 (test_a_reply_header_cannot_blow_up_the_graders_memory).
 """
 
@@ -14,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.adversarial.conftest import SOLUTION, STOPPED_AT_GRAD_F, known_gap
+from tests.adversarial.conftest import SOLUTION, STOPPED_AT_GRAD_F
 
 CHANNEL = {
     # name: (exercise 2's source, its score, its status, a phrase of its message)
@@ -51,12 +50,12 @@ CHANNEL = {
         "time limit",
     ),
     "a_forged_reply_at_import": (
-        # The grader takes the forged frame for the answer to "open"; the real one then arrives
-        # as the answer to the first call, which it is not: the exercise is stopped.
+        # The forged frame lacks the request's random id, so the grader skips it and reads the
+        # real answers: the (right) solution is graded on what it returns, nothing else.
         "import __main__\n__main__.send({'ok': True, 'errors': []})\n" + SOLUTION,
-        0.0,
-        "error",
-        "garbled",
+        10.0,
+        "passed",
+        "",
     ),
     "patched_worker_says_every_call_went_well": (
         "import __main__\n__main__.call = lambda namespace, name, args: {'ok': True, 'value': 'PASS', 'mutated': []}\n"
@@ -72,10 +71,11 @@ CHANNEL = {
         "process running your code",
     ),
     "patched_json_encoder_in_the_worker": (
+        # Replies then lack the request's id and are skipped until the exercise's time runs out.
         "import json\njson.dumps = lambda *a, **k: '{}'\n" + SOLUTION,
         0.0,
-        "error",
-        "garbled",
+        "timeout",
+        "time limit",
     ),
     "closed_reply_pipe": (
         SOLUTION + "\n\nimport os, sys\n\n\ndef grad_f(x, y):\n    os.close(int(sys.argv[2]))\n"
@@ -117,12 +117,10 @@ def steepest_descent_dir(x, y):
 )
 
 
-@known_gap(
-    "replies carry no request id: frames an exercise writes ahead are read as answers to later requests,"
-    " and the next exercise is stopped by the previous one's stale 'ended' report"
-)
 def test_a_forged_frame_cannot_reach_the_next_exercise(hostile):
-    hostile(FORGE_AHEAD, score=7.0, status="partial", score_gap="exercise 2 made exercise 3 fail")
+    # Every request carries a random id its reply must echo: the forged frame is skipped, the real
+    # answers are graded, and nothing is left in the pipe for the next exercise.
+    hostile(FORGE_AHEAD, score=10.0, status="passed", score_gap="exercise 2 made exercise 3 fail")
 
 
 BREAK_THE_DECODER = """
@@ -159,10 +157,6 @@ os.write(int(sys.argv[2]), struct.pack(">4sIQ", b"GRW1", len(header), 0) + heade
 """
 
 
-@known_gap(
-    "a reply header may be 32 MiB (the cap was raised for the grader's own requests); JSON of empty lists"
-    " expands about 25 times into Python objects, decoded twice: the grader's peak memory grows by ~1.5 GiB"
-)
 def test_a_reply_header_cannot_blow_up_the_graders_memory(hostile):
     # The forged frame is read as the reply to "open"; the real one then garbles the first call.
     hostile(
