@@ -98,10 +98,10 @@ def _bwrap_args(bwrap: str, scratch: Path, limits: Limits | None = None) -> list
             args += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
             args += ["--ro-bind", top, top]
-    for path in _python_dirs():
-        args += ["--ro-bind", path, path]
     tmp_bytes = (limits or Limits()).tmp_bytes
     args += ["--proc", "/proc", "--dev", "/dev", "--size", str(tmp_bytes), "--tmpfs", "/tmp"]
+    for path in _python_dirs():  # after /tmp: a virtual environment may live under it
+        args += ["--ro-bind", path, path]
     # The working folder is a tmpfs, so that no amount of writing reaches the host's disk; the
     # worker fills it from the read-only scratch copy before each submission's first exercise.
     args += ["--ro-bind", str(scratch), SANDBOX_SOURCE, "--size", str(tmp_bytes), "--tmpfs", SANDBOX_HOME]
