@@ -3,16 +3,14 @@
 rlimits bound each process on its own; a fork bomb is many processes. When the grader may
 create cgroups (root on a cgroup v1 host with the pids and memory controllers, or a delegated
 cgroup v2 subtree), each worker gets one with a process count and a memory bound that every
-descendant shares, and which lists every descendant, even one that left the worker's session,
-for killing. Where cgroups are unavailable this is a no-op and ``available()`` says why.
+descendant shares, and which lists every descendant (``members``), even one that left the
+worker's session, for killing. Where cgroups are unavailable this is a no-op and ``available()`` says why.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-import signal
-import time
 from pathlib import Path
 
 V1_ROOTS = {"pids": Path("/sys/fs/cgroup/pids"), "memory": Path("/sys/fs/cgroup/memory")}
@@ -87,16 +85,6 @@ class WorkerCgroup:
             except (OSError, ValueError):
                 pass
         return found
-
-    def kill_all(self, patience_s: float = 5.0) -> None:
-        deadline = time.monotonic() + patience_s
-        while (members := self.members()) and time.monotonic() < deadline:
-            for pid in members:
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except OSError:
-                    pass
-            time.sleep(0.01)
 
     def remove(self) -> None:
         for path in self.paths:

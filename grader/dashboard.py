@@ -15,11 +15,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-from grader.course import TEMPLATES_DIR
 from grader.model import CheckResult, ClassResult, ExerciseResult, GradeResult
-from grader.report import STATUS_LABELS
+from grader.report import STATUS_LABELS, templates
 
 TOP_FAILURES = 5  # most frequent failed checks shown per exercise
 BIN_WIDTH = 10.0  # points per histogram bin
@@ -546,13 +543,7 @@ def render_dashboard(class_result: ClassResult) -> str:
     columns = exercise_columns(class_result)
     exercises = exercise_summaries(class_result)
     totals = [r.score for _, r in graded_results(class_result)]
-    environment = Environment(
-        loader=FileSystemLoader(TEMPLATES_DIR),
-        autoescape=select_autoescape(["html", "j2"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    template = environment.get_template("dashboard.html.j2")
+    template = templates().get_template("dashboard.html.j2")
     return template.render(
         summary=summary,
         columns=columns,

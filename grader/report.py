@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from grader.course import TEMPLATES_DIR
@@ -17,14 +19,19 @@ STATUS_LABELS = {
 }
 
 
-def render_report(result: GradeResult) -> str:
-    environment = Environment(
+@functools.cache
+def templates() -> Environment:
+    """The Jinja2 environment of templates/ (HTML escaped), shared by the report and the dashboard."""
+    return Environment(
         loader=FileSystemLoader(TEMPLATES_DIR),
         autoescape=select_autoescape(["html", "j2"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    template = environment.get_template("report.html.j2")
+
+
+def render_report(result: GradeResult) -> str:
+    template = templates().get_template("report.html.j2")
     return template.render(result=result, labels=STATUS_LABELS, percent=_percent)
 
 

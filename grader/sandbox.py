@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -294,7 +295,7 @@ class Worker:
             os.killpg(self.process.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-        self.cgroup.kill_all()
+        kill_until_gone(self.cgroup.members)
         kill_tagged_processes(self.token)
         try:
             self.process.wait(timeout=10)
@@ -345,18 +346,19 @@ class Workspace:
         self._folder.cleanup()
 
 
-def kill_tagged_processes(token: str, patience_s: float = 5.0) -> None:
-    """Kill processes carrying this worker's token, even ones that left its session.
+def kill_tagged_processes(token: str) -> None:
+    """Kill processes carrying this worker's token, even ones that left its session."""
+    kill_until_gone(lambda: tagged_processes(token))
 
-    Namespaced processes die asynchronously once their sandbox's init is gone, so keep
-    looking until none is left (or patience runs out).
+
+def kill_until_gone(find: Callable[[], Iterable[int]], patience_s: float = 5.0) -> None:
+    """SIGKILL whatever ``find`` lists until it lists nothing (or patience runs out).
+
+    Namespaced processes die asynchronously once their sandbox's init is gone, so keep looking.
     """
     deadline = time.monotonic() + patience_s
-    while True:
-        tagged = tagged_processes(token)
-        if not tagged or time.monotonic() > deadline:
-            return
-        for pid in tagged:
+    while (pids := list(find())) and time.monotonic() < deadline:
+        for pid in pids:
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
