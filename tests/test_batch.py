@@ -185,3 +185,27 @@ def test_a_reused_worker_starts_clean_for_the_next_student(tmp_path):
     scores = {o.student: o.result.score for o in result.students}
     assert scores == {"a-planter": 10, "b-inspector": 10}  # one grading process graded both, in order
     assert tagged_processes() == []
+
+
+def test_a_batch_of_hostile_students_leaves_nothing_behind(tmp_path):
+    """Every hostile submission of tests/test_hostile.py graded as one class: no process, no stray
+    file outside OUT, bounded memory, and each student loses exercise 2 only."""
+    import resource
+
+    from tests.test_hostile import HOSTILE
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name, (_, source) in HOSTILE.items():
+        shutil.copytree(REFERENCE_DIR, folder / name)
+        (folder / name / "ex02_gradient_geometry.py").write_text(source)
+    before_tmp = set(os.listdir("/tmp"))
+    memory_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = grade_class(folder, tmp_path / "out", jobs=2, limits=_short(), progress=quiet())
+    for outcome in result.students:
+        scores = {e.id: e.score for e in outcome.result.exercises}
+        assert scores.pop("ex02") == 0, outcome.student
+        assert set(scores.values()) == {10}, (outcome.student, scores)
+    assert tagged_processes() == []
+    assert {p for p in set(os.listdir("/tmp")) - before_tmp if p.startswith("grader-")} == set()
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - memory_before < 256 * 1024  # KiB
