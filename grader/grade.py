@@ -15,7 +15,7 @@ from pathlib import Path
 from grader import submission as submissions
 from grader.course import EXERCISES, title_of
 from grader.model import GradeResult
-from grader.sandbox import Limits, Workspace, isolation_mode
+from grader.sandbox import Limits, Workspace
 
 RESULTS_FILE = "results.json"
 REPORT_FILE = "report.html"
@@ -50,13 +50,13 @@ def grade_submission(
         from grader.session import Session
 
         plugin = run_checks(Session(submission, workspace), seed)
+        mode, reason = workspace.worker.mode, workspace.worker.mode_reason  # the isolation in force
     finally:
         if own_workspace:
             workspace.close()
     from grader.scoring import exercise_result
 
     exercises = [exercise_result(e.id, title_of(e), plugin.runs.get(e.id), plugin.results[e.id]) for e in EXERCISES]
-    mode, reason = isolation_mode()
     result = GradeResult(
         submission=str(path),
         seed=seed,

@@ -334,6 +334,7 @@ class Workspace:
             self.worker.request({"op": "reset"}, timeout=STARTUP_SECONDS)
         except WorkerFailure:
             self.restart_worker()
+        # Empty the folder rather than replace it: the sandbox has it bound by inode.
         for entry in self.scratch.iterdir():
             if entry.is_dir() and not entry.is_symlink():
                 shutil.rmtree(entry, ignore_errors=True)

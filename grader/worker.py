@@ -15,6 +15,7 @@ import the grader package, which is out of its reach in the sandbox.
 
 import io
 import os
+import shutil
 import signal
 import sys
 import traceback
@@ -182,7 +183,7 @@ def pack_results(request_id, results: list, dropped_output: int) -> bytes:
 
 def serve_exercise(request: dict) -> None:
     os.setpgid(0, 0)  # its own process group, so everything it starts can be killed with it
-    _die_with_parent()  # if learner code kills this worker, the exercise must not answer on
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # if learner code kills this worker, the exercise must not answer on
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     stdout = CappedOutput(1)
     sys.stdout = sys.stderr = stdout
@@ -211,19 +212,16 @@ def describe_status(status: int) -> str:
 
 
 SOURCE, HOME = "/submission-source", "/submission"  # see grader/sandbox.py
+SANDBOXED = os.environ.get("GRADER_SANDBOXED") == "1"  # alone in its own namespaces
 
 
 def copy_submission() -> None:
     """Fill the sandbox's working folder (a size-capped tmpfs) from the read-only scratch copy."""
-    if os.environ.get("GRADER_SANDBOXED") == "1":
-        import shutil
-
+    if SANDBOXED:
         shutil.copytree(SOURCE, HOME, dirs_exist_ok=True)
 
 
 def empty_folder(folder: str) -> None:
-    import shutil
-
     for entry in os.scandir(folder):
         if entry.is_dir(follow_symlinks=False):
             shutil.rmtree(entry.path, ignore_errors=True)
@@ -241,12 +239,11 @@ def end_other_processes() -> None:
     in process isolation, every process carrying this worker's token but this one.
     """
     keep = {os.getpid(), os.getppid(), 1}
-    sandboxed = os.environ.get("GRADER_SANDBOXED") == "1"
     marker = ("GRADER_WORKER_TOKEN=" + os.environ.get("GRADER_WORKER_TOKEN", "")).encode()
     for name in os.listdir("/proc"):
         if not name.isdigit() or int(name) in keep:
             continue
-        if not sandboxed:
+        if not SANDBOXED:
             try:
                 with open(f"/proc/{name}/environ", "rb") as environ:
                     if marker not in environ.read().split(b"\0"):
@@ -262,33 +259,27 @@ def end_other_processes() -> None:
 def reset_sandbox() -> None:
     """Between two students: end every other process; empty /tmp, /dev/shm and the working folder (sandbox only)."""
     end_other_processes()
-    if os.environ.get("GRADER_SANDBOXED") == "1":
+    if SANDBOXED:
         for folder in ("/tmp", "/dev/shm", HOME):
             empty_folder(folder)
 
 
-def _die_with_parent() -> None:
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE = 1, 4
+
+
+def _prctl(option: int, value: int) -> None:
+    """Linux's prctl(2), best effort: elsewhere the protection is simply absent."""
     try:
         import ctypes
 
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-def refuse_inspection() -> None:
-    """Make this process non-dumpable, so learner code (same user) cannot ptrace it or read its memory."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).prctl(4, 0)  # PR_SET_DUMPABLE
+        ctypes.CDLL(None).prctl(option, value)
     except (OSError, AttributeError):
         pass
 
 
 def main() -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a full output file fails writes, not the process
-    refuse_inspection()
+    _prctl(PR_SET_DUMPABLE, 0)  # learner code (same user) may then neither ptrace nor read this process
     if os.environ.get("GRADER_PRELOAD_MATPLOTLIB"):
         try:
             import matplotlib
