@@ -15,13 +15,16 @@ act on; the helpers below build those messages (input, expected, got, diagnosis)
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import copy
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 import pytest
 
 from grader.diagnose import Tolerance, compare, diagnose, format_value, same_factor_everywhere
+from grader.public import NotRecorded
 from grader.wire import Fn
 
 __all__ = [
@@ -34,6 +37,20 @@ __all__ = [
     "expect_unchanged",
     "finite_difference_gradient",
 ]
+
+
+# While the public checks are recorded, known mistakes are evaluated at every input, so that a
+# public run can explain a mistake at whichever input it first shows.
+_EXPLAIN_EVERY_CASE = contextvars.ContextVar("explain_every_case", default=False)
+
+
+@contextlib.contextmanager
+def explaining_every_case() -> Iterator[None]:
+    token = _EXPLAIN_EVERY_CASE.set(True)
+    try:
+        yield
+    finally:
+        _EXPLAIN_EVERY_CASE.reset(token)
 
 
 class CheckFailed(AssertionError):
@@ -92,6 +109,9 @@ def compare_calls(
     expectations = [reference_fn(*copy.deepcopy(args)) for args in cases]
     call_many = getattr(learner_fn, "call_many", None)  # one round trip to the worker for all cases
     answers = call_many(cases) if call_many else [learner_fn(*args) for args in cases]
+    if mistakes and _EXPLAIN_EVERY_CASE.get():
+        for args in cases:
+            _known_mistakes(mistakes, args)
     failures = []
     for args, got, expected in zip(cases, answers, expectations):
         verdict = compare(got, expected, tol)
@@ -100,7 +120,7 @@ def compare_calls(
     if not failures:
         return
     args, got, expected, verdict = failures[0]
-    known = mistakes(*copy.deepcopy(args)) if mistakes else None
+    known = _known_mistakes(mistakes, args) if mistakes else None
     constant = _same_for_every_input(answers, expectations)
     factor_evidence = same_factor_everywhere([(f[1], f[2]) for f in failures])
     raise _failure(
@@ -116,6 +136,15 @@ def compare_calls(
         len(cases),
         factor_evidence,
     )
+
+
+def _known_mistakes(mistakes: Callable, args: tuple) -> dict | None:
+    try:
+        return mistakes(*copy.deepcopy(args))
+    except NotRecorded:
+        return None  # a public run without this input's mistakes: the generic diagnosis still applies
+    except (ArithmeticError, ValueError):
+        return None  # a mistake that cannot be computed at this input (a singular matrix) explains nothing
 
 
 def _as_args(case) -> tuple:

@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 
 from grader import submission as submissions
-from grader.course import EXERCISES, title_of
+from grader.course import EXERCISES, REFERENCE_DIR, title_of
 from grader.model import GradeResult
+from grader.public import HiddenInputs, PublicInputs, public_inputs
 from grader.sandbox import Limits, Workspace
 
 RESULTS_FILE = "results.json"
@@ -28,8 +29,15 @@ def grade_submission(
     seed: int | None = None,
     limits: Limits = Limits(),
     workspace: Workspace | None = None,
+    public: bool | None = None,
+    inputs: HiddenInputs | PublicInputs | None = None,
 ) -> GradeResult:
     """Grade the submission at ``path``; write results.json and report.html to ``out_dir`` if given.
+
+    By default the grading is the instructor's: against the reference, at hidden inputs seeded
+    by ``seed`` (or derived from the submission). ``public=True``, and any run where the
+    reference is absent (a student's repository), runs the public checks instead (see
+    ``grader.public``). ``inputs`` overrides both (the public checks' recording uses it).
 
     A given ``workspace`` (started with the same limits) is used and left open for the caller
     to reset and reuse; by default one is started for this submission and closed after it.
@@ -43,13 +51,13 @@ def grade_submission(
         workspace = Workspace(limits, submissions.mentions_matplotlib(path))
     try:
         submission = submissions.load(path)
-        if seed is None:
-            seed = int(submission.fingerprint[:8], 16)  # the same submission always gets the same inputs
+        if inputs is None:
+            inputs = choose_inputs(submission, seed, public)
         notes = submissions.copy_into(submission, workspace.scratch)
         from grader.runner import run_checks
         from grader.session import Session
 
-        plugin = run_checks(Session(submission, workspace), seed)
+        plugin = run_checks(Session(submission, workspace), inputs)
         mode, reason = workspace.worker.mode, workspace.worker.mode_reason  # the isolation in force
     finally:
         if own_workspace:
@@ -59,7 +67,8 @@ def grade_submission(
     exercises = [exercise_result(e.id, title_of(e), plugin.runs.get(e.id), plugin.results[e.id]) for e in EXERCISES]
     result = GradeResult(
         submission=str(path),
-        seed=seed,
+        seed=inputs.seed,
+        inputs=inputs.kind,
         isolation=mode,
         isolation_reason=reason,
         score=round(sum(e.score for e in exercises), 6),
@@ -68,7 +77,7 @@ def grade_submission(
         exercises=exercises,
         notes=submission.notes + notes + plugin.collection_errors,
         problem=submission.problem,
-        command=reproduce_command(path, seed, limits),
+        command=reproduce_command(path, inputs, limits),
     )
     if out_dir is not None:
         write_outputs(result, Path(out_dir), started)
@@ -76,8 +85,17 @@ def grade_submission(
     return result
 
 
-def reproduce_command(path: Path, seed: int, limits: Limits) -> str:
-    words = ["grader", "grade", str(path), "--seed", str(seed)]
+def choose_inputs(submission: submissions.Submission, seed: int | None, public: bool | None):
+    if public or (public is None and not REFERENCE_DIR.is_dir()):
+        return public_inputs()
+    if seed is None:
+        seed = int(submission.fingerprint[:8], 16)  # the same submission always gets the same inputs
+    return HiddenInputs(seed)
+
+
+def reproduce_command(path: Path, inputs: HiddenInputs | PublicInputs, limits: Limits) -> str:
+    words = ["grader", "grade", str(path)]
+    words += ["--public"] if inputs.kind == "public" else ["--seed", str(inputs.seed)]
     if limits.timeout_s != Limits().timeout_s:
         words += ["--timeout", f"{limits.timeout_s:g}"]
     return shlex.join(words)

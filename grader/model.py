@@ -50,6 +50,7 @@ class GradeResult:
     notes: list[str] = field(default_factory=list)  # skipped magics, ignored cells, ...
     problem: str = ""  # why nothing could be graded, when that is the case
     command: str = ""  # the command that reproduces this grading
+    inputs: str = "hidden"  # "hidden": the instructor's grading; "public": a student's public check run
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict:

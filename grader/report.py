@@ -8,6 +8,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from grader.course import TEMPLATES_DIR
 from grader.model import GradeResult
+from grader.public import RUN_KINDS
 
 STATUS_LABELS = {
     "passed": "passed",
@@ -32,7 +33,7 @@ def templates() -> Environment:
 
 def render_report(result: GradeResult) -> str:
     template = templates().get_template("report.html.j2")
-    return template.render(result=result, labels=STATUS_LABELS, percent=_percent)
+    return template.render(result=result, labels=STATUS_LABELS, percent=_percent, run_kinds=RUN_KINDS)
 
 
 def _percent(score: float, max_score: float) -> int:

@@ -2,8 +2,9 @@
 
 The check modules in ``grader/exercises`` are ordinary pytest modules whose checks are marked
 with ``@check``. This module's plugin collects exactly those, gives them their fixtures (``sub``:
-the learner's module in the worker; ``ref``: the reference; ``rng``: a seeded generator) and
-turns every outcome into a ``CheckResult``. pytest runs no learner code: ``sub`` forwards calls
+the learner's module in the worker; ``ref``: the reference; ``rng``: a seeded generator, both
+from the run's inputs, hidden or public: see ``grader.public``) and turns every outcome into a
+``CheckResult``. pytest runs no learner code: ``sub`` forwards calls
 to the isolated worker and brings back plain data.
 """
 
@@ -12,25 +13,24 @@ from __future__ import annotations
 import inspect
 import io
 import os
-import zlib
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from grader.checks import CheckFailed
-from grader.course import CHECKS_DIR, EXERCISES, load_reference
+from grader.course import CHECKS_DIR, EXERCISES
 from grader.model import CheckResult
+from grader.public import HiddenInputs, NotRecorded, PublicInputs
 from grader.session import ExerciseRun, ExerciseStopped, LearnerError, LearnerModule, Session
 
 
 class CheckPlugin:
     """Fixtures and outcome collection for one grading run."""
 
-    def __init__(self, session: Session, seed: int):
+    def __init__(self, session: Session, inputs: HiddenInputs | PublicInputs):
         self.session = session
-        self.seed = seed
+        self.inputs = inputs
         self.results: dict[str, list[CheckResult]] = {e.id: [] for e in EXERCISES}
         self.runs: dict[str, ExerciseRun] = {}
         self.collection_errors: list[str] = []
@@ -45,7 +45,7 @@ class CheckPlugin:
 
     @pytest.fixture(scope="module")
     def ref(self, request):
-        return load_reference(_exercise_of(request.module))
+        return self.inputs.reference(_exercise_of(request.module))
 
     @pytest.fixture(scope="module")
     def sub(self, request, ref):
@@ -57,7 +57,7 @@ class CheckPlugin:
 
     @pytest.fixture
     def rng(self, request):
-        return np.random.default_rng([self.seed, zlib.crc32(request.node.name.encode())])
+        return self.inputs.rng(_exercise_of(request.module), request.node.name)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -92,15 +92,17 @@ def _verdict(excinfo, run: ExerciseRun | None) -> tuple[str, str, dict]:
         return (run.status if run and run.status in ("timeout", "error") else "error"), str(error), {}
     if isinstance(error, LearnerError):
         return "error", str(error), {}
+    if isinstance(error, NotRecorded):
+        return "error", f"This check cannot run on the public inputs ({error}); the instructor's grading runs it.", {}
     if isinstance(error, AssertionError):
         return "failed", str(error), {}
     # An exception in the check itself: most often a learner's value it could not use.
     return "error", f"could not use your answer ({type(error).__name__}: {error})", {}
 
 
-def run_checks(session: Session, seed: int) -> CheckPlugin:
+def run_checks(session: Session, inputs: HiddenInputs | PublicInputs) -> CheckPlugin:
     """Run every exercise's checks against the session's worker; return the collected results."""
-    plugin = CheckPlugin(session, seed)
+    plugin = CheckPlugin(session, inputs)
     args = [
         *(str(e.check_module_path) for e in EXERCISES),
         "-p", "no:cacheprovider",

@@ -1,13 +1,16 @@
 """Turning what a student handed in into code per exercise, ready for the worker.
 
 A submission is a folder of the ten modules (directly or in ``assignments/``), a notebook, or
-a folder holding one notebook. ``load`` never raises on a student's mistake: a missing module,
+a folder holding one notebook. A folder holding both (a starter repository) is graded per
+exercise from where the work is: the module, unless it is still the starter stub and the
+notebook's cells for that exercise were worked on. ``load`` never raises on a student's mistake: a missing module,
 a broken notebook or an empty folder becomes a ``Submission`` whose exercises say what is
 wrong, so it is graded (at 0 where nothing can run) with a clear message.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import shutil
 import stat
@@ -15,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import notebook
-from grader.course import EXERCISES, Exercise
+from grader.course import ASSIGNMENTS_DIR, EXERCISES, Exercise
 
 MAX_COPY_BYTES = 50 << 20
 MAX_COPY_FILES = 2000
@@ -81,8 +84,8 @@ def load(path: Path) -> Submission:
     if path.is_file():
         return _from_notebook(path)
     modules_dir = _modules_dir(path)
+    notebooks = sorted(p for p in path.rglob("*.ipynb") if not (set(p.parts) & IGNORED_DIRS) and regular_file(p))
     if modules_dir is None:
-        notebooks = sorted(p for p in path.rglob("*.ipynb") if not (set(p.parts) & IGNORED_DIRS) and regular_file(p))
         if len(notebooks) == 1:
             return _from_notebook(notebooks[0])
         if len(notebooks) > 1:
@@ -100,7 +103,47 @@ def load(path: Path) -> Submission:
     for exercise in EXERCISES:
         file = modules_dir / f"{exercise.module}.py"
         digest.update(file.read_bytes() if regular_file(file) else b"-")
-    return Submission(path, "folder", exercises, files_root=modules_dir, fingerprint=digest.hexdigest())
+    folder = Submission(path, "folder", exercises, files_root=modules_dir, fingerprint=digest.hexdigest())
+    return _with_notebook_work(folder, notebooks[0]) if len(notebooks) == 1 else folder
+
+
+def _with_notebook_work(folder: Submission, notebook_path: Path) -> Submission:
+    """Take each exercise whose module is untouched from the notebook, if its cells were worked on."""
+    parsed, _, fingerprint = _read_notebook(notebook_path)
+    if parsed is None:
+        return folder
+    for exercise in EXERCISES:
+        cells = parsed.exercises.get(exercise.number)
+        if not cells or not _is_starter_module(folder.files_root / f"{exercise.module}.py", exercise):
+            continue
+        if [c.code.strip() for c in cells] == _starter_cells().get(exercise.number):
+            continue
+        folder.exercises[exercise.id] = ExerciseCode(exercise.id, exercise.module, "cells", cells=parsed.setup + cells)
+        folder.notes.append(
+            f"{exercise.id}: graded from {notebook_path.name}, where the work is ({exercise.module}.py is the"
+            " unchanged starter)"
+        )
+        folder.fingerprint = hashlib.sha256((folder.fingerprint + fingerprint).encode()).hexdigest()
+    if any(c.kind == "cells" for c in folder.exercises.values()):
+        folder.notes.extend(parsed.skipped)
+    return folder
+
+
+def _is_starter_module(module: Path, exercise: Exercise) -> bool:
+    if not regular_file(module):
+        return True
+    starter = ASSIGNMENTS_DIR / f"{exercise.module}.py"
+    return starter.is_file() and module.read_bytes().strip() == starter.read_bytes().strip()
+
+
+@functools.cache
+def _starter_cells() -> dict[int, list[str]]:
+    """The starter notebook's learner cells per exercise, as a student first sees them."""
+    try:
+        parsed = notebook.read((ASSIGNMENTS_DIR / "exercises.ipynb").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, notebook.NotebookError):
+        return {}
+    return {n: [c.code.strip() for c in cells] for n, cells in parsed.exercises.items()}
 
 
 def _modules_dir(path: Path) -> Path | None:
@@ -129,15 +172,20 @@ def _empty(path: Path, problem: str) -> Submission:
     )
 
 
-def _from_notebook(path: Path) -> Submission:
+def _read_notebook(path: Path) -> tuple[notebook.ParsedNotebook | None, str, str]:
+    """The parsed notebook (or None and why not) and its fingerprint."""
     data = path.read_bytes()
     fingerprint = hashlib.sha256(data).hexdigest()
     try:
-        parsed = notebook.read(data.decode("utf-8"))
+        return notebook.read(data.decode("utf-8")), "", fingerprint
     except UnicodeDecodeError:
-        parsed, problem = None, "the notebook is not UTF-8 text"
+        return None, "the notebook is not UTF-8 text", fingerprint
     except notebook.NotebookError as exc:
-        parsed, problem = None, str(exc)
+        return None, str(exc), fingerprint
+
+
+def _from_notebook(path: Path) -> Submission:
+    parsed, problem, fingerprint = _read_notebook(path)
     if parsed is None:
         exercises = {e.id: _missing(e, f"the notebook could not be read: {problem}") for e in EXERCISES}
         return Submission(path, "notebook", exercises, problem=f"{path.name}: {problem}", fingerprint=fingerprint)

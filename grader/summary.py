@@ -6,10 +6,12 @@ import statistics
 from pathlib import Path
 
 from grader.model import ClassResult, GradeResult
+from grader.public import RUN_KINDS
 
 
 def print_summary(result: GradeResult, out_dir: Path | None) -> None:
-    print(f"Grading {result.submission}  (seed {result.seed}, isolation: {result.isolation})")
+    print(f"Grading {result.submission}  ({result.inputs} inputs, seed {result.seed}, isolation: {result.isolation})")
+    print(f"  {RUN_KINDS[result.inputs]}")
     if result.problem:
         print(f"  Problem: {result.problem}")
     width = max(len(e.title) for e in result.exercises) if result.exercises else 10

@@ -6,6 +6,9 @@ with one typical mistake, and starts with comment lines saying what the grader m
     # mistake: forgot the factor 2 in the quadratic form's gradient
     # fails: grad_quadratic_symmetric        (a check name; repeat the line for several)
     # diagnosis: constant factor             (text expected in that check's message)
+
+Each runs twice: in the instructor's grading (hidden inputs, the reference) and as a student's
+public check run (public inputs, recorded expectations), which must find the same mistake.
 """
 
 from __future__ import annotations
@@ -35,16 +38,18 @@ def test_every_exercise_has_at_least_two_wrong_solutions():
         assert len(list((WRONG_DIR / exercise.module).glob("*.py"))) >= 2, exercise.module
 
 
+@pytest.mark.parametrize("public", [False, True], ids=["hidden", "public"])
 @pytest.mark.parametrize("variant", VARIANTS, ids=lambda p: f"{p.parent.name[:4]}-{p.stem}")
-def test_wrong_solution_loses_points_with_diagnosis(variant, tmp_path, grade):
+def test_wrong_solution_loses_points_with_diagnosis(variant, public, tmp_path, grade):
     exercise = next(e for e in EXERCISES if e.module == variant.parent.name)
     folder = tmp_path / "submission"
     folder.mkdir()
     shutil.copyfile(variant, folder / f"{exercise.module}.py")
     fails, diagnosis = expectations(variant)
     assert fails, f"{variant} names no failing check"
-    result = by_id(grade(folder))[exercise.id]
+    result = by_id(grade(folder, public=public))[exercise.id]
     assert result.score < result.max_score
+    assert not [c.name for c in result.checks if "cannot run on the public inputs" in c.message]
     for name in fails:
         failed = check_named(result, name)
         assert failed.status != "passed", f"{name} passed for {variant.name}"
