@@ -1,12 +1,18 @@
 """The ``grader`` command: a thin layer over the Python API.
 
-    grader grade SUBMISSION [--out DIR] [--seed N] [--timeout S]
+    grader grade SUBMISSION [--out DIR] [--seed N] [--timeout S] [--public]
+                 [--format text|classroom] [--junit FILE] [--gradescope FILE]
+    grader check [EXERCISE] [PATH] [--html FILE] [--public]
     grader batch SUBMISSIONS --out OUT [--jobs N] [--seed N] [--timeout S] [--force] [--scheduler ADDRESS]
+                 [--canvas ROSTER.csv [--canvas-map MAP.csv]]
+    grader release OUT [--steps one|per-exercise]
+    grader gradescope OUT.zip
     grader notebook [--out PATH] [--check]
     grader doctor
 
 Exit status: 0 when grading completed (whatever the score), 2 on a usage error, 130 when a
-batch is interrupted (run it again to resume).
+batch is interrupted (run it again to resume). ``grader check`` exits 0 only when every exercise
+it checked has full marks, 1 otherwise, so that it can gate a CI step.
 """
 
 from __future__ import annotations
@@ -29,6 +35,19 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--out", type=Path, default=None, help="write results.json and report.html here")
     grade.add_argument("--seed", type=int, default=None, help="input seed (default: derived from the submission)")
     grade.add_argument("--timeout", type=float, default=Limits.timeout_s, help="seconds per exercise (default 10)")
+    grade.add_argument("--public", action="store_true", help="run the public checks, as a student's repository does")
+    grade.add_argument(
+        "--format", choices=["text", "classroom"], default="text", help="classroom: GitHub Classroom reporter JSON"
+    )
+    grade.add_argument("--junit", type=Path, default=None, help="also write JUnit XML, one testcase per check")
+    grade.add_argument("--gradescope", type=Path, default=None, help="also write Gradescope's results.json here")
+
+    check = commands.add_parser("check", help="check your work: every check and diagnosis, in colour")
+    check.add_argument("exercise", nargs="?", default=None, help="ex03, 3 or the module name (default: all)")
+    check.add_argument("path", nargs="?", type=Path, default=None, help="folder or notebook (default: .)")
+    check.add_argument("--html", type=Path, default=None, help="also write the HTML report to this file")
+    check.add_argument("--public", action="store_true", help="public checks even where the reference is present")
+    check.add_argument("--timeout", type=float, default=Limits.timeout_s, help="seconds per exercise (default 10)")
 
     batch = commands.add_parser("batch", help="grade a class: one folder or notebook per student")
     batch.add_argument("submissions", type=Path)
@@ -38,6 +57,20 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("--timeout", type=float, default=Limits.timeout_s, help="seconds per exercise (default 10)")
     batch.add_argument("--force", action="store_true", help="regrade students whose work did not change")
     batch.add_argument("--scheduler", default=None, help="Dask scheduler address (pip install .[dask])")
+    batch.add_argument("--canvas", type=Path, default=None, help="Canvas gradebook export: writes canvas-import.csv")
+    batch.add_argument("--canvas-map", type=Path, default=None, help="CSV github_username,sis_login_id")
+
+    release = commands.add_parser("release", help="write the students' starter repository (GitHub Classroom)")
+    release.add_argument("out", type=Path)
+    release.add_argument(
+        "--steps",
+        choices=["one", "per-exercise"],
+        default="one",
+        help="one grading step with partial credit (default), or one all-or-nothing step per exercise",
+    )
+
+    gradescope = commands.add_parser("gradescope", help="build the Gradescope autograder zip")
+    gradescope.add_argument("zip", type=Path)
 
     build = commands.add_parser("notebook", help="build the student notebook from the stubs")
     build.add_argument("--out", type=Path, default=None, help="default: assignments/exercises.ipynb")
@@ -51,39 +84,116 @@ def main(argv: list[str] | None = None) -> int:
 
         print_diagnosis()
         return 0
-    if args.command == "grade":
-        return grade_command(args, parser)
-    if args.command == "batch":
-        return batch_command(args, parser)
+    commands = {
+        "grade": grade_command,
+        "check": check_command,
+        "batch": batch_command,
+        "release": release_command,
+        "gradescope": gradescope_command,
+    }
+    if args.command in commands:
+        return commands[args.command](args, parser)
     return notebook_command(args)
+
+
+def usage_error(parser: argparse.ArgumentParser, message: str) -> int:
+    parser.print_usage(sys.stderr)
+    print(f"grader: error: {message}", file=sys.stderr)
+    return USAGE_ERROR
 
 
 def grade_command(args, parser: argparse.ArgumentParser) -> int:
     if not args.submission.exists():
-        parser.print_usage(sys.stderr)
-        print(f"grader: error: no such file or folder: {args.submission}", file=sys.stderr)
-        return USAGE_ERROR
+        return usage_error(parser, f"no such file or folder: {args.submission}")
     if args.timeout <= 0:
-        print("grader: error: --timeout must be positive", file=sys.stderr)
-        return USAGE_ERROR
-    from grader.grade import grade_submission
+        return usage_error(parser, "--timeout must be positive")
+    from grader.grade import grade_submission, write_atomically
     from grader.summary import print_summary
 
-    result = grade_submission(args.submission, out_dir=args.out, seed=args.seed, limits=Limits(timeout_s=args.timeout))
-    print_summary(result, args.out)
+    result = grade_submission(
+        args.submission,
+        out_dir=args.out,
+        seed=args.seed,
+        limits=Limits(timeout_s=args.timeout),
+        public=True if args.public else None,
+    )
+    if args.junit is not None:
+        from grader.exporters.junit import to_junit_xml
+
+        write_atomically(args.junit, to_junit_xml(result))
+    if args.gradescope is not None:
+        from grader.exporters.gradescope import write_gradescope_results
+
+        write_gradescope_results(result, args.gradescope)
+    if args.format == "classroom":
+        import json
+
+        from grader.exporters.classroom import to_classroom, write_step_output
+
+        print(json.dumps(to_classroom(result), indent=2, allow_nan=False))
+        write_step_output(result)
+        print_summary(result, args.out, file=sys.stderr)  # stdout is the JSON
+    else:
+        print_summary(result, args.out)
     return 0
+
+
+def check_command(args, parser: argparse.ArgumentParser) -> int:
+    from grader.course import EXERCISES
+
+    exercise, path = args.exercise, args.path
+    if exercise is not None and path is None and find_exercise(exercise) is None and Path(exercise).exists():
+        exercise, path = None, Path(exercise)  # `grader check my_notebook.ipynb`
+    path = path or Path(".")
+    chosen = [e.id for e in EXERCISES] if exercise is None else [find_exercise(exercise)]
+    if None in chosen:
+        return usage_error(parser, f"no exercise {exercise!r}: use ex01 ... ex{len(EXERCISES):02d}")
+    if not path.exists():
+        return usage_error(parser, f"no such file or folder: {path}")
+    if args.timeout <= 0:
+        return usage_error(parser, "--timeout must be positive")
+    from grader.grade import grade_submission, write_atomically
+    from grader.terminal import print_feedback
+
+    result = grade_submission(
+        path, limits=Limits(timeout_s=args.timeout), public=True if args.public else None, only=chosen
+    )
+    if args.html is not None:
+        from grader.report import render_report
+
+        args.html.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(args.html, render_report(result))
+    print_feedback(result, args.html)
+    return 0 if result.score >= result.max_score else 1
+
+
+def find_exercise(name: str) -> str | None:
+    """The id of the exercise called ``name``: "ex03", "3", "03" or "ex03_directional_derivatives"."""
+    from grader.course import EXERCISES
+
+    name = name.strip().lower().removesuffix(".py")
+    for exercise in EXERCISES:
+        if name in (exercise.id, exercise.module, str(exercise.number), f"{exercise.number:02d}"):
+            return exercise.id
+    return None
 
 
 def batch_command(args, parser: argparse.ArgumentParser) -> int:
     if not args.submissions.is_dir():
-        parser.print_usage(sys.stderr)
-        print(f"grader: error: not a folder of submissions: {args.submissions}", file=sys.stderr)
-        return USAGE_ERROR
+        return usage_error(parser, f"not a folder of submissions: {args.submissions}")
     if args.timeout <= 0 or (args.jobs is not None and args.jobs < 1):
-        print("grader: error: --timeout and --jobs must be positive", file=sys.stderr)
-        return USAGE_ERROR
+        return usage_error(parser, "--timeout and --jobs must be positive")
+    if args.canvas_map is not None and args.canvas is None:
+        return usage_error(parser, "--canvas-map needs --canvas ROSTER.csv")
     from grader.batch import grade_class
+    from grader.exporters import canvas
     from grader.summary import print_class_summary
+
+    if args.canvas is not None:
+        try:  # before grading, so a wrong roster fails in a second rather than after the batch
+            canvas.validate_canvas_inputs(args.canvas, args.canvas_map)
+        except canvas.CanvasError as error:
+            return usage_error(parser, str(error))
 
     try:
         result = grade_class(
@@ -99,6 +209,34 @@ def batch_command(args, parser: argparse.ArgumentParser) -> int:
         print("\nInterrupted: students graded so far are saved; run the same command again to resume.")
         return 130
     print_class_summary(result, args.out)
+    if args.canvas is not None:
+        try:
+            gradebook = canvas.canvas_import(args.canvas, result, args.canvas_map)
+        except canvas.CanvasError as error:  # the roster changed during the batch
+            return usage_error(parser, str(error))
+        target = args.out / canvas.CANVAS_IMPORT_FILE
+        canvas.write_canvas_import(gradebook, target)
+        print("\n".join(canvas.canvas_summary(gradebook, target)))
+    return 0
+
+
+def release_command(args, parser: argparse.ArgumentParser) -> int:
+    from grader.release import ReleaseError, write_release
+
+    try:
+        files = write_release(args.out, steps=args.steps)
+    except ReleaseError as error:
+        return usage_error(parser, str(error))
+    print(f"Wrote the starter repository {args.out} ({len(files)} files). Push it as the Classroom template.")
+    return 0
+
+
+def gradescope_command(args, parser: argparse.ArgumentParser) -> int:
+    from grader.exporters.gradescope import build_autograder_zip
+
+    if args.zip.suffix != ".zip":
+        return usage_error(parser, f"the autograder must be a .zip file, not {args.zip}")
+    print(f"Wrote {build_autograder_zip(args.zip)}: upload it as the assignment's autograder on Gradescope.")
     return 0
 
 

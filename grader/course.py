@@ -54,3 +54,26 @@ def title_of(exercise: Exercise) -> str:
         if line.startswith("TITLE = "):
             return line.split("=", 1)[1].strip().strip("\"'")
     return exercise.module
+
+
+def engine_files(with_reference: bool) -> list[tuple[str, Path]]:
+    """The files that run the grader somewhere else, as (path relative to the project, file).
+
+    A student's repository gets them without the reference (its checks run on the public
+    inputs); a Gradescope autograder, which students never see, gets the reference too.
+    """
+    folders = [
+        ("grader", PACKAGE_DIR, "**/*"),
+        ("templates", TEMPLATES_DIR, "*"),
+        ("assignments", ASSIGNMENTS_DIR, "*"),
+    ]
+    if with_reference:
+        folders.append(("reference", REFERENCE_DIR, "*.py"))
+    files = [("pyproject.toml", PROJECT_DIR / "pyproject.toml")]
+    for prefix, folder, pattern in folders:
+        for path in sorted(folder.glob(pattern)):
+            relative = path.relative_to(folder)
+            hidden = any(part.startswith(".") or part == "__pycache__" for part in relative.parts)
+            if path.is_file() and not hidden and path.suffix in (".py", ".j2", ".ipynb", ".grw"):
+                files.append((f"{prefix}/{relative.as_posix()}", path))
+    return files

@@ -13,13 +13,14 @@ from __future__ import annotations
 import inspect
 import io
 import os
+from collections.abc import Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
 from grader.checks import CheckFailed
-from grader.course import CHECKS_DIR, EXERCISES
+from grader.course import CHECKS_DIR, EXERCISES, Exercise
 from grader.model import CheckResult
 from grader.public import HiddenInputs, NotRecorded, PublicInputs
 from grader.session import ExerciseRun, ExerciseStopped, LearnerError, LearnerModule, Session
@@ -100,11 +101,13 @@ def _verdict(excinfo, run: ExerciseRun | None) -> tuple[str, str, dict]:
     return "error", f"could not use your answer ({type(error).__name__}: {error})", {}
 
 
-def run_checks(session: Session, inputs: HiddenInputs | PublicInputs) -> CheckPlugin:
-    """Run every exercise's checks against the session's worker; return the collected results."""
+def run_checks(
+    session: Session, inputs: HiddenInputs | PublicInputs, exercises: Sequence[Exercise] = EXERCISES
+) -> CheckPlugin:
+    """Run the exercises' checks against the session's worker; return the collected results."""
     plugin = CheckPlugin(session, inputs)
     args = [
-        *(str(e.check_module_path) for e in EXERCISES),
+        *(str(e.check_module_path) for e in exercises),
         "-p", "no:cacheprovider",
         "-p", "no:unraisableexception",  # both run gc.collect() per test: most of pytest's cost here
         "-p", "no:threadexception",

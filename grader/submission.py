@@ -84,7 +84,7 @@ def load(path: Path) -> Submission:
     if path.is_file():
         return _from_notebook(path)
     modules_dir = _modules_dir(path)
-    notebooks = sorted(p for p in path.rglob("*.ipynb") if not (set(p.parts) & IGNORED_DIRS) and regular_file(p))
+    notebooks = sorted(p for p in path.rglob("*.ipynb") if _visible(p.relative_to(path)) and regular_file(p))
     if modules_dir is None:
         if len(notebooks) == 1:
             return _from_notebook(notebooks[0])
@@ -105,6 +105,11 @@ def load(path: Path) -> Submission:
         digest.update(file.read_bytes() if regular_file(file) else b"-")
     folder = Submission(path, "folder", exercises, files_root=modules_dir, fingerprint=digest.hexdigest())
     return _with_notebook_work(folder, notebooks[0]) if len(notebooks) == 1 else folder
+
+
+def _visible(relative: Path) -> bool:
+    """Not in a hidden folder (.autograder, .git) nor in a tool's folder (__pycache__, venv)."""
+    return not (set(relative.parts) & IGNORED_DIRS or any(p.startswith(".") for p in relative.parts))
 
 
 def _with_notebook_work(folder: Submission, notebook_path: Path) -> Submission:
@@ -210,7 +215,7 @@ def copy_into(submission: Submission, scratch: Path) -> list[str]:
     notes, total, count = [], 0, 0
     for file in sorted(submission.files_root.rglob("*")):
         relative = file.relative_to(submission.files_root)
-        if set(relative.parts) & IGNORED_DIRS or any(p.startswith(".") for p in relative.parts):
+        if not _visible(relative):
             continue
         if not regular_file(file):
             continue

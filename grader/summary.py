@@ -3,30 +3,35 @@
 from __future__ import annotations
 
 import statistics
+import sys
 from pathlib import Path
+from typing import TextIO
 
 from grader.model import ClassResult, GradeResult
 from grader.public import RUN_KINDS
 
 
-def print_summary(result: GradeResult, out_dir: Path | None) -> None:
-    print(f"Grading {result.submission}  ({result.inputs} inputs, seed {result.seed}, isolation: {result.isolation})")
-    print(f"  {RUN_KINDS[result.inputs]}")
+def print_summary(result: GradeResult, out_dir: Path | None, file: TextIO = sys.stdout) -> None:
+    print(
+        f"Grading {result.submission}  ({result.inputs} inputs, seed {result.seed}, isolation: {result.isolation})",
+        file=file,
+    )
+    print(f"  {RUN_KINDS[result.inputs]}", file=file)
     if result.problem:
-        print(f"  Problem: {result.problem}")
+        print(f"  Problem: {result.problem}", file=file)
     width = max(len(e.title) for e in result.exercises) if result.exercises else 10
     for exercise in result.exercises:
         score = f"{exercise.score:>5g}/{exercise.max_score:<3g}"
-        print(f"  {exercise.id}  {exercise.title:<{width}}  {score} {exercise.status}")
+        print(f"  {exercise.id}  {exercise.title:<{width}}  {score} {exercise.status}", file=file)
         if exercise.status in ("error", "timeout", "missing") and exercise.message:
-            print(f"        {first_line(exercise.message)}")
+            print(f"        {first_line(exercise.message)}", file=file)
         for check in exercise.checks:
             if check.status != "passed" and check.max_score > 0 and exercise.status not in ("missing",):
                 reason = check.details.get("diagnosis") or check.message
-                print(f"        ({check.part}) {check.name}: {first_line(reason, 90)}")
-    print(f"  Total: {result.score:g}/{result.max_score:g}   ({result.duration_s:.2f} s)")
+                print(f"        ({check.part}) {check.name}: {first_line(reason, 90)}", file=file)
+    print(f"  Total: {result.score:g}/{result.max_score:g}   ({result.duration_s:.2f} s)", file=file)
     if out_dir is not None:
-        print(f"  Report: {out_dir / 'report.html'}   Results: {out_dir / 'results.json'}")
+        print(f"  Report: {out_dir / 'report.html'}   Results: {out_dir / 'results.json'}", file=file)
 
 
 def first_line(text: str, limit: int = 110) -> str:

@@ -1,0 +1,65 @@
+"""Results as GitHub Classroom's grading reporter reads them, for partial credit from one step.
+
+``classroom-resources/autograding-grading-reporter@v1`` reads, for every runner listed in its
+``runners`` input, an environment variable ``<RUNNER ID>_RESULTS`` holding base64-encoded JSON
+(``{"version": 1, "status", "max_score", "tests": [...]}``) and sums ``tests[].score``. The
+command-grader steps produce that JSON with all or nothing per step; this module produces it
+from a whole grading, one test per check, so the reporter shows the real partial score.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+from pathlib import Path
+
+from grader.model import GradeResult
+
+OUTPUT_NAME = "result"  # the step output the workflow passes to the reporter
+
+
+def to_classroom(result: GradeResult) -> dict:
+    """The reporter's JSON: one test per graded check (0-point feedback checks are left out)."""
+    tests = []
+    for exercise in result.exercises:
+        graded = [c for c in exercise.checks if c.max_score > 0]
+        for check in graded:
+            message = "" if check.status == "passed" else check.message or exercise.message
+            tests.append(
+                _test(f"{exercise.id} ({check.part}) {check.name}", check.status, check.score, message, exercise)
+            )
+        if not graded:  # nothing ran (a collection error): say so rather than show nothing
+            tests.append(_test(f"{exercise.id} {exercise.title}", "error", 0.0, exercise.message, exercise))
+    if result.problem:
+        status = "error"
+    else:
+        status = "pass" if result.score >= result.max_score else "fail"
+    return {"version": 1, "status": status, "max_score": result.max_score, "tests": tests}
+
+
+def _test(name: str, check_status: str, score: float, message: str, exercise) -> dict:
+    return {
+        "name": name,
+        "status": {"passed": "pass", "failed": "fail"}.get(check_status, "error"),
+        "score": score,
+        "message": message,
+        "test_code": f"grader check {exercise.id}",  # what a student runs to see this check locally
+        "filename": "",
+        "line_no": 0,
+        "duration": 0,  # checks are not timed one by one; the exercise's time is in the report
+    }
+
+
+def encoded(result: GradeResult) -> str:
+    return base64.b64encode(json.dumps(to_classroom(result), allow_nan=False).encode()).decode()
+
+
+def write_step_output(result: GradeResult, github_output: str | None = None) -> Path | None:
+    """Append ``result=<base64 JSON>`` to $GITHUB_OUTPUT, as the command grader does; None outside Actions."""
+    target = github_output or os.environ.get("GITHUB_OUTPUT")
+    if not target:
+        return None
+    with open(target, "a", encoding="utf-8") as file:
+        file.write(f"{OUTPUT_NAME}={encoded(result)}\n")
+    return Path(target)

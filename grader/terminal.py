@@ -1,0 +1,54 @@
+"""A student's feedback in the terminal, for ``grader check``: every check, every diagnosis.
+
+Colour comes from rich, which also drops it where it does not belong (a pipe, a CI log
+without colour support, ``NO_COLOR`` set).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+from grader.model import ExerciseResult, GradeResult
+from grader.public import RUN_KINDS
+
+STYLES = {"passed": "green", "partial": "yellow", "failed": "red", "error": "red", "timeout": "red", "missing": "red"}
+
+
+def print_feedback(result: GradeResult, html: Path | None = None, console: Console | None = None) -> None:
+    console = console or Console(highlight=False)
+    if result.problem:
+        console.print(f"[bold red]Nothing could be graded:[/] {escape(result.problem)}")
+    for exercise in result.exercises:
+        _print_exercise(console, exercise)
+    for note in result.notes:
+        console.print(f"[dim]Note: {escape(note)}[/]")
+    style = "green" if result.score >= result.max_score else "yellow"
+    console.print(f"\n[bold {style}]{result.score:g} / {result.max_score:g}[/] in {result.duration_s:.2f} s")
+    console.print(f"[dim]{escape(RUN_KINDS[result.inputs])}[/]")
+    if html is not None:
+        console.print(f"Report: {html}")
+
+
+def _print_exercise(console: Console, exercise: ExerciseResult) -> None:
+    style = STYLES.get(exercise.status, "red")
+    console.print(
+        f"\n[bold]{exercise.id} {escape(exercise.title)}[/]  [{style}]{exercise.score:g}/{exercise.max_score:g}"
+        f" {exercise.status}[/]"
+    )
+    if exercise.status in ("missing", "error", "timeout") and exercise.message:
+        console.print(f"  [{style}]{escape(exercise.message)}[/]")
+        if exercise.status == "missing":
+            return
+    for check in exercise.checks:
+        if check.status == "passed":
+            mark, points = "[green]✓[/]", f"{check.max_score:g}" if check.max_score else "feedback"
+            console.print(f"  {mark} ({check.part}) {escape(check.description or check.name)} [dim]{points}[/]")
+            continue
+        points = f"0/{check.max_score:g}" if check.max_score else "feedback only, no points"
+        console.print(f"  [red]✗[/] ({check.part}) {escape(check.description or check.name)} [dim]{points}[/]")
+        console.print(f"      {escape(check.message)}", soft_wrap=False)
+    if exercise.output:
+        console.print(f"  [dim]Your code printed {len(exercise.output)} characters (shown in the HTML report).[/]")
