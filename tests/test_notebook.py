@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import nbformat
 import pytest
 
@@ -161,3 +163,23 @@ def test_missing_exercise_cells_are_reported_per_exercise(tmp_path, grade):
     result = by_id(grade(solved_notebook(tmp_path, skip={"ex02"})))
     assert result["ex02"].status == "missing" and "exercise-2" in result["ex02"].message
     assert all(e.score == 10 for key, e in result.items() if key != "ex02")
+
+
+def test_folder_with_modules_and_notebook_is_graded_from_where_the_work_is(tmp_path, grade):
+    """A starter repository: ex02 answered in the notebook, ex05 in its module, the rest untouched."""
+    folder = shutil.copytree(ASSIGNMENTS_DIR, tmp_path / "starter")
+    shutil.copyfile(REFERENCE_DIR / "ex05_mse_linear_regression.py", folder / "ex05_mse_linear_regression.py")
+    notebook = nbformat.read(folder / "exercises.ipynb", as_version=4)
+    for cell in notebook.cells:
+        tags = cell.metadata.get("tags", [])
+        if "exercise-2" in tags:
+            cell.source = EX2_SOLUTION
+        if "exercise-5" in tags:
+            cell.source = "def mse_loss(X, y, w):\n    return 0.0\n"  # the module is the work: this is ignored
+    nbformat.write(notebook, folder / "exercises.ipynb")
+    result = by_id(grade(folder))
+    assert result["ex02"].score == 10 and result["ex05"].score == 10
+    assert sum(e.score for e in result.values()) == 20
+    notes = grade(folder).notes
+    assert [n for n in notes if n.startswith("ex02: graded from exercises.ipynb")]
+    assert not [n for n in notes if n.startswith("ex05")]

@@ -1,0 +1,64 @@
+"""Public checks: the same checks at recorded public inputs, without the reference."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from grader import wire
+from grader.course import ASSIGNMENTS_DIR, REFERENCE_DIR
+from grader.grade import grade_submission
+from grader.public import PUBLIC_SEED, PublicInputs, call_key, public_inputs
+from grader.report import render_report
+from tests.conftest import by_id
+
+
+def test_reference_scores_full_marks_and_stubs_nothing():
+    solved = grade_submission(REFERENCE_DIR, public=True)
+    assert solved.score == solved.max_score == 100
+    assert solved.inputs == "public" and solved.seed == PUBLIC_SEED
+    assert solved.command.endswith("--public")
+    assert grade_submission(ASSIGNMENTS_DIR, public=True).score == 0
+
+
+def test_reports_say_which_run_produced_the_score():
+    public = render_report(grade_submission("examples/partial_folder", public=True))
+    hidden = render_report(grade_submission("examples/partial_folder"))
+    assert "Public checks, not the grade" in public and "Public checks" not in hidden
+    assert "hidden inputs derived from this submission" in hidden
+
+
+def test_public_and_hidden_runs_find_the_same_mistakes():
+    public = by_id(grade_submission("examples/typical_mistakes", public=True))
+    hidden = by_id(grade_submission("examples/typical_mistakes"))
+    for exercise_id, exercise in hidden.items():
+        assert [c.status for c in public[exercise_id].checks] == [c.status for c in exercise.checks], exercise_id
+
+
+def test_call_keys_ignore_last_bit_differences_only():
+    x = np.array([0.3, -1.7, 2.5])
+    nudged = np.nextafter(x, np.inf)  # what another libm may give for a computed input
+    assert call_key("f", (x, 0.1)) == call_key("f", (nudged, np.nextafter(0.1, 1.0)))
+    assert call_key("f", (x, 0.1)) != call_key("f", (x * 1.001, 0.1))
+    assert call_key("f", (x, 0.1)) != call_key("g", (x, 0.1))
+    assert call_key("f", (x,)) != call_key("f", (tuple(x),))
+    assert call_key("f", (wire.Fn("lambda p: p[0]"),)) != call_key("f", (wire.Fn("lambda p: p[1]"),))
+
+
+def test_a_missing_recording_costs_only_its_checks_and_says_why():
+    data = copy.deepcopy(public_inputs().data)
+    data["answers"]["ex02_gradient_geometry"] = {}
+    result = by_id(grade_submission(REFERENCE_DIR, inputs=PublicInputs(data)))
+    assert result["ex01"].score == 10
+    broken = [c for c in result["ex02"].checks if c.status != "passed"]
+    assert broken and all("cannot run on the public inputs" in c.message for c in broken)
+
+
+def test_recording_survives_its_file_format(tmp_path):
+    frame = wire.pack(public_inputs().data)
+    reloaded = PublicInputs.from_frame(frame)
+    assert grade_submission(REFERENCE_DIR, inputs=reloaded).score == 100
+    with pytest.raises(wire.WireError):
+        PublicInputs.from_frame(frame[:-10])
