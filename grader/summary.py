@@ -11,7 +11,8 @@ from grader.model import ClassResult, GradeResult
 from grader.public import RUN_KINDS
 
 
-def print_summary(result: GradeResult, out_dir: Path | None, file: TextIO = sys.stdout) -> None:
+def print_summary(result: GradeResult, out_dir: Path | None, file: TextIO | None = None) -> None:
+    file = file or sys.stdout  # looked up at call time: tests and the classroom format swap it
     print(
         f"Grading {result.submission}  ({result.inputs} inputs, seed {result.seed}, isolation: {result.isolation})",
         file=file,

@@ -27,6 +27,7 @@ from grader.exporters.gradescope import (
 )
 from grader.grade import grade_submission
 from grader.model import CheckResult, ExerciseResult, GradeResult
+from tests.conftest import result_of
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 NUMBERS = {e.id: e.number for e in EXERCISES}
@@ -168,16 +169,7 @@ def test_feedback_only_checks_change_no_totals(graded):
 def test_an_exercise_without_checks_is_one_test_numbered_n_0():
     stopped = ExerciseResult("ex03", "Directional derivatives", 0, 10, "error", "the worker died (signal 9)")
     done = ExerciseResult("ex01", "Partial", 2, 2, "passed", "", [CheckResult("c", "a", 2, 2, "passed")])
-    result = GradeResult(
-        submission="sub",
-        seed=1,
-        isolation="process",
-        isolation_reason="test",
-        score=2,
-        max_score=12,
-        duration_s=1.6,
-        exercises=[done, stopped],
-    )
+    result = result_of([done, stopped], duration_s=1.6)
     data = to_gradescope(result)
     validate(data, result)
     assert [t["number"] for t in data["tests"]] == ["1.1", "3.0"]

@@ -13,6 +13,7 @@ from grader.course import EXERCISES, REFERENCE_DIR
 from grader.exporters.junit import to_junit_xml
 from grader.grade import grade_submission
 from grader.model import CheckResult, ExerciseResult, GradeResult
+from tests.conftest import result_of
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 MODULES = {e.id: e.module for e in EXERCISES}
@@ -223,16 +224,7 @@ def test_an_exercise_without_checks_becomes_one_error():
     passed = ExerciseResult(
         "ex01", "Partial derivatives", 1.5, 1.5, "passed", "", [CheckResult("only", "a", 1.5, 1.5, "passed")]
     )
-    result = GradeResult(
-        submission="sub",
-        seed=1,
-        isolation="process",
-        isolation_reason="test",
-        score=1.5,
-        max_score=1.5,
-        duration_s=0.2,
-        exercises=[passed, stopped],
-    )
+    result = result_of([passed, stopped])
     root = validate(to_junit_xml(result), result)
     case = root.findall("testsuite")[1].find("testcase")
     assert case.get("classname") == "ex03_directional_derivatives"
