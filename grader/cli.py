@@ -84,15 +84,15 @@ def main(argv: list[str] | None = None) -> int:
 
         print_diagnosis()
         return 0
-    commands = {
+    handlers = {
         "grade": grade_command,
         "check": check_command,
         "batch": batch_command,
         "release": release_command,
         "gradescope": gradescope_command,
     }
-    if args.command in commands:
-        return commands[args.command](args, parser)
+    if args.command in handlers:
+        return handlers[args.command](args, parser)
     return notebook_command(args)
 
 
@@ -142,14 +142,14 @@ def check_command(args, parser: argparse.ArgumentParser) -> int:
     from grader.course import EXERCISES
 
     exercise, path = args.exercise, args.path
-    if exercise is not None and path is None and find_exercise(exercise) is None and Path(exercise).exists():
-        exercise, path = None, Path(exercise)  # `grader check my_notebook.ipynb`
+    if exercise is not None and find_exercise(exercise) is None and (path is None or find_exercise(str(path))):
+        exercise, path = (str(path) if path else None), Path(exercise)  # `check work.ipynb` or `check work.ipynb ex03`
     path = path or Path(".")
+    if not path.exists():
+        return usage_error(parser, f"no such file or folder: {path}")
     chosen = [e.id for e in EXERCISES] if exercise is None else [find_exercise(exercise)]
     if None in chosen:
         return usage_error(parser, f"no exercise {exercise!r}: use ex01 ... ex{len(EXERCISES):02d}")
-    if not path.exists():
-        return usage_error(parser, f"no such file or folder: {path}")
     if args.timeout <= 0:
         return usage_error(parser, "--timeout must be positive")
     from grader.grade import grade_submission, write_atomically

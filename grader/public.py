@@ -139,14 +139,16 @@ class _RecordingModule:
 
     def __getattr__(self, name: str):
         value = getattr(self._module, name)
-        if not callable(value):
+        if not callable(value):  # a constant of the reference (a tolerance, a default): public data too
+            self._parameters[name] = {"constant": _fresh(value)}
             return value
         with contextlib.suppress(TypeError, ValueError):
             self._parameters[name] = list(inspect.signature(value).parameters)
 
         def recorded(*args):
             answer = value(*args)
-            self._answers.setdefault(call_key(name, args), _fresh(answer))
+            for key in call_keys(name, args):
+                self._answers.setdefault(key, _fresh(answer))
             return answer
 
         recorded.__signature__ = inspect.signature(value)
@@ -161,12 +163,14 @@ class _RecordedModule:
     def __getattr__(self, name: str):
         if name.startswith("_") or name not in self._parameters:
             raise AttributeError(f"the public checks recorded no function {name!r} of {self._module}")
+        if isinstance(self._parameters[name], dict):
+            return _fresh(self._parameters[name]["constant"])
 
         def replayed(*args):
-            key = call_key(name, args)
-            if key not in self._answers:
-                raise NotRecorded(f"{name} at an input the public checks did not record")
-            return _fresh(self._answers[key])
+            for key in call_keys(name, args):
+                if key in self._answers:
+                    return _fresh(self._answers[key])
+            raise NotRecorded(f"{name} at an input the public checks did not record")
 
         replayed.__signature__ = inspect.Signature(
             [inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in self._parameters[name]]
@@ -218,44 +222,53 @@ def _fresh(value):
 # ------------------------------------------------------------------ call keys
 
 
-def call_key(function: str, args: tuple) -> str:
-    """A key for a call that survives last-bit differences between machines' maths libraries.
+def call_keys(function: str, args: tuple) -> tuple[str, str]:
+    """Two keys for a call, which survive last-bit differences between machines' maths libraries.
 
-    Floats are rounded to 40 of their 52 mantissa bits before hashing: the public inputs are
-    replayed bit for bit, but what a check computes from them (a cosine, an exponential) may
-    differ in the last bit from one libm to another.
+    The public inputs are replayed bit for bit, but what a check computes from them (a cosine, a
+    matrix product) may differ in the last bits from one libm or BLAS to another. Floats are
+    rounded to 32 of their 52 mantissa bits, on two grids offset by half a step: a value that
+    sits on a rounding boundary of one grid is far from the other's, so an answer is stored
+    under both keys and found under either.
     """
+    return tuple(_key(function, args, offset) for offset in (0, 1 << (_DROPPED_BITS - 1)))
+
+
+_DROPPED_BITS = 20
+
+
+def _key(function: str, args: tuple, offset: int) -> str:
     digest = hashlib.blake2b(digest_size=12)
-    _feed(digest, args)
+    _feed(digest, args, offset)
     return f"{function}:{digest.hexdigest()}"
 
 
-def _feed(digest, value) -> None:
+def _feed(digest, value, offset: int) -> None:
     if isinstance(value, (bool, np.bool_)):
         digest.update(b"b1" if value else b"b0")
     elif isinstance(value, (int, np.integer)):
         digest.update(b"i%d;" % int(value))
     elif isinstance(value, (float, np.floating)):
-        digest.update(b"f" + _rounded(np.array([value], dtype=np.float64)))
+        digest.update(b"f" + _rounded(np.array([value], dtype=np.float64), offset))
     elif isinstance(value, np.ndarray):
         digest.update(f"a{value.dtype.kind}{value.shape};".encode())
         if value.dtype.kind == "f":
-            digest.update(_rounded(value.astype(np.float64)))
+            digest.update(_rounded(value.astype(np.float64), offset))
         else:
             digest.update(np.ascontiguousarray(value).tobytes())
     elif isinstance(value, (tuple, list)):
         digest.update(b"(" if isinstance(value, tuple) else b"[")
         for item in value:
-            _feed(digest, item)
+            _feed(digest, item, offset)
         digest.update(b")")
     elif isinstance(value, wire.Fn):
         digest.update(b"fn" + value.source.encode())
-    elif callable(value):
-        digest.update(b"callable" + getattr(value, "__name__", type(value).__name__).encode())
+    elif callable(value):  # two lambdas would share a key, and a replay would answer for the wrong one
+        raise TypeError("a reference function got a plain Python function: pass Fn(source) so public runs can key it")
     else:
         digest.update(repr(value).encode())
 
 
-def _rounded(values: np.ndarray) -> bytes:
+def _rounded(values: np.ndarray, offset: int) -> bytes:
     bits = (np.ascontiguousarray(values, dtype=np.float64) + 0.0).view(np.int64)  # + 0.0: -0.0 becomes 0.0
-    return ((bits + (1 << 11)) >> 12).tobytes()
+    return ((bits + offset) >> _DROPPED_BITS).tobytes()

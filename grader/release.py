@@ -34,7 +34,7 @@ runs them, and `grader/public_expectations.grw`, the expected values at the publ
 `grader check` (see ../README.md) runs them. Do not edit it: your grade comes from the
 instructor's run at hidden inputs, not from this copy.
 """
-GITIGNORE = "__pycache__/\n.ipynb_checkpoints/\n*.egg-info/\nreport.html\n"
+GITIGNORE = "__pycache__/\n.ipynb_checkpoints/\n*.egg-info/\n.venv/\nvenv/\nreport.html\n"
 STEPS = {
     "one": "One step grades everything and reports one score per check: partial credit.",
     "per-exercise": "One command-grader step per exercise: each scores all or nothing (the platform's rule).",
@@ -103,9 +103,8 @@ def write_release(out: Path, steps: str = "one") -> list[Path]:
 def workflow_steps(steps: str) -> list[WorkflowStep]:
     """The grading steps of the workflow, between the checkout and the reporter."""
     if steps == "one":
-        return [
-            WorkflowStep("Gradient exercises", "gradient-exercises", "grader grade . --format classroom", 100, False)
-        ]
+        command = "grader grade . --format classroom"
+        return [WorkflowStep("Public checks (not the grade)", "public-checks", command, 100, False)]
     return [
         WorkflowStep(f"{e.id} {title_of(e)}", e.id, f"grader check {e.id}", 10, True)  # 10 points each: the contract
         for e in EXERCISES

@@ -22,6 +22,7 @@ from grader.course import ASSIGNMENTS_DIR, EXERCISES, Exercise
 
 MAX_COPY_BYTES = 50 << 20
 MAX_COPY_FILES = 2000
+COURSE_NOTEBOOK = "exercises.ipynb"  # the student notebook's name, as `grader notebook` and releases write it
 IGNORED_DIRS = {"__pycache__", ".ipynb_checkpoints", ".git", "node_modules", ".venv", "venv"}
 
 
@@ -85,9 +86,12 @@ def load(path: Path) -> Submission:
         return _from_notebook(path)
     modules_dir = _modules_dir(path)
     notebooks = sorted(p for p in path.rglob("*.ipynb") if _visible(p.relative_to(path)) and regular_file(p))
+    notebook_path, passed_over = _course_notebook(path, notebooks)
     if modules_dir is None:
-        if len(notebooks) == 1:
-            return _from_notebook(notebooks[0])
+        if notebook_path is not None:
+            submission = _from_notebook(notebook_path)
+            submission.notes.extend(passed_over)
+            return submission
         if len(notebooks) > 1:
             names = ", ".join(str(p.relative_to(path)) for p in notebooks[:5])
             return _empty(path, f"found several notebooks ({names}); submit one, or the ten modules")
@@ -104,7 +108,22 @@ def load(path: Path) -> Submission:
         file = modules_dir / f"{exercise.module}.py"
         digest.update(file.read_bytes() if regular_file(file) else b"-")
     folder = Submission(path, "folder", exercises, files_root=modules_dir, fingerprint=digest.hexdigest())
-    return _with_notebook_work(folder, notebooks[0]) if len(notebooks) == 1 else folder
+    if len(notebooks) > 1 and notebook_path is None:
+        names = ", ".join(str(p.relative_to(path)) for p in notebooks[:5])
+        folder.notes.append(f"notebooks not read ({names}): there are several and none is {COURSE_NOTEBOOK}")
+    folder.notes.extend(passed_over)
+    return _with_notebook_work(folder, notebook_path) if notebook_path else folder
+
+
+def _course_notebook(path: Path, notebooks: list[Path]) -> tuple[Path | None, list[str]]:
+    """The notebook to read (the only one, or the course's by name) and notes on those passed over."""
+    if len(notebooks) == 1:
+        return notebooks[0], []
+    named = [p for p in notebooks if p.name == COURSE_NOTEBOOK]
+    if len(named) != 1:
+        return None, []
+    others = ", ".join(str(p.relative_to(path)) for p in notebooks if p != named[0])
+    return named[0], [f"notebooks not read: {others} (the course's notebook is {COURSE_NOTEBOOK})"]
 
 
 def _visible(relative: Path) -> bool:

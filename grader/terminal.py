@@ -6,6 +6,7 @@ without colour support, ``NO_COLOR`` set).
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from rich.console import Console
@@ -18,11 +19,12 @@ STYLES = {"passed": "green", "partial": "yellow", "failed": "red", "error": "red
 
 
 def print_feedback(result: GradeResult, html: Path | None = None, console: Console | None = None) -> None:
-    console = console or Console(highlight=False)
+    # In a pipe or a CI log, long lines stay whole rather than wrapped at 80 columns.
+    console = console or Console(highlight=False, soft_wrap=not sys.stdout.isatty())
     if result.problem:
         console.print(f"[bold red]Nothing could be graded:[/] {escape(result.problem)}")
     for exercise in result.exercises:
-        _print_exercise(console, exercise)
+        _print_exercise(console, exercise, html, repeat_problem=not result.problem)
     for note in result.notes:
         console.print(f"[dim]Note: {escape(note)}[/]")
     style = "green" if result.score >= result.max_score else "yellow"
@@ -32,12 +34,14 @@ def print_feedback(result: GradeResult, html: Path | None = None, console: Conso
         console.print(f"Report: {html}")
 
 
-def _print_exercise(console: Console, exercise: ExerciseResult) -> None:
+def _print_exercise(console: Console, exercise: ExerciseResult, html: Path | None, repeat_problem: bool) -> None:
     style = STYLES.get(exercise.status, "red")
     console.print(
         f"\n[bold]{exercise.id} {escape(exercise.title)}[/]  [{style}]{exercise.score:g}/{exercise.max_score:g}"
         f" {exercise.status}[/]"
     )
+    if exercise.status == "missing" and not repeat_problem:
+        return  # the submission's problem, printed once above, is the reason
     if exercise.status in ("missing", "error", "timeout") and exercise.message:
         console.print(f"  [{style}]{escape(exercise.message)}[/]")
         if exercise.status == "missing":
@@ -51,4 +55,5 @@ def _print_exercise(console: Console, exercise: ExerciseResult) -> None:
         console.print(f"  [red]✗[/] ({check.part}) {escape(check.description or check.name)} [dim]{points}[/]")
         console.print(f"      {escape(check.message)}", soft_wrap=False)
     if exercise.output:
-        console.print(f"  [dim]Your code printed {len(exercise.output)} characters (shown in the HTML report).[/]")
+        where = f"in {html}" if html else "with --html report.html"
+        console.print(f"  [dim]Your code printed {len(exercise.output)} characters: see them {where}.[/]")

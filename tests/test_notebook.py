@@ -183,3 +183,14 @@ def test_folder_with_modules_and_notebook_is_graded_from_where_the_work_is(tmp_p
     notes = grade(folder).notes
     assert [n for n in notes if n.startswith("ex02: graded from exercises.ipynb")]
     assert not [n for n in notes if n.startswith("ex05")]
+
+
+def test_a_stray_notebook_beside_the_course_notebook_loses_no_work(tmp_path, grade):
+    folder = shutil.copytree(ASSIGNMENTS_DIR, tmp_path / "starter")
+    notebook = nbformat.read(folder / "exercises.ipynb", as_version=4)
+    next(c for c in notebook.cells if "exercise-2" in c.metadata.get("tags", [])).source = EX2_SOLUTION
+    nbformat.write(notebook, folder / "exercises.ipynb")
+    nbformat.write(nbformat.v4.new_notebook(), folder / "Untitled.ipynb")  # what Jupyter leaves behind
+    result = grade(folder)
+    assert by_id(result)["ex02"].score == 10
+    assert any("Untitled.ipynb" in note for note in result.notes)

@@ -19,10 +19,12 @@ import numpy as np
 import pytest
 import yaml
 
-from grader.course import EXERCISES, REFERENCE_DIR
+from grader.course import EXERCISES, PACKAGE_DIR, REFERENCE_DIR
 from grader.grade import grade_submission
 from grader.public import PublicInputs, Recording
 from grader.release import ENGINE_DIR, WORKFLOW, ReleaseError, write_release
+
+TYPICAL = Path(__file__).parent.parent / "examples" / "typical_mistakes"
 
 
 @pytest.fixture(scope="module", params=["one", "per-exercise"])
@@ -142,8 +144,11 @@ def test_one_step_workflow_reports_partial_credit(one_step_release, tmp_path):
     unsolved = shutil.copytree(one_step_release, tmp_path / "unsolved")
     partly = shutil.copytree(one_step_release, tmp_path / "partly")
     shutil.copyfile(REFERENCE_DIR / "ex02_gradient_geometry.py", partly / "ex02_gradient_geometry.py")
+    shutil.copyfile(TYPICAL / "ex03_directional_derivatives.py", partly / "ex03_directional_derivatives.py")
+    partial = grade_submission(partly, public=True).score  # the instructor's grader, public inputs
+    assert 10 < partial < 20  # ex02 right, ex03 partly: credit per check, not per exercise
 
-    expected_totals = {solved: 100.0, unsolved: 0.0, partly: 10.0}
+    expected_totals = {solved: 100.0, unsolved: 0.0, partly: partial}
     for repository, total in expected_totals.items():
         code, output, github_output = run_step(command, repository, tmp_path)
         assert code == 0, output
@@ -252,6 +257,14 @@ def test_release_holds_no_expected_value_of_hidden_inputs(one_step_release):
     texts = "".join(p.read_text(errors="ignore") for p in one_step_release.rglob("*") if p.is_file())
     sample = sorted(secrets)[:: max(1, len(secrets) // 300)]
     assert not [v for v in sample if repr(v) in texts]
+
+
+def test_release_ships_the_whole_grader(one_step_release):
+    """Every module of the grader is in the copy: the workflow must not lean on an installed grader."""
+    project = {p.relative_to(PACKAGE_DIR).as_posix() for p in PACKAGE_DIR.rglob("*.py") if "__pycache__" not in p.parts}
+    shipped_dir = one_step_release / ENGINE_DIR / "grader"
+    shipped = {p.relative_to(shipped_dir).as_posix() for p in shipped_dir.rglob("*") if p.is_file()}
+    assert shipped == project | {"public_expectations.grw"}
 
 
 def test_release_refuses_a_folder_in_use(tmp_path):
