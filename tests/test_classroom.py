@@ -81,6 +81,17 @@ def test_step_output_is_base64_json_appended(results, tmp_path, monkeypatch):
     assert write_step_output(results[1]) is None  # outside GitHub Actions: nothing to write
 
 
+def test_the_run_page_gets_a_summary_saying_which_run(tmp_path, monkeypatch):
+    from grader.grade import grade_submission
+
+    summary = tmp_path / "step_summary.md"
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
+    monkeypatch.delenv("GITHUB_OUTPUT", raising=False)
+    write_step_output(grade_submission("examples/partial_folder", public=True))
+    text = summary.read_text()
+    assert "| ex01" in text and "Public checks, not the grade" in text and "recorded for those inputs" in text
+
+
 def test_cli_prints_json_on_stdout_and_the_summary_on_stderr(tmp_path, capsys, monkeypatch):
     output = tmp_path / "github_output"
     monkeypatch.setenv("GITHUB_OUTPUT", str(output))

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from grader.course import EXERCISES, REFERENCE_DIR
+from grader.exporters.feedback import markdown_text
 from grader.exporters.gradescope import (
     build_autograder_zip,
-    markdown_text,
     project_dependencies,
     to_gradescope,
     write_gradescope_results,

@@ -14,6 +14,7 @@ import json
 import os
 from pathlib import Path
 
+from grader.exporters.feedback import summary_markdown
 from grader.model import GradeResult
 
 OUTPUT_NAME = "result"  # the step output the workflow passes to the reporter
@@ -55,9 +56,14 @@ def encoded(result: GradeResult) -> str:
     return base64.b64encode(json.dumps(to_classroom(result), allow_nan=False).encode()).decode()
 
 
-def write_step_output(result: GradeResult, github_output: str | None = None) -> Path | None:
-    """Append ``result=<base64 JSON>`` to $GITHUB_OUTPUT, as the command grader does; None outside Actions."""
-    target = github_output or os.environ.get("GITHUB_OUTPUT")
+def write_step_output(result: GradeResult) -> Path | None:
+    """In GitHub Actions: append ``result=<base64 JSON>`` to $GITHUB_OUTPUT, as the command grader does,
+    and the markdown summary to $GITHUB_STEP_SUMMARY (the run's page). None outside Actions."""
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as file:
+            file.write(summary_markdown(result) + "\n")
+    target = os.environ.get("GITHUB_OUTPUT")
     if not target:
         return None
     with open(target, "a", encoding="utf-8") as file:

@@ -26,20 +26,10 @@ import zipfile
 from pathlib import Path
 
 from grader.course import EXERCISES, PROJECT_DIR, engine_files
-from grader.exporters.junit import PROBLEM_STATUSES, feedback_text, number
+from grader.exporters.feedback import feedback_text, summary_markdown
 from grader.grade import write_atomically
 from grader.model import CheckResult, ExerciseResult, GradeResult
-from grader.public import RUN_KINDS
 
-# Backslash escapes that every Markdown flavour knows; HTML entities for what only some of them escape.
-_MARKDOWN_ESCAPES = {c: "\\" + c for c in "\\`*_{}[]()#+-.!"} | {
-    "&": "&amp;",
-    "<": "&lt;",
-    ">": "&gt;",
-    "|": "&#124;",
-    "~": "&#126;",
-}
-_MARKDOWN_SPECIAL = re.compile("[" + re.escape("".join(_MARKDOWN_ESCAPES)) + "]")
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same project always gives the same zip
 
 
@@ -98,41 +88,6 @@ def _exercise_test(exercise: ExerciseResult, n: int) -> dict:
         "output_format": "text",
         "visibility": "visible",
     }
-
-
-def summary_markdown(result: GradeResult) -> str:
-    """The overall output: total, a table of exercises, problems and notes, and how the grade was produced."""
-    lines = [f"**Total: {number(result.score)} / {number(result.max_score)}**", ""]
-    if result.problem:
-        lines += [f"**Nothing could be graded:** {markdown_text(result.problem)}", ""]
-    lines += ["| Exercise | Score | Status |", "|:--|--:|:--|"]
-    for e in result.exercises:
-        score = f"{number(e.score)} / {number(e.max_score)}"
-        lines.append(f"| {e.id} {markdown_text(e.title)} | {score} | {e.status} |")
-    problems = [e for e in result.exercises if e.status in PROBLEM_STATUSES and e.message]
-    if problems:
-        lines += ["", "**Exercises that could not be graded in full:**", ""]
-        lines += [f"- {e.id} ({e.status}): {markdown_text(e.message)}" for e in problems]
-    if result.notes:
-        lines += ["", "**Notes on your submission:**", ""] + [f"- {markdown_text(note)}" for note in result.notes]
-    if result.inputs != "hidden":
-        lines += ["", f"**{markdown_text(RUN_KINDS.get(result.inputs, result.inputs))}**"]
-    lines += [
-        "",
-        "**How this grade was produced.** Each of your functions was called at random inputs and its answers "
-        "compared with the instructor's reference solution, within the tolerance each test names, and gradients "
-        "were also checked against finite differences. Each test earns all of its points or none; tests marked "
-        "feedback only earn none. A failed test shows the input, the expected and the returned value, and the "
-        f"mistake when it is a known one. The inputs come from seed {result.seed}, the same whenever this "
-        "submission is graded again. Your code ran in a separate, isolated process "
-        f"({markdown_text(result.isolation)}: {markdown_text(result.isolation_reason)}).",
-    ]
-    return "\n".join(lines)
-
-
-def markdown_text(text: str) -> str:
-    """``text`` as literal inline markdown: one line, every markdown-significant character escaped."""
-    return _MARKDOWN_SPECIAL.sub(lambda match: _MARKDOWN_ESCAPES[match.group()], " ".join(str(text).split()))
 
 
 def write_gradescope_results(result: GradeResult, path: Path) -> None:
