@@ -130,7 +130,7 @@ def grade_command(args, parser: argparse.ArgumentParser) -> int:
 
         from grader.exporters.classroom import to_classroom, write_step_output
 
-        print(json.dumps(to_classroom(result), indent=2, allow_nan=False))
+        print(json.dumps(to_classroom(result), allow_nan=False))  # one line: the log's reader wants the summary
         write_step_output(result)
         print_summary(result, args.out, file=sys.stderr)  # stdout is the JSON
     else:

@@ -75,7 +75,7 @@ def write_release(out: Path, steps: str = "one") -> list[Path]:
     engine = out / ENGINE_DIR
     for relative, source in engine_files(with_reference=False):
         written.append(_copy(source, engine / relative))
-    expectations = engine / EXPECTATIONS_FILE.relative_to(EXPECTATIONS_FILE.parents[1])
+    expectations = engine / "grader" / EXPECTATIONS_FILE.name
     recording.save(expectations)
     written.append(expectations)
     templates = _release_templates()
