@@ -62,11 +62,15 @@ class CheckFailed(AssertionError):
         self.details = details
 
 
-def check(*, part: str, points: float):
-    """Mark a function as a graded check worth ``points``, answering exercise part ``part``."""
+def check(*, part: str, points: float, hidden: bool = False):
+    """Mark a function as a graded check worth ``points``, answering exercise part ``part``.
+
+    A ``hidden`` check runs only in the instructor's grading: public runs skip it and
+    ``grader release`` leaves it out of the students' repository.
+    """
 
     def mark(function):
-        function.grader_check = {"part": part, "points": points}
+        function.grader_check = {"part": part, "points": points, "hidden": hidden}
         return pytest.mark.grader_check(part=part, points=points)(function)
 
     return mark

@@ -11,7 +11,8 @@ submission, at the fixed ``PUBLIC_SEED``, and keeps
   mistakes are evaluated at every input while recording, so they are kept too).
 
 A public run replays them: the same check modules, the same messages, at the public inputs
-only. Nothing about the hidden inputs is in the recording.
+only. Nothing about the hidden inputs is in the recording, and nothing of the checks marked
+``hidden``: those run only in the instructor's grading.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class HiddenInputs:
     """The instructor's grading: the reference itself, inputs seeded from the submission."""
 
     kind = "hidden"
+    runs_hidden_checks = True
 
     def __init__(self, seed: int):
         self.seed = seed
@@ -61,7 +63,9 @@ class HiddenInputs:
 
 
 class Recording(HiddenInputs):
-    """A hidden-input run that also records what a public run needs."""
+    """A hidden-input run that also records what a public run needs (so: without hidden checks)."""
+
+    runs_hidden_checks = False
 
     def __init__(self, seed: int = PUBLIC_SEED):
         super().__init__(seed)
@@ -85,6 +89,7 @@ class PublicInputs:
     """A public run: recorded draws and recorded reference answers, no reference code."""
 
     kind = "public"
+    runs_hidden_checks = False
 
     def __init__(self, data: dict):
         self.data = data

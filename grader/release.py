@@ -2,13 +2,15 @@
 
 ``write_release(OUT)`` writes the stubs and the student notebook, a student README, a
 ``requirements.txt`` and ``.github/workflows/classroom.yml``, plus ``.autograder/``: the grader
-without the reference solutions, and the public checks' recording (``grader.public``) so that
-``grader check`` and the workflow can run the checks at the public inputs. Nothing of the
-reference and nothing about the hidden inputs is written.
+without the reference solutions and without the checks marked ``hidden``, and the public
+checks' recording (``grader.public``) so that ``grader check`` and the workflow can run the
+checks at the public inputs. Nothing of the reference, of the hidden checks or of the hidden
+inputs is written.
 """
 
 from __future__ import annotations
 
+import ast
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,7 +76,13 @@ def write_release(out: Path, steps: str = "one") -> list[Path]:
     written.append(out / "exercises.ipynb")
     engine = out / ENGINE_DIR
     for relative, source in engine_files(with_reference=False):
-        written.append(_copy(source, engine / relative))
+        if relative.startswith("grader/exercises/"):
+            target = engine / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(without_hidden_checks(source.read_text()), encoding="utf-8")
+            written.append(target)
+        else:
+            written.append(_copy(source, engine / relative))
     expectations = engine / "grader" / EXPECTATIONS_FILE.name
     recording.save(expectations)
     written.append(expectations)
@@ -109,6 +117,24 @@ def workflow_steps(steps: str) -> list[WorkflowStep]:
         WorkflowStep(f"{e.id} {title_of(e)}", e.id, f"grader check {e.id}", 10, True)  # 10 points each: the contract
         for e in EXERCISES
     ]
+
+
+def without_hidden_checks(source: str) -> str:
+    """A check module's source without its ``@check(..., hidden=True)`` functions, decorators included."""
+    lines = source.splitlines(keepends=True)
+    for node in reversed(ast.parse(source).body):
+        if isinstance(node, ast.FunctionDef) and any(_is_hidden_check(d) for d in node.decorator_list):
+            start = min(d.lineno for d in node.decorator_list) - 1
+            del lines[start : node.end_lineno]
+    return "".join(lines).rstrip() + "\n"
+
+
+def _is_hidden_check(decorator: ast.expr) -> bool:
+    return (
+        isinstance(decorator, ast.Call)
+        and getattr(decorator.func, "id", None) == "check"
+        and any(k.arg == "hidden" and getattr(k.value, "value", False) is True for k in decorator.keywords)
+    )
 
 
 def _copy(source: Path, target: Path) -> Path:

@@ -41,6 +41,8 @@ class CheckPlugin:
 
     def pytest_pycollect_makeitem(self, collector, name, obj):
         if inspect.isfunction(obj) and hasattr(obj, "grader_check"):
+            if obj.grader_check["hidden"] and not self.inputs.runs_hidden_checks:
+                return []
             return [pytest.Function.from_parent(collector, name=name)]
         return None
 

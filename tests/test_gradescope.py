@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import EXERCISES, REFERENCE_DIR
+from grader.course import EXERCISES, PACKAGE_DIR, REFERENCE_DIR
 from grader.exporters.feedback import markdown_text
 from grader.exporters.gradescope import (
     build_autograder_zip,
@@ -198,8 +198,10 @@ def test_zip_holds_the_scripts_and_what_the_grader_needs(autograder_zip, tmp_pat
         mode = infos[name].external_attr >> 16
         assert stat.S_ISREG(mode) and mode & 0o111 == 0o111, (name, oct(mode))
     assert all(not (info.external_attr >> 16) & 0o022 for info in infos.values())  # nothing world-writable
-    expected = {"pyproject.toml", "grader/__init__.py", "grader/__main__.py", "grader/exporters/gradescope.py"}
-    expected |= {"templates/report.html.j2"}
+    # Every module of the grader, not only those a test happens to import: an installed grader
+    # could otherwise stand in for a missing one here, but not on Gradescope.
+    expected = {f"grader/{p.relative_to(PACKAGE_DIR).as_posix()}" for p in PACKAGE_DIR.rglob("*.py")}
+    expected = {name for name in expected if "__pycache__" not in name} | {"pyproject.toml", "templates/report.html.j2"}
     for exercise in EXERCISES:
         expected |= {f"grader/exercises/{exercise.module}.py", f"assignments/{exercise.module}.py"}
         expected |= {f"reference/{exercise.module}.py"}

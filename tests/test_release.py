@@ -267,6 +267,44 @@ def test_release_ships_the_whole_grader(one_step_release):
     assert shipped == project | {"public_expectations.grw"}
 
 
+def test_hidden_checks_stay_with_the_instructor(tmp_path):
+    """A check marked hidden grades in the instructor's project and is nowhere in the release."""
+    project = tmp_path / "course"
+    shutil.copytree(PACKAGE_DIR, project / "grader", ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in ("reference", "assignments", "templates"):
+        shutil.copytree(PACKAGE_DIR.parent / folder, project / folder)
+    shutil.copyfile(PACKAGE_DIR.parent / "pyproject.toml", project / "pyproject.toml")
+    checks = project / "grader/exercises/ex05_mse_linear_regression.py"
+    visible = '@check(part="d", points=1)\ndef steps_to_tolerance_edge_cases'
+    assert visible in checks.read_text()
+    checks.write_text(checks.read_text().replace(visible, visible.replace("points=1)", "points=1, hidden=True)")))
+    env = {**os.environ, "PYTHONPATH": str(project)}
+    env.pop("GRADER_REFERENCE_DIR", None)
+
+    def grader(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-m", "grader", *args]
+        return subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+    graded = grader("grade", "reference", "--format", "classroom", cwd=project)
+    assert graded.returncode == 0, graded.stderr
+    names = [t["name"] for t in json.loads(graded.stdout.splitlines()[0])["tests"]]
+    assert "ex05 (d) steps_to_tolerance_edge_cases" in names  # the instructor's grading runs it
+
+    out = tmp_path / "starter"
+    released = grader("release", str(out), cwd=project)
+    assert released.returncode == 0, released.stderr
+    for path in out.rglob("*"):
+        if path.is_file():
+            assert b"steps_to_tolerance_edge_cases" not in path.read_bytes(), path
+    solved = solved_copy(out, tmp_path / "solved")
+    env["PYTHONPATH"] = str(solved / ENGINE_DIR)
+    public = grader("grade", ".", "--format", "classroom", cwd=solved)
+    assert public.returncode == 0, public.stderr
+    report = json.loads(public.stdout.splitlines()[0])
+    assert report["max_score"] == 99 and sum(t["score"] for t in report["tests"]) == 99
+    assert report["status"] == "pass"
+
+
 def test_release_refuses_a_folder_in_use(tmp_path):
     (tmp_path / "homework.txt").write_text("mine")
     with pytest.raises(ReleaseError, match="not an empty folder"):
