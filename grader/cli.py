@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         "gradescope": gradescope_command,
     }
     if args.command in handlers:
-        return handlers[args.command](args, parser)
+        return handlers[args.command](args, commands.choices[args.command])  # usage errors show this command's
     return notebook_command(args)
 
 
