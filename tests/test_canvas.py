@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import pytest
 from grader.batch import grade_class
 from grader.course import PROJECT_DIR, REFERENCE_DIR
 from grader.exporters.canvas import (
+    CANVAS_IMPORT_FILE,
     COLUMN,
     CanvasError,
     canvas_import,
@@ -188,3 +190,29 @@ def test_scores_are_rounded_without_noise():
         "66.67",
         "12.1",
     ]
+
+
+def test_batch_command_writes_the_import_and_lists_the_unmatched(tmp_path, roster, capsys):
+    from grader.cli import main
+
+    folder = tmp_path / "class"
+    shutil.copytree(EXAMPLES / "partial_folder", folder / "jdoe")
+    shutil.copytree(REFERENCE_DIR, folder / "stranger")
+    assert main(["batch", str(folder), "--out", str(tmp_path / "out"), "--jobs", "1", "--canvas", str(roster)]) == 0
+    printed = capsys.readouterr().out
+    assert "stranger" in printed  # graded but not on the roster: said, not dropped
+    rows = read_back(tmp_path / "out" / CANVAS_IMPORT_FILE)
+    jdoe = next(row for row in rows if row[3] == "jdoe")
+    graded = json.loads((tmp_path / "out" / "jdoe" / "results.json").read_text())
+    assert float(jdoe[-1]) == graded["score"]
+
+
+def test_batch_command_refuses_a_bad_roster_before_grading(tmp_path, capsys):
+    from grader.cli import main
+
+    not_canvas = tmp_path / "roster.csv"
+    not_canvas.write_text("name,email\nA,a@x\n")
+    out = tmp_path / "out"
+    assert main(["batch", str(EXAMPLES / "class"), "--out", str(out), "--canvas", str(not_canvas)]) == 2
+    assert "SIS Login ID" in capsys.readouterr().err and not out.exists()
+    assert main(["batch", str(EXAMPLES / "class"), "--out", str(out), "--canvas-map", str(not_canvas)]) == 2
