@@ -161,7 +161,6 @@ def check_command(args, parser: argparse.ArgumentParser) -> int:
     if args.html is not None:
         from grader.report import render_report
 
-        args.html.parent.mkdir(parents=True, exist_ok=True)
         write_atomically(args.html, render_report(result))
     print_feedback(result, args.html)
     return 0 if result.score >= result.max_score else 1

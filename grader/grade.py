@@ -88,7 +88,9 @@ def grade_submission(
     return result
 
 
-def choose_inputs(submission: submissions.Submission, seed: int | None, public: bool | None):
+def choose_inputs(
+    submission: submissions.Submission, seed: int | None, public: bool | None
+) -> HiddenInputs | PublicInputs:
     if public or (public is None and not REFERENCE_DIR.is_dir()):
         return public_inputs()
     if seed is None:
@@ -115,12 +117,15 @@ def write_outputs(result: GradeResult, out_dir: Path, started: float) -> None:
     write_atomically(out_dir / REPORT_FILE, html)
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, content: str | bytes) -> None:
+    """Write ``content`` (text as UTF-8) to ``path`` whole or not at all, creating its folder."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide reports from a web server or a TA
-        with os.fdopen(fd, "w", encoding="utf-8") as file:
-            file.write(text)
+        with os.fdopen(fd, "wb") as file:
+            file.write(content.encode("utf-8") if isinstance(content, str) else content)
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)

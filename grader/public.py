@@ -17,7 +17,6 @@ only. Nothing about the hidden inputs is in the recording, and nothing of the ch
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import inspect
@@ -69,13 +68,11 @@ class Recording(HiddenInputs):
 
     def __init__(self, seed: int = PUBLIC_SEED):
         super().__init__(seed)
-        self.data: dict = {"seed": seed, "parameters": {}, "answers": {}, "draws": {}}
+        self.data: dict = {"seed": seed, "parameters": {}, "constants": {}, "answers": {}, "draws": {}}
 
     def reference(self, exercise: Exercise):
-        module = load_reference(exercise)
-        answers = self.data["answers"].setdefault(exercise.module, {})
-        parameters = self.data["parameters"].setdefault(exercise.module, {})
-        return _RecordingModule(module, answers, parameters)
+        tables = [self.data[table].setdefault(exercise.module, {}) for table in ("answers", "parameters", "constants")]
+        return _RecordingModule(load_reference(exercise), *tables)
 
     def rng(self, exercise: Exercise, check_name: str):
         draws = self.data["draws"].setdefault(f"{exercise.module}::{check_name}", [])
@@ -103,11 +100,8 @@ class PublicInputs:
         return cls(wire.unpack(body[:header_len], body[header_len : header_len + blob_len]))
 
     def reference(self, exercise: Exercise):
-        return _RecordedModule(
-            exercise.module,
-            self.data["answers"].get(exercise.module, {}),
-            self.data["parameters"].get(exercise.module, {}),
-        )
+        tables = [self.data[table].get(exercise.module, {}) for table in ("answers", "parameters", "constants")]
+        return _RecordedModule(exercise.module, *tables)
 
     def rng(self, exercise: Exercise, check_name: str):
         return _ReplayedGenerator(self.data["draws"].get(f"{exercise.module}::{check_name}", []))
@@ -139,16 +133,18 @@ def public_inputs() -> PublicInputs:
 
 
 class _RecordingModule:
-    def __init__(self, module, answers: dict, parameters: dict):
-        self._module, self._answers, self._parameters = module, answers, parameters
+    """The reference, keeping each function's parameters, each constant and each answer it gives."""
+
+    def __init__(self, module, answers: dict, parameters: dict, constants: dict):
+        self._module, self._answers, self._parameters, self._constants = module, answers, parameters, constants
 
     def __getattr__(self, name: str):
         value = getattr(self._module, name)
         if not callable(value):  # a constant of the reference (a tolerance, a default): public data too
-            self._parameters[name] = {"constant": _fresh(value)}
+            self._constants[name] = _fresh(value)
             return value
-        with contextlib.suppress(TypeError, ValueError):
-            self._parameters[name] = list(inspect.signature(value).parameters)
+        signature = inspect.signature(value)
+        self._parameters[name] = list(signature.parameters)
 
         def recorded(*args):
             answer = value(*args)
@@ -156,20 +152,24 @@ class _RecordingModule:
                 self._answers.setdefault(key, _fresh(answer))
             return answer
 
-        recorded.__signature__ = inspect.signature(value)
-        recorded.__name__ = name
+        recorded.__signature__, recorded.__name__ = signature, name
+        setattr(self, name, recorded)  # later look-ups skip __getattr__: checks call the reference in loops
         return recorded
 
 
 class _RecordedModule:
-    def __init__(self, module: str, answers: dict, parameters: dict):
-        self._module, self._answers, self._parameters = module, answers, parameters
+    """Stands in for the reference in a public run: its recorded parameters, constants and answers."""
+
+    def __init__(self, module: str, answers: dict, parameters: dict, constants: dict):
+        self._module, self._answers, self._parameters, self._constants = module, answers, parameters, constants
 
     def __getattr__(self, name: str):
-        if name.startswith("_") or name not in self._parameters:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in self._constants:
+            return _fresh(self._constants[name])
+        if name not in self._parameters:
             raise AttributeError(f"the public checks recorded no function {name!r} of {self._module}")
-        if isinstance(self._parameters[name], dict):
-            return _fresh(self._parameters[name]["constant"])
 
         def replayed(*args):
             for key in call_keys(name, args):
@@ -181,6 +181,7 @@ class _RecordedModule:
             [inspect.Parameter(p, inspect.Parameter.POSITIONAL_OR_KEYWORD) for p in self._parameters[name]]
         )
         replayed.__name__ = name
+        setattr(self, name, replayed)  # later look-ups skip __getattr__: checks call the reference in loops
         return replayed
 
 

@@ -77,10 +77,7 @@ def write_release(out: Path, steps: str = "one") -> list[Path]:
     engine = out / ENGINE_DIR
     for relative, source in engine_files(with_reference=False):
         if relative.startswith("grader/exercises/"):
-            target = engine / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(without_hidden_checks(source.read_text()), encoding="utf-8")
-            written.append(target)
+            written.append(_write(engine / relative, without_hidden_checks(source.read_text())))
         else:
             written.append(_copy(source, engine / relative))
     expectations = engine / "grader" / EXPECTATIONS_FILE.name
@@ -101,10 +98,7 @@ def write_release(out: Path, steps: str = "one") -> list[Path]:
             timeout_minutes=TIMEOUT_MINUTES,
         ),
     }
-    for path, text in texts.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
+    written += [_write(path, text) for path, text in texts.items()]
     return written
 
 
@@ -135,6 +129,12 @@ def _is_hidden_check(decorator: ast.expr) -> bool:
         and getattr(decorator.func, "id", None) == "check"
         and any(k.arg == "hidden" and getattr(k.value, "value", False) is True for k in decorator.keywords)
     )
+
+
+def _write(target: Path, text: str) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return target
 
 
 def _copy(source: Path, target: Path) -> Path:

@@ -93,7 +93,7 @@ def load(path: Path) -> Submission:
             submission.notes.extend(passed_over)
             return submission
         if len(notebooks) > 1:
-            names = ", ".join(str(p.relative_to(path)) for p in notebooks[:5])
+            names = _names(path, notebooks[:5])
             return _empty(path, f"found several notebooks ({names}); submit one, or the ten modules")
         return _empty(path, "found neither the exercise modules (ex01_partial_derivatives.py, ...) nor a notebook")
     exercises = {}
@@ -109,10 +109,15 @@ def load(path: Path) -> Submission:
         digest.update(file.read_bytes() if regular_file(file) else b"-")
     folder = Submission(path, "folder", exercises, files_root=modules_dir, fingerprint=digest.hexdigest())
     if len(notebooks) > 1 and notebook_path is None:
-        names = ", ".join(str(p.relative_to(path)) for p in notebooks[:5])
-        folder.notes.append(f"notebooks not read ({names}): there are several and none is {COURSE_NOTEBOOK}")
+        folder.notes.append(
+            f"notebooks not read ({_names(path, notebooks[:5])}): there are several and none is {COURSE_NOTEBOOK}"
+        )
     folder.notes.extend(passed_over)
     return _with_notebook_work(folder, notebook_path) if notebook_path else folder
+
+
+def _names(path: Path, notebooks: list[Path]) -> str:
+    return ", ".join(str(p.relative_to(path)) for p in notebooks)
 
 
 def _course_notebook(path: Path, notebooks: list[Path]) -> tuple[Path | None, list[str]]:
@@ -122,7 +127,7 @@ def _course_notebook(path: Path, notebooks: list[Path]) -> tuple[Path | None, li
     named = [p for p in notebooks if p.name == COURSE_NOTEBOOK]
     if len(named) != 1:
         return None, []
-    others = ", ".join(str(p.relative_to(path)) for p in notebooks if p != named[0])
+    others = _names(path, [p for p in notebooks if p != named[0]])
     return named[0], [f"notebooks not read: {others} (the course's notebook is {COURSE_NOTEBOOK})"]
 
 
@@ -147,9 +152,9 @@ def _with_notebook_work(folder: Submission, notebook_path: Path) -> Submission:
             f"{exercise.id}: graded from {notebook_path.name}, where the work is ({exercise.module}.py is the"
             " unchanged starter)"
         )
-        folder.fingerprint = hashlib.sha256((folder.fingerprint + fingerprint).encode()).hexdigest()
     if any(c.kind == "cells" for c in folder.exercises.values()):
         folder.notes.extend(parsed.skipped)
+        folder.fingerprint = hashlib.sha256((folder.fingerprint + fingerprint).encode()).hexdigest()
     return folder
 
 
@@ -164,7 +169,7 @@ def _is_starter_module(module: Path, exercise: Exercise) -> bool:
 def _starter_cells() -> dict[int, list[str]]:
     """The starter notebook's learner cells per exercise, as a student first sees them."""
     try:
-        parsed = notebook.read((ASSIGNMENTS_DIR / "exercises.ipynb").read_text(encoding="utf-8"))
+        parsed = notebook.read((ASSIGNMENTS_DIR / COURSE_NOTEBOOK).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, notebook.NotebookError):
         return {}
     return {n: [c.code.strip() for c in cells] for n, cells in parsed.exercises.items()}

@@ -185,8 +185,6 @@ def canvas_csv(imp: CanvasImport) -> str:
 
 def write_canvas_import(imp: CanvasImport, path: Path) -> None:
     """Write the import file (UTF-8 without BOM), atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, canvas_csv(imp))
 
 

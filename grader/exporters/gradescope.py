@@ -17,11 +17,10 @@ beside the package as ``grader.course`` expects.
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import re
 import stat
-import tempfile
 import zipfile
 from pathlib import Path
 
@@ -92,8 +91,6 @@ def _exercise_test(exercise: ExerciseResult, n: int) -> dict:
 
 def write_gradescope_results(result: GradeResult, path: Path) -> None:
     """Write ``to_gradescope(result)`` as JSON to ``path``, atomically (never a half-written file)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, json.dumps(to_gradescope(result), indent=2, allow_nan=False) + "\n")
 
 
@@ -166,23 +163,16 @@ exit 0
 
 def build_autograder_zip(out_zip: Path) -> Path:
     """Write Gradescope's autograder zip to ``out_zip`` (atomically) and return its path."""
-    out_zip = Path(out_zip)
-    out_zip.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(dir=out_zip.parent, prefix=f".{out_zip.name}.")
-    try:
-        with os.fdopen(fd, "wb") as file, zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, data, mode in autograder_files():
-                info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-                info.create_system = 3  # Unix: unzip then applies the modes below
-                info.external_attr = (stat.S_IFREG | mode) << 16
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, out_zip)
-    except BaseException:
-        os.unlink(temporary)
-        raise
-    return out_zip
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data, mode in autograder_files():
+            info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+            info.create_system = 3  # Unix: unzip then applies the modes below
+            info.external_attr = (stat.S_IFREG | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    write_atomically(Path(out_zip), buffer.getvalue())
+    return Path(out_zip)
 
 
 def autograder_files() -> list[tuple[str, bytes, int]]:
