@@ -35,7 +35,7 @@ def timed(command: list[str], runs: int, cwd: Path = PROJECT, env: dict | None =
 
 def timed_in_release(folder: Path, runs: int) -> float:
     """`grader check ex03` in a starter repository whose ex03 is solved, as a student runs it."""
-    from grader.release import ENGINE_DIR, write_release
+    from grader.release.starter import ENGINE_DIR, write_release
 
     write_release(folder)
     shutil.copyfile(PROJECT / "reference/ex03_directional_derivatives.py", folder / "ex03_directional_derivatives.py")
@@ -54,7 +54,7 @@ def main() -> None:
         notebook = timed([*grade, "examples/correct_notebook.ipynb", "--out", f"{out}/notebook"], runs)
         check = timed([sys.executable, "-m", "grader", "check", "ex03", "reference"], runs)
         public = timed_in_release(Path(out) / "release", runs)
-    from grader.sandbox import isolation_mode
+    from grader.isolation.sandbox import isolation_mode
 
     print(f"isolation: {isolation_mode()[0]}, median of {runs} runs")
     print(f"bare python -c 'import numpy'    {bare:6.3f} s")

@@ -26,11 +26,12 @@ from pathlib import Path
 
 import grader
 from grader.course import CHECKS_DIR, EXERCISES, REFERENCE_DIR, TEMPLATES_DIR
-from grader.grade import REPORT_FILE, RESULTS_FILE, grade_submission, write_atomically
+from grader.files import write_atomically
+from grader.grade import REPORT_FILE, RESULTS_FILE, grade_submission
+from grader.isolation.sandbox import Limits, Workspace
 from grader.model import ClassResult, GradeResult, StudentOutcome
 from grader.progress import Progress
-from grader.sandbox import Limits, Workspace
-from grader.submission import IGNORED_DIRS, regular_file
+from grader.submissions.loading import IGNORED_DIRS, regular_file
 
 KEY_FILE = ".grade-key"  # beside results.json: what was graded, so an unchanged student is skipped
 GRADEBOOK_FILE = "gradebook.csv"
@@ -111,7 +112,7 @@ def grade_task(task: Task, seed: int | None, limits: Limits, workspace: Workspac
     """Grade one student; never raises. Returns plain data, so it can cross processes and machines."""
     try:
         result = grade_submission(task.source, seed=seed, limits=limits, workspace=workspace)
-        from grader.report import render_report
+        from grader.reporting.report import render_report
 
         return {"student": task.student, "result": result.to_dict(), "html": render_report(result), "message": ""}
     except Exception:  # a grader bug must cost one student's row, not the batch
@@ -265,6 +266,6 @@ def gradebook_csv(result: ClassResult) -> str:
 
 
 def write_dashboard(result: ClassResult, out: Path) -> None:
-    from grader.dashboard import render_dashboard
+    from grader.reporting.dashboard import render_dashboard
 
     write_atomically(out / DASHBOARD_FILE, render_dashboard(result))

@@ -21,7 +21,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from grader.sandbox import Limits
+from grader.isolation.sandbox import Limits
 
 USAGE_ERROR = 2
 
@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     if args.command == "doctor":
-        from grader.doctor import print_diagnosis
+        from grader.isolation.doctor import print_diagnosis
 
         print_diagnosis()
         return 0
@@ -107,8 +107,9 @@ def grade_command(args, parser: argparse.ArgumentParser) -> int:
         return usage_error(parser, f"no such file or folder: {args.submission}")
     if args.timeout <= 0:
         return usage_error(parser, "--timeout must be positive")
-    from grader.grade import grade_submission, write_atomically
-    from grader.summary import print_summary
+    from grader.files import write_atomically
+    from grader.grade import grade_submission
+    from grader.reporting.summary import print_summary
 
     result = grade_submission(
         args.submission,
@@ -152,14 +153,15 @@ def check_command(args, parser: argparse.ArgumentParser) -> int:
         return usage_error(parser, f"no exercise {exercise!r}: use ex01 ... ex{len(EXERCISES):02d}")
     if args.timeout <= 0:
         return usage_error(parser, "--timeout must be positive")
-    from grader.grade import grade_submission, write_atomically
-    from grader.terminal import print_feedback
+    from grader.files import write_atomically
+    from grader.grade import grade_submission
+    from grader.reporting.terminal import print_feedback
 
     result = grade_submission(
         path, limits=Limits(timeout_s=args.timeout), public=True if args.public else None, only=chosen
     )
     if args.html is not None:
-        from grader.report import render_report
+        from grader.reporting.report import render_report
 
         write_atomically(args.html, render_report(result))
     print_feedback(result, args.html)
@@ -186,7 +188,7 @@ def batch_command(args, parser: argparse.ArgumentParser) -> int:
         return usage_error(parser, "--canvas-map needs --canvas ROSTER.csv")
     from grader.batch import grade_class
     from grader.exporters import canvas
-    from grader.summary import print_class_summary
+    from grader.reporting.summary import print_class_summary
 
     if args.canvas is not None:
         try:  # before grading, so a wrong roster fails in a second rather than after the batch
@@ -220,7 +222,7 @@ def batch_command(args, parser: argparse.ArgumentParser) -> int:
 
 
 def release_command(args, parser: argparse.ArgumentParser) -> int:
-    from grader.release import ReleaseError, write_release
+    from grader.release.starter import ReleaseError, write_release
 
     try:
         files = write_release(args.out, steps=args.steps)
@@ -241,7 +243,7 @@ def gradescope_command(args, parser: argparse.ArgumentParser) -> int:
 
 def notebook_command(args) -> int:
     from grader.course import ASSIGNMENTS_DIR
-    from grader.notebook_build import build_notebook, notebook_is_current
+    from grader.release.notebook import build_notebook, notebook_is_current
 
     target = args.out or ASSIGNMENTS_DIR / "exercises.ipynb"
     if args.check:

@@ -9,8 +9,8 @@ import pytest
 
 from grader.course import ASSIGNMENTS_DIR, EXERCISES, REFERENCE_DIR
 from grader.grade import grade_submission
+from grader.isolation.sandbox import Limits
 from grader.model import GradeResult
-from grader.sandbox import Limits
 
 TESTS_DIR = Path(__file__).parent
 

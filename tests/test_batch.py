@@ -17,8 +17,8 @@ import pytest
 
 from grader.batch import KEY_FILE, discover, grade_class
 from grader.course import ASSIGNMENTS_DIR, EXERCISES, PROJECT_DIR, REFERENCE_DIR
+from grader.isolation.sandbox import tagged_processes
 from grader.progress import Progress
-from grader.sandbox import tagged_processes
 
 HANG_AT_IMPORT = "while True:\n    pass\n"
 
@@ -69,7 +69,7 @@ def test_class_outputs_gradebook_and_skipped_entries(tmp_path):
 
 
 def _short():
-    from grader.sandbox import Limits
+    from grader.isolation.sandbox import Limits
 
     return Limits(timeout_s=2.0)
 
@@ -171,7 +171,7 @@ for place in ("/tmp/planted", "/dev/shm/planted", "planted"):
 
 
 @pytest.mark.skipif(
-    __import__("grader.sandbox").sandbox.isolation_mode()[0] != "bubblewrap",
+    __import__("grader.isolation.sandbox").isolation.sandbox.isolation_mode()[0] != "bubblewrap",
     reason="process isolation shares the host's /tmp between students (SECURITY.md)",
 )
 def test_a_reused_worker_starts_clean_for_the_next_student(tmp_path):

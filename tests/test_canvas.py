@@ -23,9 +23,9 @@ from grader.exporters.canvas import (
     validate_canvas_inputs,
     write_canvas_import,
 )
+from grader.isolation.sandbox import Limits
 from grader.model import ClassResult, StudentOutcome
 from grader.progress import Progress
-from grader.sandbox import Limits
 
 EXAMPLES = PROJECT_DIR / "examples"
 IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]

@@ -43,7 +43,7 @@ def test_bad_arguments_exit_two():
 
 
 def test_doctor_names_the_isolation_mode(capsys):
-    from grader.sandbox import isolation_mode
+    from grader.isolation.sandbox import isolation_mode
 
     assert main(["doctor"]) == 0
     printed = capsys.readouterr().out

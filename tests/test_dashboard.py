@@ -9,7 +9,8 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from grader.dashboard import (
+from grader.model import CheckResult, ClassResult, ExerciseResult, GradeResult, StudentOutcome
+from grader.reporting.dashboard import (
     class_summary,
     diagnosis_of,
     exercise_columns,
@@ -24,7 +25,6 @@ from grader.dashboard import (
     short_label,
     student_rows,
 )
-from grader.model import CheckResult, ClassResult, ExerciseResult, GradeResult, StudentOutcome
 
 # ---------------------------------------------------------------- building results by hand
 

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from grader.diagnose import Tolerance, compare, diagnose, format_value
-from grader.wire import Unsupported
+from grader.checking.diagnose import Tolerance, compare, diagnose, format_value
+from grader.isolation.wire import Unsupported
 
 TOL = Tolerance(rtol=1e-6, atol=1e-9)
 EXPECTED = np.array([1.5, -2.0, 0.25])

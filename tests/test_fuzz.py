@@ -1,4 +1,4 @@
-"""Fuzzing what the grader parses: notebooks (grader.notebook, grader.submission) and replies (grader.wire).
+"""Fuzzing what the grader parses: notebooks (grader.submissions) and replies (grader.isolation.wire).
 
 Properties:
 
@@ -35,9 +35,11 @@ import numpy as np  # noqa: E402
 from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from grader import notebook, submission, wire  # noqa: E402
 from grader.course import EXERCISES, REFERENCE_DIR  # noqa: E402
+from grader.isolation import wire  # noqa: E402
 from grader.model import EXERCISE_STATUSES  # noqa: E402
+from grader.submissions import loading as submission
+from grader.submissions import notebook
 from tests.adversarial.conftest import SOLUTION  # noqa: E402
 
 # No example database: nothing is written into the working tree.

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from grader.course import EXERCISES, PROJECT_DIR
-from grader.sandbox import isolation_mode, tagged_processes
+from grader.isolation.sandbox import isolation_mode, tagged_processes
 from tests.conftest import by_id
 
 TARGET = "ex02"
@@ -139,7 +139,7 @@ def test_reference_is_out_of_reach_by_absolute_path(make_folder, grade):
 
 
 def test_one_worker_reused_and_a_fresh_one_after_a_crash(make_folder, grade, monkeypatch):
-    from grader import sandbox
+    from grader.isolation import sandbox
 
     started = []
     original = sandbox.Worker.__init__

@@ -7,9 +7,9 @@ import shutil
 import nbformat
 import pytest
 
-from grader import notebook
 from grader.course import ASSIGNMENTS_DIR, EXERCISES, REFERENCE_DIR
-from grader.notebook_build import notebook_is_current
+from grader.release.notebook import notebook_is_current
+from grader.submissions import notebook
 from tests.conftest import by_id
 
 EX2 = next(e for e in EXERCISES if e.id == "ex02")

@@ -7,11 +7,13 @@ import copy
 import numpy as np
 import pytest
 
-from grader import wire
+from grader.checking.inputs import PUBLIC_SEED, PublicInputs, call_keys
 from grader.course import ASSIGNMENTS_DIR, REFERENCE_DIR
 from grader.grade import grade_submission
-from grader.public import PUBLIC_SEED, PublicInputs, call_keys, public_inputs
-from grader.report import render_report
+from grader.grading import grade_with_inputs
+from grader.isolation import wire
+from grader.public import public_inputs
+from grader.reporting.report import render_report
 from tests.conftest import by_id
 
 
@@ -65,7 +67,7 @@ def test_call_keys_of_large_arrays_survive_a_few_ulps_of_noise():
 def test_a_missing_recording_costs_only_its_checks_and_says_why():
     data = copy.deepcopy(public_inputs().data)
     data["answers"]["ex02_gradient_geometry"] = {}
-    result = by_id(grade_submission(REFERENCE_DIR, inputs=PublicInputs(data)))
+    result = by_id(grade_with_inputs(REFERENCE_DIR, PublicInputs(data)))
     assert result["ex01"].score == 10
     broken = [c for c in result["ex02"].checks if c.status != "passed"]
     assert broken and all("cannot run on the public inputs" in c.message for c in broken)
@@ -74,6 +76,6 @@ def test_a_missing_recording_costs_only_its_checks_and_says_why():
 def test_recording_survives_its_file_format(tmp_path):
     frame = wire.pack(public_inputs().data)
     reloaded = PublicInputs.from_frame(frame)
-    assert grade_submission(REFERENCE_DIR, inputs=reloaded).score == 100
+    assert grade_with_inputs(REFERENCE_DIR, reloaded).score == 100
     with pytest.raises(wire.WireError):
         PublicInputs.from_frame(frame[:-10])

@@ -19,10 +19,11 @@ import numpy as np
 import pytest
 import yaml
 
+from grader.checking.inputs import PublicInputs, Recording
 from grader.course import EXERCISES, PACKAGE_DIR, REFERENCE_DIR
 from grader.grade import grade_submission
-from grader.public import PublicInputs, Recording
-from grader.release import ENGINE_DIR, WORKFLOW, ReleaseError, write_release
+from grader.grading import grade_with_inputs
+from grader.release.starter import ENGINE_DIR, WORKFLOW, ReleaseError, write_release
 
 TYPICAL = Path(__file__).parent.parent / "examples" / "typical_mistakes"
 
@@ -236,7 +237,7 @@ def floats_in(value) -> set[float]:
 
 def recorded_at(seed: int) -> Recording:
     recording = Recording(seed=seed)
-    assert grade_submission(REFERENCE_DIR, inputs=recording).score == 100
+    assert grade_with_inputs(REFERENCE_DIR, recording).score == 100
     return recording
 
 

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from grader import wire
+from grader.isolation import wire
 
 
 def roundtrip(value):

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from grader.checks import Fn, check, compare_calls, expect_unchanged, finite_difference_gradient
+from grader.checking.checks import Fn, check, compare_calls, expect_unchanged, finite_difference_gradient
 
 # ------------------------------------------------------------------ the functions and inputs
 

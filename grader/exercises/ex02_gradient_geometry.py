@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from grader.checks import check, compare_calls, expect_close, finite_difference_gradient
+from grader.checking.checks import check, compare_calls, expect_close, finite_difference_gradient
 
 
 def f(p):

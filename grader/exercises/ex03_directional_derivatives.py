@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from grader.checks import Fn, check, compare_calls, finite_difference_gradient
+from grader.checking.checks import Fn, check, compare_calls, finite_difference_gradient
 
 # ------------------------------------------------------------------ the functions and inputs
 

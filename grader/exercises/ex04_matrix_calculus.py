@@ -8,9 +8,9 @@ Least squares and trace use non-square matrices (m != n) so that transposes show
 
 import numpy as np
 
-from grader.checks import CheckFailed, check, compare_calls, finite_difference_gradient
-from grader.diagnose import as_array, format_value
-from grader.session import LearnerError
+from grader.checking.checks import CheckFailed, check, compare_calls, finite_difference_gradient
+from grader.checking.diagnose import as_array, format_value
+from grader.checking.session import LearnerError
 
 
 def symmetric(rng, n):

@@ -11,8 +11,8 @@ already does (answer 0), and one with losses[k] - loss_star == tol exactly (the 
 
 import numpy as np
 
-from grader.checks import CheckFailed, check, compare_calls, expect_unchanged, finite_difference_gradient
-from grader.diagnose import format_value
+from grader.checking.checks import CheckFailed, check, compare_calls, expect_unchanged, finite_difference_gradient
+from grader.checking.diagnose import format_value
 
 # ------------------------------------------------------------------ the data and known mistakes
 

@@ -8,7 +8,7 @@ d_in != d_h and m > 1 samples so that transposes and missing sums show.
 
 import numpy as np
 
-from grader.checks import Fn, check, compare_calls, expect_unchanged, finite_difference_gradient
+from grader.checking.checks import Fn, check, compare_calls, expect_unchanged, finite_difference_gradient
 
 # ------------------------------------------------------------------ the functions and known mistakes
 

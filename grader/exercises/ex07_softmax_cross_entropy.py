@@ -9,7 +9,7 @@ batches (m rows != K classes, m > 1) so that a missing 1/m or a division by K is
 
 import numpy as np
 
-from grader.checks import check, compare_calls, expect_close, expect_unchanged, finite_difference_gradient
+from grader.checking.checks import check, compare_calls, expect_close, expect_unchanged, finite_difference_gradient
 
 CLIP_EPSILONS = (1e-15, 1e-12, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6)
 

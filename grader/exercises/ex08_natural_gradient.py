@@ -14,8 +14,15 @@ import math
 
 import numpy as np
 
-from grader.checks import CheckFailed, check, compare_calls, expect_close, expect_unchanged, finite_difference_gradient
-from grader.diagnose import as_array
+from grader.checking.checks import (
+    CheckFailed,
+    check,
+    compare_calls,
+    expect_close,
+    expect_unchanged,
+    finite_difference_gradient,
+)
+from grader.checking.diagnose import as_array
 
 NOTEBOOK_N = 500  # the notebook's global sample count, which a copied solution may still use
 

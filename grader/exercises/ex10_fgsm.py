@@ -15,8 +15,8 @@ import math
 
 import numpy as np
 
-from grader.checks import CheckFailed, check, compare_calls, expect_close, finite_difference_gradient
-from grader.diagnose import as_array, format_value
+from grader.checking.checks import CheckFailed, check, compare_calls, expect_close, finite_difference_gradient
+from grader.checking.diagnose import as_array, format_value
 
 NOTEBOOK_D = 3  # the notebook's example has d = 3: the FGSM check uses it so a hard-coded answer has the right shape
 

@@ -16,7 +16,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.grade import write_atomically
+from grader.files import write_atomically
 from grader.model import ClassResult
 
 CANVAS_IMPORT_FILE = "canvas-import.csv"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from grader.model import CheckResult, ExerciseResult, GradeResult
-from grader.public import RUN_KINDS
+from grader.reporting.wording import RUN_KINDS
 
 # Backslash escapes that every Markdown flavour knows; HTML entities for what only some of them escape.
 _MARKDOWN_ESCAPES = {c: "\\" + c for c in "\\`*_{}[]()#+-.!"} | {

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from grader.course import EXERCISES, PROJECT_DIR, engine_files
 from grader.exporters.feedback import feedback_text, summary_markdown
-from grader.grade import write_atomically
+from grader.files import write_atomically
 from grader.model import CheckResult, ExerciseResult, GradeResult
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same project always gives the same zip

@@ -43,10 +43,10 @@ from pathlib import Path
 
 import pytest
 
-from grader import sandbox
 from grader.course import EXERCISES, PROJECT_DIR
+from grader.isolation import sandbox
+from grader.isolation.sandbox import Limits, isolation_mode, kill_tagged_processes, tagged_processes
 from grader.model import ExerciseResult, GradeResult
-from grader.sandbox import Limits, isolation_mode, kill_tagged_processes, tagged_processes
 
 TARGET = "ex02"
 GRADER_MEMORY_BUDGET = 768 << 20  # bytes of peak RSS growth allowed while grading one submission
@@ -188,7 +188,7 @@ def processes_with_marker(marker: str) -> list[int]:
 
 GRADE_IN_A_SUBPROCESS = """
 import json, sys
-from grader import sandbox
+from grader.isolation import sandbox
 from grader.grade import grade_submission
 original = sandbox.Worker.__init__
 def spy(self, *args, **kwargs):

@@ -2,7 +2,7 @@
 
 The exercise's process holds the request and reply pipes (their numbers are in ``sys.argv``) and
 the worker's own functions (``import __main__``). What it writes there is decoded by a reader
-that trusts nothing (grader/wire.py); what it reads there it cannot answer in time. The values
+that trusts nothing (grader/isolation/wire.py); what it reads there it cannot answer in time. The values
 it can forge are values its functions could have returned anyway: no points without right
 answers. Frames written in advance lack the random id of the request they would answer and are
 skipped (test_a_forged_frame_cannot_reach_the_next_exercise); replies are capped at 4 MiB of JSON

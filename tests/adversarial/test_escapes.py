@@ -22,8 +22,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from grader import cgroup
 from grader.course import EXERCISES, REFERENCE_DIR
+from grader.isolation import cgroup
 from tests.adversarial.conftest import (
     SOLUTION,
     ZEROS,

@@ -1,6 +1,6 @@
 """Hangs: learner code that never returns is stopped at the exercise's time limit.
 
-The checks that passed before the hang keep their points (see grader/scoring.py); the rest of
+The checks that passed before the hang keep their points (see grader/checking/scoring.py); the rest of
 the exercise earns nothing; every other exercise is graded in full on a fresh worker. A plain
 busy loop in a call or at import, and a sleep that ignores signals, are in tests/test_hostile.py.
 """

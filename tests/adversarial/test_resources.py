@@ -2,7 +2,7 @@
 
 Bounded in both modes: one process's address space (2 GiB), one file's size (16 MiB), the output
 kept (2 MB) and the time; every process an exercise started, detached or not, is ended when the
-exercise ends; where the grader may create cgroups (grader/cgroup.py; ``grader doctor`` says),
+exercise ends; where the grader may create cgroups (grader/isolation/cgroup.py; ``grader doctor`` says),
 also the worker's whole tree: 64 processes and threads, 4 GiB of memory. Under bubblewrap /tmp,
 /dev/shm and the working folder are private tmpfs of 64 MiB each and the rest is read-only. Not
 bounded (SECURITY.md, Known gaps): the scratch folder, /tmp and /dev/shm in process mode (the
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import cgroup
-from grader.sandbox import Limits
+from grader.isolation import cgroup
+from grader.isolation.sandbox import Limits
 from tests.adversarial.conftest import SOLUTION, ZEROS, gap, known_gap
 
 # ------------------------------------------------------------------ memory

@@ -1,6 +1,6 @@
 """Values: what learner functions return is plain data by the time the grader compares it.
 
-Answers cross the boundary as JSON and raw float64/int64/bool bytes (grader/wire.py), so an
+Answers cross the boundary as JSON and raw float64/int64/bool bytes (grader/isolation/wire.py), so an
 object's methods (lying ``__eq__``, ``__array_function__``, ``__float__``...) never run on the
 grader's side; anything that is not numbers is a wrong answer with a message, never a crash of
 the grader. Each case here breaks grad_f only, so exercise 2 keeps checks c and d (6 points)

@@ -17,8 +17,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import notebook
 from grader.course import ASSIGNMENTS_DIR, EXERCISES, Exercise
+from grader.submissions import notebook
 
 MAX_COPY_BYTES = 50 << 20
 MAX_COPY_FILES = 2000

@@ -1,6 +1,6 @@
 """The worker: the only process that runs learner code.
 
-Started by ``grader.sandbox`` as ``python -I worker.py REQUEST_FD REPLY_FD OUTPUT_CAP [NUMPY_PATH]``.
+Started by ``grader.isolation.sandbox`` as ``python -I worker.py REQUEST_FD REPLY_FD OUTPUT_CAP [NUMPY_PATH]``.
 It imports NumPy once, then serves requests on the two pipe descriptors:
 
 - ``open``: fork a child for one exercise; the child loads the learner's module (or notebook
@@ -211,7 +211,7 @@ def describe_status(status: int) -> str:
     return f"exited with status {os.WEXITSTATUS(status)}"
 
 
-SOURCE, HOME = "/submission-source", "/submission"  # see grader/sandbox.py
+SOURCE, HOME = "/submission-source", "/submission"  # see grader/isolation/sandbox.py
 SANDBOXED = os.environ.get("GRADER_SANDBOXED") == "1"  # alone in its own namespaces
 
 

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from grader.model import ExerciseResult, GradeResult
-from grader.public import RUN_KINDS
+from grader.reporting.wording import RUN_KINDS
 
 STYLES = {"passed": "green", "partial": "yellow", "failed": "red", "error": "red", "timeout": "red", "missing": "red"}
 

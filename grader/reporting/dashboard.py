@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from grader.model import CheckResult, ClassResult, ExerciseResult, GradeResult
-from grader.report import STATUS_LABELS, templates
+from grader.reporting.report import STATUS_LABELS, templates
 
 TOP_FAILURES = 5  # most frequent failed checks shown per exercise
 BIN_WIDTH = 10.0  # points per histogram bin

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from grader.model import ClassResult, GradeResult
-from grader.public import RUN_KINDS
+from grader.reporting.wording import RUN_KINDS
 
 
 def print_summary(result: GradeResult, out_dir: Path | None, file: TextIO | None = None) -> None:

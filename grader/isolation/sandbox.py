@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.cgroup import WorkerCgroup
+from grader.isolation.cgroup import WorkerCgroup
 
 WORKER_DIR = Path(__file__).parent
 WORKER_FILES = ("worker.py", "wire.py")
@@ -129,7 +129,7 @@ def _numpy_dir() -> str:
 def _wire():
     # Imported on first use: it imports NumPy, and the worker is started before the grader
     # pays for that import, so that both start-ups overlap.
-    from grader import wire
+    from grader.isolation import wire
 
     return wire
 

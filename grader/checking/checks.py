@@ -23,9 +23,9 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 import pytest
 
-from grader.diagnose import Tolerance, compare, diagnose, format_value, same_factor_everywhere
-from grader.public import NotRecorded
-from grader.wire import Fn
+from grader.checking.diagnose import Tolerance, compare, diagnose, format_value, same_factor_everywhere
+from grader.checking.inputs import NotRecorded
+from grader.isolation.wire import Fn
 
 __all__ = [
     "CheckFailed",

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from grader.wire import Unsupported
+from grader.isolation.wire import Unsupported
 
 TWO_PI = 2 * math.pi
 

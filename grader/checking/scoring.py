@@ -7,8 +7,8 @@ then marked ``timeout`` or ``error`` so the student sees why the rest earned not
 
 from __future__ import annotations
 
+from grader.checking.session import ExerciseRun
 from grader.model import CheckResult, ExerciseResult
-from grader.session import ExerciseRun
 
 
 def exercise_status(run: ExerciseRun | None, checks: list[CheckResult], score: float, max_score: float) -> str:

@@ -19,10 +19,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from grader.diagnose import format_value
-from grader.sandbox import Worker, WorkerFailure, Workspace
-from grader.submission import ExerciseCode, Submission
-from grader.wire import Fn
+from grader.checking.diagnose import format_value
+from grader.isolation.sandbox import Worker, WorkerFailure, Workspace
+from grader.isolation.wire import Fn
+from grader.submissions.loading import ExerciseCode, Submission
 
 OUTPUT_KEPT_PER_EXERCISE = 20_000
 

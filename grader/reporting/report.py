@@ -8,7 +8,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from grader.course import TEMPLATES_DIR
 from grader.model import GradeResult
-from grader.public import RUN_KINDS
+from grader.reporting.wording import RUN_KINDS
 
 STATUS_LABELS = {
     "passed": "passed",

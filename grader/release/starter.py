@@ -18,7 +18,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader
 
 from grader.course import ASSIGNMENTS_DIR, EXERCISES, REFERENCE_DIR, TEMPLATES_DIR, engine_files, title_of
-from grader.notebook_build import build_notebook
+from grader.release.notebook import build_notebook
 
 ENGINE_DIR = ".autograder"
 WORKFLOW = ".github/workflows/classroom.yml"

@@ -7,8 +7,8 @@ import shutil
 import subprocess
 import sys
 
-from grader import cgroup
-from grader.sandbox import Limits, isolation_mode
+from grader.isolation import cgroup
+from grader.isolation.sandbox import Limits, isolation_mode
 
 
 def print_diagnosis() -> None:

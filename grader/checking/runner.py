@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.checks import CheckFailed
+from grader.checking.checks import CheckFailed
+from grader.checking.inputs import HiddenInputs, NotRecorded, PublicInputs
+from grader.checking.session import ExerciseRun, ExerciseStopped, LearnerError, LearnerModule, Session
 from grader.course import CHECKS_DIR, EXERCISES, Exercise
 from grader.model import CheckResult
-from grader.public import HiddenInputs, NotRecorded, PublicInputs
-from grader.session import ExerciseRun, ExerciseStopped, LearnerError, LearnerModule, Session
 
 
 class CheckPlugin:
