@@ -1,7 +1,10 @@
 """Plausible wrong solutions score less than full marks, with the right diagnosis.
 
-Each file in tests/wrong_solutions/<exercise module>/ is a complete module for that exercise
-with one typical mistake, and starts with comment lines saying what the grader must find:
+Each file in tests/wrong_solutions/<exercise module>/ is an override: the learner's definitions
+that differ from the reference, holding one typical mistake. The test joins it to the reference
+module (the override's definitions come last, so they replace the reference's, and reference
+functions that call them call the wrong ones, as in a learner's module). Each file starts with
+comment lines saying what the grader must find:
 
     # mistake: forgot the factor 2 in the quadratic form's gradient
     # fails: grad_quadratic_symmetric        (a check name; repeat the line for several)
@@ -14,12 +17,11 @@ public check run (public inputs, recorded expectations), which must find the sam
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from grader.course import EXERCISES
+from grader.course import EXERCISES, REFERENCE_DIR
 from tests.conftest import by_id, check_named
 
 WRONG_DIR = Path(__file__).parent / "wrong_solutions"
@@ -33,6 +35,12 @@ def expectations(path: Path) -> tuple[list[str], str]:
     return fails, diagnosis
 
 
+def learner_module(exercise_module: str, override: Path) -> str:
+    """The reference module with the override's definitions replacing its own."""
+    reference = (REFERENCE_DIR / f"{exercise_module}.py").read_text()
+    return f"{reference}\n\n# The learner's own definitions, with the mistake:\n{override.read_text()}"
+
+
 def test_every_exercise_has_at_least_two_wrong_solutions():
     for exercise in EXERCISES:
         assert len(list((WRONG_DIR / exercise.module).glob("*.py"))) >= 2, exercise.module
@@ -44,7 +52,7 @@ def test_wrong_solution_loses_points_with_diagnosis(variant, public, tmp_path, g
     exercise = next(e for e in EXERCISES if e.module == variant.parent.name)
     folder = tmp_path / "submission"
     folder.mkdir()
-    shutil.copyfile(variant, folder / f"{exercise.module}.py")
+    (folder / f"{exercise.module}.py").write_text(learner_module(exercise.module, variant))
     fails, diagnosis = expectations(variant)
     assert fails, f"{variant} names no failing check"
     result = by_id(grade(folder, public=public))[exercise.id]

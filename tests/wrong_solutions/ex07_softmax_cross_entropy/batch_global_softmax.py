@@ -10,11 +10,6 @@ def softmax(z):
     return e / e.sum()
 
 
-def softmax_jacobian(z):
-    p = softmax(z)
-    return np.diag(p) - np.outer(p, p)
-
-
 def ce_loss(z, y_true):
     m = np.max(z)
     return float(m + np.log(np.sum(np.exp(z - m))) - z[y_true])

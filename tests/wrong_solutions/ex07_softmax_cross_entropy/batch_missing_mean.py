@@ -5,17 +5,6 @@
 import numpy as np
 
 
-def softmax(z):
-    z = np.asarray(z, dtype=float)
-    e = np.exp(z - np.max(z, axis=-1, keepdims=True))
-    return e / np.sum(e, axis=-1, keepdims=True)
-
-
-def softmax_jacobian(z):
-    p = softmax(z)
-    return np.diag(p) - np.outer(p, p)
-
-
 def ce_loss(z, y_true):
     z = np.asarray(z, dtype=float)
     m = np.max(z)

@@ -11,11 +11,6 @@ def softmax(z):
     return e / np.sum(e, axis=-1, keepdims=True)
 
 
-def softmax_jacobian(z):
-    p = softmax(z)
-    return np.diag(p) - np.outer(p, p)
-
-
 def ce_loss(z, y_true):
     return float(-np.log(softmax(z)[y_true]))
 

@@ -2,7 +2,6 @@
 # fails: fisher_info_random_theta_and_n
 # diagnosis: one sample
 import math
-
 import numpy as np
 
 

@@ -2,7 +2,6 @@
 # fails: nll_grad_random_data
 # diagnosis: derivative with respect to sigma
 import math
-
 import numpy as np
 
 

@@ -2,7 +2,6 @@
 # fails: run_optimizer_natural_gradient_path
 # diagnosis: F^{-1} g
 import math
-
 import numpy as np
 
 

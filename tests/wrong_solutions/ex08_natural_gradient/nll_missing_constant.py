@@ -1,7 +1,6 @@
 # mistake: left the constant 0.5 n log(2 pi) out of the NLL (it does not change the gradient)
 # fails: neg_log_likelihood_random_data
 # diagnosis: 0.5 n log(2 pi) is missing
-
 import numpy as np
 
 

@@ -4,8 +4,8 @@
 # fails: fisher_info_random_theta_and_n
 # diagnosis: fixed n = 500
 import math
-
 import numpy as np
+
 
 N = 500
 

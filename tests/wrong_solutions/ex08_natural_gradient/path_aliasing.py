@@ -3,7 +3,6 @@
 # fails: run_optimizer_natural_gradient_path
 # diagnosis: append a copy
 import math
-
 import numpy as np
 
 

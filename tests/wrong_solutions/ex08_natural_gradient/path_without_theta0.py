@@ -3,7 +3,6 @@
 # fails: run_optimizer_natural_gradient_path
 # diagnosis: row 0 must be theta0
 import math
-
 import numpy as np
 
 

@@ -2,7 +2,6 @@
 # fails: run_optimizer_leaves_theta0_unchanged
 # diagnosis: modified its argument `theta0`
 import math
-
 import numpy as np
 
 

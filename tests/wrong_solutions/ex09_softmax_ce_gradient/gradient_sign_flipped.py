@@ -6,11 +6,6 @@
 import numpy as np
 
 
-def _log_softmax(z):
-    shifted = z - np.max(z)
-    return shifted - np.log(np.sum(np.exp(shifted)))
-
-
 def softmax_ce_loss(z, y):
     return float(-np.sum(y * _log_softmax(np.asarray(z, dtype=float))))
 
