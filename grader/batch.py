@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grader
+from grader.checking.runner import with_collected_checks
 from grader.course import CHECKS_DIR, EXERCISES, REFERENCE_DIR, TEMPLATES_DIR
 from grader.files import write_atomically
 from grader.grade import REPORT_FILE, RESULTS_FILE, grade_submission
@@ -141,10 +142,14 @@ def _grading_process(tasks, answers, seed: int | None, limits: Limits) -> None:
     answers.cancel_join_thread()  # if the batch is gone, exit without waiting to deliver answers
     parent = os.getppid()
     workspace = Workspace(limits)
-    try:
+
+    def grade_until_sentinel() -> None:
         while os.getppid() == parent and (task := tasks.get()) is not None:
             answers.put((task, grade_task(task, seed, limits, workspace)))
             workspace.reset()
+
+    try:
+        with_collected_checks(grade_until_sentinel)  # pytest starts and collects once per process
     except KeyboardInterrupt:
         pass
     finally:
