@@ -10,7 +10,8 @@ process per configuration, and prints:
 - CPU per student for the whole process tree, sandboxed workers included (from a cpuacct
   control group; from /proc/stat, the whole machine, where none can be made), in seconds and
   in bare NumPy start-ups;
-- the batch parent's peak memory, and how it grows with the class;
+- the batch parent's share of that CPU (it runs beside the grading processes), its peak memory,
+  and how that grows with the class;
 - where one student's CPU goes: the grader side by concern (a cProfile of the batch's grading
   loop, bucketed by module), the worker side by stage (start, fork per exercise, the rest:
   loading and running the learner's code and the wire);
@@ -69,8 +70,9 @@ from grader.cli import main
 started = time.perf_counter()
 code = main(sys.argv[1:])
 elapsed = time.perf_counter() - started
-own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"code": code, "seconds": elapsed, "self_kb": own}))
+own = resource.getrusage(resource.RUSAGE_SELF)
+figures = {"code": code, "seconds": elapsed, "self_kb": own.ru_maxrss, "self_cpu_s": own.ru_utime + own.ru_stime}
+print(json.dumps(figures))
 """
 
 
@@ -129,9 +131,10 @@ def throughput(tree: TreeCPU, root: Path, students: int, job_counts: list[int], 
         best = min(results, key=lambda f: f["seconds"])
         rates[jobs] = students / best["seconds"]
         cpu = statistics.median(f["cpu_s"] for f in results) / students
+        parent = statistics.median(f["self_cpu_s"] for f in results) / students
         print(
             f"{students:8d}  {jobs:4d}  {best['seconds']:7.2f}  {rates[jobs]:10.1f}  {cpu:9.3f} s"
-            f"  {cpu / numpy_cpu:10.2f}x  {best['self_kb'] / 1024:13.0f}"
+            f"  {cpu / numpy_cpu:10.2f}x  {1000 * parent:11.1f} ms  {best['self_kb'] / 1024:13.0f}"
         )
     for jobs in job_counts[1:]:
         print(f"{'':8s}  --jobs {jobs} vs --jobs 1: {rates[jobs] / rates[1]:.2f}x (goal {0.9 * jobs:.1f}x)")
@@ -186,7 +189,7 @@ def main() -> None:
         where = "process tree (cpuacct cgroup)" if tree.kind == "cgroup" else "whole machine (/proc/stat)"
         print(f"isolation: {isolation_mode()[0]}; {cores} cores; CPU counted for the {where}")
         print(f"baseline: python -c 'import numpy'  {numpy_wall:.3f} s wall, {numpy_cpu:.3f} s CPU (median of 5)")
-        print("students  jobs  seconds  students/s  CPU/student  in numpy starts  parent peak MB")
+        print("students  jobs  seconds  students/s  CPU/student  in numpy starts  of it parent  parent peak MB")
         for students in args.students:
             throughput(tree, root, students, job_counts, args.runs, numpy_cpu)
         if args.memory:

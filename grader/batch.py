@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import multiprocessing
 import os
 import queue
@@ -99,8 +100,6 @@ def previous_result(student_dir: Path, key: str) -> GradeResult | None:
     try:
         if (student_dir / KEY_FILE).read_text() != key:
             return None
-        import json
-
         return GradeResult.from_dict(json.loads((student_dir / RESULTS_FILE).read_text()))
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -115,7 +114,9 @@ def grade_task(task: Task, seed: int | None, limits: Limits, workspace: Workspac
         result = grade_submission(task.source, seed=seed, limits=limits, workspace=workspace)
         from grader.reporting.report import render_report
 
-        return {"student": task.student, "result": result.to_dict(), "html": render_report(result), "message": ""}
+        # The JSON text is made here, in parallel, and written as it is: the batch's own process
+        # only parses it back (fast) for the gradebook and the dashboard.
+        return {"student": task.student, "result": result.to_json(), "html": render_report(result), "message": ""}
     except Exception:  # a grader bug must cost one student's row, not the batch
         return {"student": task.student, "result": None, "html": None, "message": traceback.format_exc(limit=-3)}
 
@@ -126,8 +127,8 @@ def save(out: Path, task: Task, answer: dict) -> StudentOutcome:
         return StudentOutcome(task.student, task.source, "error", None, answer["message"])
     student_dir = out / task.student
     student_dir.mkdir(parents=True, exist_ok=True)
-    result = GradeResult.from_dict(answer["result"])
-    write_atomically(student_dir / RESULTS_FILE, result.to_json())
+    result = GradeResult.from_dict(json.loads(answer["result"]))
+    write_atomically(student_dir / RESULTS_FILE, answer["result"])
     write_atomically(student_dir / REPORT_FILE, answer["html"])
     write_atomically(student_dir / KEY_FILE, task.key)
     return StudentOutcome(task.student, task.source, "graded", result)
