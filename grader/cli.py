@@ -234,7 +234,7 @@ def batch_command(args, parser: argparse.ArgumentParser) -> int:
 
 
 def release_command(args, parser: argparse.ArgumentParser) -> int:
-    from grader.release.starter import ReleaseError, write_release
+    from grader.release.targets import ReleaseError, write_release
 
     try:
         files = write_release(args.out, target=args.target)

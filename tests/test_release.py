@@ -24,7 +24,8 @@ from grader.course import EXERCISES, PACKAGE_DIR, REFERENCE_DIR
 from grader.grade import grade_submission
 from grader.grading import grade_with_inputs
 from grader.release.actions import WORKFLOW
-from grader.release.starter import ENGINE_DIR, ReleaseError, write_release
+from grader.release.starter import ENGINE_DIR
+from grader.release.targets import ReleaseError, write_release
 
 TYPICAL = Path(__file__).parent.parent / "examples" / "typical_mistakes"
 

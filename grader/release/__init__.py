@@ -1,8 +1,9 @@
 """Releasing the assignment: what students start from, and what grades it on each platform.
 
-``starter`` writes the students' files (stubs, notebook, README, the grader without the
-reference and the public checks' recording) and dispatches to a target: ``actions`` (a plain
-GitHub Actions workflow); ``notebook`` generates the student notebook from the stubs.
+``targets`` writes a release for a platform (``grader release --for``); ``starter`` writes the
+students' files every target shares (stubs, notebook, README, the grader without the reference
+and the public checks' recording); ``actions`` adds a plain GitHub Actions workflow;
+``notebook`` generates the student notebook from the stubs.
 """
 
 TARGETS = ("actions",)  # `grader release --for`: the first is the default

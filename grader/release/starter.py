@@ -1,4 +1,4 @@
-"""The students' starter files, the same on every platform, and ``write_release``, which adds a platform's part.
+"""The students' starter files, the same on every platform.
 
 ``write_student_tree(OUT, target)`` writes the stubs and the student notebook, a student README
 (its "how grading works" section depends on the platform), a ``requirements.txt`` and
@@ -7,10 +7,7 @@
 the checks at the public inputs. Nothing of the reference, of the hidden checks or of the hidden
 inputs is written there.
 
-``write_release(OUT, target)`` writes that tree and the target's grading files:
-``grader.release.actions`` (a plain GitHub Actions workflow), ``grader.release.classroom50``
-(the student template and the config repository's autograder folder) or
-``grader.release.codio`` (the workspace and its secure grading script).
+Each target (``grader.release.targets``) adds its own grading files to that tree.
 """
 
 from __future__ import annotations
@@ -21,8 +18,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader
 
-from grader.course import ASSIGNMENTS_DIR, EXERCISES, REFERENCE_DIR, TEMPLATES_DIR, engine_files
-from grader.release import TARGETS
+from grader.course import ASSIGNMENTS_DIR, EXERCISES, TEMPLATES_DIR, engine_files
 
 ENGINE_DIR = ".autograder"
 COURSE_TITLE = "Partial Derivatives and Gradients: exercises"
@@ -39,24 +35,6 @@ runs them, and `grader/public_expectations.grw`, the expected values at the publ
 this copy.
 """
 GITIGNORE = "__pycache__/\n.ipynb_checkpoints/\n*.egg-info/\n.venv/\nvenv/\nreport.html\ngrader-report/\n"
-
-
-class ReleaseError(Exception):
-    """The release cannot be written here (the folder is in use, or this is not the instructor's tree)."""
-
-
-def write_release(out: Path, target: str = "actions") -> list[Path]:
-    """Write the release for ``target`` into ``out`` (new or empty); return the files written."""
-    if target not in TARGETS:
-        raise ReleaseError(f"--for must be one of {', '.join(TARGETS)}")
-    out = Path(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ReleaseError(f"{out} exists and is not an empty folder: choose a new one")
-    if not REFERENCE_DIR.is_dir():
-        raise ReleaseError("the reference solutions are not here: run `grader release` in the instructor's project")
-    from grader.release.actions import write_actions_release
-
-    return write_actions_release(out)
 
 
 def write_student_tree(out: Path, target: str, **readme: object) -> list[Path]:
