@@ -5,7 +5,7 @@
     grader check [EXERCISE] [PATH] [--html FILE] [--public]
     grader batch SUBMISSIONS --out OUT [--jobs N] [--seed N] [--timeout S] [--force] [--scheduler ADDRESS]
                  [--canvas ROSTER.csv [--canvas-map MAP.csv]]
-    grader release OUT [--for actions]
+    grader release OUT [--for actions|classroom50|codio] [--assignment SLUG]
     grader gradescope OUT.zip
     grader notebook [--out PATH] [--check]
     grader doctor
@@ -72,8 +72,10 @@ def main(argv: list[str] | None = None) -> int:
         dest="target",
         choices=list(TARGETS),
         default="actions",
-        help="actions: a starter repository with a plain GitHub Actions workflow (default)",
+        help="actions: a starter repository with a plain GitHub Actions workflow (default); classroom50: the"
+        " template and the config repository's autograder folder; codio: the workspace with its grading script",
     )
+    release.add_argument("--assignment", default=None, help="the Classroom 50 assignment's slug (default: gradients)")
 
     gradescope = commands.add_parser("gradescope", help="build the Gradescope autograder zip")
     gradescope.add_argument("zip", type=Path)
@@ -237,7 +239,7 @@ def release_command(args, parser: argparse.ArgumentParser) -> int:
     from grader.release.targets import ReleaseError, write_release
 
     try:
-        files = write_release(args.out, target=args.target)
+        files = write_release(args.out, target=args.target, assignment=args.assignment)
     except ReleaseError as error:
         return usage_error(parser, str(error))
     print(f"Wrote {len(files)} files to {args.out}.")
@@ -247,6 +249,10 @@ def release_command(args, parser: argparse.ArgumentParser) -> int:
 
 NEXT_STEPS = {
     "actions": "Push {out} as a template repository; every repository made from it runs the public checks.",
+    "classroom50": "Push {out}/template as the assignment's template repository, and copy {out}/autograders/* into"
+    " CLASSROOM/autograders/ of your organisation's classroom50 repository.",
+    "codio": "Upload {out} as the Codio assignment's workspace; grade with: python3 .guides/secure/gradient-grader/"
+    "autograde.py (an Advanced Code Test with partial points, or the assignment's grading script).",
 }
 
 

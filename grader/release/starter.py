@@ -1,4 +1,4 @@
-"""The students' starter files, the same on every platform.
+"""The students' starter files, the same on every platform, and the parts of a grading bundle.
 
 ``write_student_tree(OUT, target)`` writes the stubs and the student notebook, a student README
 (its "how grading works" section depends on the platform), a ``requirements.txt`` and
@@ -13,6 +13,7 @@ Each target (``grader.release.targets``) adds its own grading files to that tree
 from __future__ import annotations
 
 import ast
+import json
 import shutil
 from pathlib import Path
 
@@ -72,6 +73,22 @@ def write_public_engine(engine: Path) -> list[Path]:
     expectations = engine / "grader" / EXPECTATIONS_FILE.name
     recording.save(expectations)
     return written + [expectations]
+
+
+def write_grading_bundle(bundle: Path, settings: dict, entry_template: str, entry_point: str) -> list[Path]:
+    """A platform's grading folder beside its ``engine/``: settings, requirements and the entry script.
+
+    ``entry_template`` is the script's file in ``templates/release``, written as ``entry_point``.
+    """
+    from grader.exporters.gradescope import project_dependencies
+    from grader.release.runtime import REQUIREMENTS_FILE, SETTINGS_FILE
+
+    texts = {
+        bundle / SETTINGS_FILE: json.dumps(settings, indent=2) + "\n",
+        bundle / REQUIREMENTS_FILE: "".join(f"{r}\n" for r in project_dependencies()),
+        bundle / entry_point: (TEMPLATES_DIR / "release" / entry_template).read_text(encoding="utf-8"),
+    }
+    return [write_text(path, text) for path, text in texts.items()]
 
 
 def public_points() -> list[float]:
