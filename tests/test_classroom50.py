@@ -255,3 +255,22 @@ def test_the_scale_makes_every_points_value_whole():
     assert points_scale([0.5, 1.5, 2]) == 2
     assert points_scale([0.25, 1]) == 4
     assert points_scale([0.5, 1 / 3]) == 6
+
+
+def test_the_clones_gh_teacher_download_makes_grade_as_a_class(release, tmp_path):
+    """`gh teacher download` puts CLASSROOM-SLUG-USERNAME clones, each with its result files, beside scores.csv."""
+    from grader.batch import grade_class
+
+    folder = tmp_path / "calc-gradients_submissions"
+    folder.mkdir()
+    (folder / "scores.csv").write_text("username,score,max_score\nalice,200,200\n")
+    solved = {e.id: REFERENCE_DIR / f"{e.module}.py" for e in EXERCISES}
+    for username, modules in {"alice": solved, "bob": {}}.items():
+        clone = student_checkout(release, folder / f"calc-{ASSIGNMENT}-{username}", modules)
+        (clone / "result.json").write_text('{"schema": "classroom50/result/v1", "score": 200}')
+        (clone / "results.json").write_text("[]")
+        (clone / ".classroom50.yaml").write_text(f"classroom: calc\nassignment: {ASSIGNMENT}\n")
+    graded = grade_class(folder, tmp_path / "graded", jobs=1)
+    scores = {o.student: o.result.score for o in graded.students}
+    assert scores == {f"calc-{ASSIGNMENT}-alice": 100, f"calc-{ASSIGNMENT}-bob": 0}
+    assert any(entry.startswith("scores.csv") for entry in graded.skipped)
