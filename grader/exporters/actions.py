@@ -30,7 +30,9 @@ def annotations(result: GradeResult, submission: Path) -> list[str]:
     """The workflow commands for every unpassed check of ``result``, graded from ``submission``."""
     sources = _sources(Path(submission))
     lines = []
-    for exercise in result.exercises:
+    # GitHub shows 10 error annotations per step on the run's page (the rest only in the log):
+    # exercises with some points earned, where the student is at work, come first.
+    for exercise in sorted(result.exercises, key=lambda e: e.score == 0):
         unpassed = [c for c in exercise.checks if c.status != "passed"]
         source = sources.get(exercise.id)
         if not exercise.checks and exercise.status != "passed":  # nothing ran: the exercise's own message
