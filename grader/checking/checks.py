@@ -56,6 +56,10 @@ __all__ = [
     "DEFAULT",
     "EXACT",
     "FINITE_DIFFERENCE",
+    "FINITE_DIFFERENCE_SMALL",
+    "LEARNER_FINITE_DIFFERENCE",
+    "NUMERICAL",
+    "PROBABILITIES",
     "ROUNDING",
     "CheckFailed",
     "Fn",
@@ -70,16 +74,21 @@ __all__ = [
     "finite_difference_gradient",
     "format_value",
     "gradient_by_finite_differences",
+    "matches",
 ]
 
 # ---------------------------------------------------------------- named tolerances
 # |got - expected| <= atol + rtol * |expected|, elementwise. A check states which one it uses.
 
 EXACT = Tolerance(rtol=0, atol=0)  # integers, counts, indices: no rounding at all
-ROUNDING = Tolerance(rtol=1e-12, atol=1e-12)  # a formula with a few operations: only rounding differs
+ROUNDING = Tolerance(rtol=1e-12, atol=1e-12)  # a formula of a few operations: only rounding differs
 CLOSED_FORM = Tolerance(rtol=1e-8, atol=1e-10)  # the reference's formula, computed in another order
-DEFAULT = Tolerance(rtol=1e-6, atol=1e-9)  # iterative or longer computations (solvers, many steps)
+PROBABILITIES = Tolerance(rtol=1e-7, atol=1e-12)  # values that may be tiny (probabilities): a tiny atol
+NUMERICAL = Tolerance(rtol=1e-6, atol=1e-8)  # a solve, a normalisation or an iteration: rounding accumulates
+DEFAULT = Tolerance(rtol=1e-6, atol=1e-9)  # what compare_calls and expect_close use when none is named
 FINITE_DIFFERENCE = Tolerance(rtol=1e-5, atol=1e-6)  # against centred differences with h = 1e-6
+FINITE_DIFFERENCE_SMALL = Tolerance(rtol=1e-5, atol=1e-8)  # the same, for small values (probabilities)
+LEARNER_FINITE_DIFFERENCE = Tolerance(rtol=1e-4, atol=1e-5)  # a learner's own estimate against the exact value
 
 
 # While the public checks are recorded, known mistakes are evaluated at every input, so that a
@@ -279,6 +288,28 @@ def compare_calls(
     )
 
 
+def matches(got, value, tolerance: Tolerance = DEFAULT) -> bool:
+    """Whether a learner's answer equals ``value`` within ``tolerance`` (False when it is not numbers).
+
+    For checks that look for one particular answer, e.g. a mistake worth its own feedback.
+
+    Parameters
+    ----------
+    got:
+        The learner's value, as ``sub.<name>(...)`` returned it.
+    value:
+        The value to recognise.
+    tolerance:
+        How close counts as equal.
+
+    Example
+    -------
+    >>> matches([2.0, 4.0], np.array([2.0, 4.0]), CLOSED_FORM), matches("2, 4", [2.0, 4.0])
+    (True, False)
+    """
+    return compare(got, value, tolerance).ok
+
+
 def call_all(function, cases: Sequence[tuple]) -> list:
     """``function`` at every case: in one round trip when it is the learner's, else one call each."""
     call_many = getattr(function, "call_many", None)
@@ -424,12 +455,15 @@ def expect_unchanged(function, *args) -> None:
 
 
 def finite_difference_gradient(f: Callable, x, h: float = 1e-6) -> np.ndarray:
-    """Centred differences of a scalar function ``f`` at ``x`` (any shape), computed by the grader.
+    """Centred differences of ``f`` at ``x`` (any shape), computed by the grader.
+
+    For a scalar ``f`` the result has the shape of ``x``; for an array-valued ``f`` it is the
+    Jacobian, of shape ``f(x).shape + x.shape`` (row i: the gradient of output i).
 
     Parameters
     ----------
     f:
-        A trusted scalar function of an array shaped like ``x`` (the reference's, or a formula).
+        A trusted function of an array shaped like ``x`` (the reference's, or a formula).
     x:
         Where to differentiate.
     h:
@@ -439,26 +473,34 @@ def finite_difference_gradient(f: Callable, x, h: float = 1e-6) -> np.ndarray:
     -------
     >>> finite_difference_gradient(lambda v: float(v @ v), [1.0, 2.0]).round(6)
     array([2., 4.])
+    >>> finite_difference_gradient(lambda v: 3 * v, [1.0, 2.0]).round(6)
+    array([[3., 0.],
+           [0., 3.]])
     """
     x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
+    columns = []
     for index in np.ndindex(x.shape):
         step = np.zeros_like(x)
         step[index] = h
-        grad[index] = (f(x + step) - f(x - step)) / (2 * h)
-    return grad
+        columns.append((index, np.asarray(f(x + step), dtype=float) - np.asarray(f(x - step), dtype=float)))
+    shape = columns[0][1].shape if columns else ()
+    result = np.zeros(shape + x.shape)
+    for index, difference in columns:
+        result[(..., *index)] = difference / (2 * h)
+    return result
 
 
 def gradient_by_finite_differences(f: Callable, wrt: int = 0, h: float = 1e-6) -> Callable:
     """A numerical reference for a gradient function: centred differences of ``f`` in argument ``wrt``.
 
     Compare it with ``compare_calls(..., tolerance=FINITE_DIFFERENCE)``: the learner's gradient
-    then gets the same messages (named mistakes, wrong at n of m) as against the reference.
+    then gets the same messages (named mistakes, wrong at n of m) as against the reference. For
+    an array-valued ``f`` it gives the Jacobian (row i: the gradient of output i).
 
     Parameters
     ----------
     f:
-        The scalar function the learner's gradient differentiates, taking the same arguments
+        The function the learner's gradient differentiates, taking the same arguments
         (e.g. ``ref.mse_loss`` for ``mse_grad(X, y, w)``).
     wrt:
         The position of the argument the gradient is taken with respect to.
