@@ -93,16 +93,18 @@ class CheckPlugin:
             )
 
     def _fails_on_reference(self, item, exercise: Exercise) -> bool:
-        """Whether the check raises the same way with the reference's answers: then the fault is its own."""
-        ref = self.inputs.reference(exercise)
-        fixtures = {
-            "sub": LearnerModule(ReferenceRun(ref), ref),
-            "ref": ref,
-            "rng": self.inputs.rng(exercise, item.name),
-        }
+        """Whether the check also raises with the reference's answers: then the fault is its own.
+
+        Tried at the run's hidden inputs, recording nothing; a public run has no reference to try.
+        """
+        if not isinstance(self.inputs, HiddenInputs):
+            return False
+        inputs = HiddenInputs(self.inputs.seed)
+        ref = inputs.reference(exercise)
+        fixtures = {"sub": LearnerModule(ReferenceRun(ref), ref), "ref": ref, "rng": inputs.rng(exercise, item.name)}
         try:
             item.function(**{name: fixtures[name] for name in inspect.signature(item.function).parameters})
-        except (AssertionError, NotRecorded):  # a verdict (or a public run's gap), not a fault of the check
+        except AssertionError:  # a verdict on the reference's answer, not a fault of the check's code
             return False
         except Exception:
             return True
