@@ -67,6 +67,10 @@ class CheckPlugin:
         self.ran = False
         self.error: BaseException | None = None
         self.broken = False  # a run ended inside pytest's protocol: the next one needs a session of its own
+        self.session: Session | None = None  # the submission at hand, and its inputs and outcomes: see ``run``
+        self.inputs: HiddenInputs | PublicInputs | None = None
+        self.results: dict[str, list[CheckResult]] = {}
+        self.runs: dict[str, ExerciseRun] = {}
 
     def covers(self, exercises: Sequence[Exercise]) -> bool:
         return not self.broken and {e.module for e in exercises} <= self.modules
