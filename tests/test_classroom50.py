@@ -201,6 +201,9 @@ def test_a_run_gives_a_valid_result_with_the_public_score(release, bundle_archiv
         if check.details.get("diagnosis"):
             assert check.details["diagnosis"] in test["message"] and test["diagnosis"] == check.details["diagnosis"]
 
+    report = (checkout / "grader-report/report.html").read_text()  # for the assignment's release_assets
+    assert "Degrees instead of radians" in report and "Public checks" in report
+
     body = (checkout / "release-body.md").read_text()
     assert len(body) <= BODY_LIMIT
     assert "| ex03 Directional derivatives | 8 / 10 | partial |" in body
@@ -213,6 +216,8 @@ def test_a_forged_result_is_replaced_by_the_real_one(release, bundle_archive, tm
     forged = {**RUNNER_ENV, "schema": "classroom50/result/v1", "score": 200, "max-score": 200, "tests": []}
     (checkout / "result.json").write_text(json.dumps(forged))
     (checkout / "release-body.md").write_text("### 200 / 200")
+    (checkout / "grader-report").mkdir()
+    (checkout / "grader-report/report.html").write_text("<h1>200 / 200</h1>")
     (checkout / "ex01_partial_derivatives.py").write_text(
         (REFERENCE_DIR / "ex01_partial_derivatives.py").read_text()
         + f"\nfor _name in ('result.json', 'release-body.md'):\n"
@@ -224,6 +229,7 @@ def test_a_forged_result_is_replaced_by_the_real_one(release, bundle_archive, tm
     result = valid_result(json.loads((checkout / "result.json").read_text()))
     assert result["score"] == 20 and result["max-score"] == 200  # ex01 right, nothing else done
     assert "200 / 200" not in (checkout / "release-body.md").read_text()
+    assert "200 / 200" not in (checkout / "grader-report/report.html").read_text()
 
 
 def test_grading_that_cannot_finish_is_an_error_not_a_result(release, tmp_path):

@@ -26,10 +26,6 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from grader.model import GradeResult
 
 SETTINGS_FILE = "grading.json"
 REQUIREMENTS_FILE = "requirements.txt"
@@ -46,6 +42,7 @@ class Grading:
     results: dict | None
     output: str
     problem: str = ""
+    report: bytes = b""  # report.html
 
 
 def settings(bundle: Path) -> dict:
@@ -106,10 +103,10 @@ def grade(engine: Path, submission: Path, *, public: bool, time_limit_s: float) 
             output = _kill(child)
             return Grading(None, output, f"grading took longer than its limit of {time_limit_s:g} s and was stopped")
         _kill(child)  # anything the grading left running in its session
-        results = Path(out) / "results.json"
-        if child.returncode != 0 or not results.is_file():
+        results, report = Path(out) / "results.json", Path(out) / "report.html"
+        if child.returncode != 0 or not results.is_file() or not report.is_file():
             return Grading(None, output, f"the grader failed (exit status {child.returncode})")
-        return Grading(json.loads(results.read_text(encoding="utf-8")), output)
+        return Grading(json.loads(results.read_text(encoding="utf-8")), output, report=report.read_bytes())
 
 
 def _kill(child: subprocess.Popen) -> str:
@@ -122,18 +119,23 @@ def _kill(child: subprocess.Popen) -> str:
 
 
 def classroom50_autograde(bundle: Path, checkout: Path) -> int:
-    """Classroom 50's entry point: grade the checkout, write release-body.md, then result.json last.
+    """Classroom 50's entry point: grade the checkout; write the report, release-body.md, then result.json last.
 
     Exit status 0 when grading ran (whatever the score); 1 when it could not, which Classroom 50
     records as an error, with no result published.
     """
-    from grader.exporters.classroom50 import OUTPUT_FILES, write_classroom50
+    from grader.exporters.classroom50 import OUTPUT_FILES, REPORT_FILE, write_classroom50
+    from grader.files import write_atomically
 
     for name in OUTPUT_FILES:  # a student's own copy must never be taken for the autograder's
         _remove(checkout / name)
-    result = graded(bundle, checkout, "::error::autograder: ")  # an annotation on the run's page
-    if result is None:
+    grading = graded(bundle, checkout, "::error::autograder: ")  # an annotation on the run's page
+    if grading is None:
         return 1
+    from grader.model import GradeResult
+
+    write_atomically(checkout / REPORT_FILE, grading.report)  # a Release asset if the assignment lists it
+    result = GradeResult.from_dict(grading.results)
     write_classroom50(result, checkout, os.environ, settings(bundle)["points_scale"])
     return 0
 
@@ -146,21 +148,23 @@ def codio_autograde(bundle: Path, workspace: Path) -> int:
     """
     from grader.exporters.codio import CodioError, send_to_codio
 
-    result = graded(bundle, workspace, "autograde: ")
-    if result is None:
+    grading = graded(bundle, workspace, "autograde: ")
+    if grading is None:
         return 1
+    from grader.model import GradeResult
+
     try:
-        print(send_to_codio(result, os.environ))
+        print(send_to_codio(GradeResult.from_dict(grading.results), os.environ))
     except CodioError as error:
         print(f"autograde: {error}", file=sys.stderr)
         return 1
     return 0
 
 
-def graded(bundle: Path, submission: Path, error_prefix: str) -> GradeResult | None:
+def graded(bundle: Path, submission: Path, error_prefix: str) -> Grading | None:
     """Grade ``submission`` as the bundle's settings say, printing the grader's output.
 
-    Returns the ``GradeResult``, or None when it could not be had (why is printed on stderr after
+    Returns the finished grading, or None when there is none (why is printed on stderr after
     ``error_prefix``): the dependencies would not install, or grading failed or ran out of time.
     """
     config = settings(bundle)
@@ -174,9 +178,7 @@ def graded(bundle: Path, submission: Path, error_prefix: str) -> GradeResult | N
     if grading.results is None:
         print(f"{error_prefix}{grading.problem}", file=sys.stderr)
         return None
-    from grader.model import GradeResult  # the dependencies are there now
-
-    return GradeResult.from_dict(grading.results)
+    return grading
 
 
 def _remove(path: Path) -> None:
