@@ -4,8 +4,8 @@ Written by `grader release --for classroom50`. It grades the checkout with the p
 the gradient exercises (the grader in ``engine/``, settings in ``grading.json``), removes any
 ``result.json``, ``release-body.md`` or ``grader-report`` the student committed, and writes
 ``grader-report/report.html``, ``release-body.md``, then ``result.json`` (schema
-classroom50/result/v1) last. This folder is published: it holds
-no solution and no hidden check.
+classroom50/result/v1) last. This folder is published: it holds no solution and no hidden
+check.
 """
 
 import sys
