@@ -7,7 +7,8 @@ student's workspace. Both scripts sit beside ``grading.json`` (their settings),
 library at the top: it runs before the grader's dependencies may be installed.
 
 Grading runs in a child process (``python -m grader grade``) with a time limit of its own, in its
-own session, killed whole when the limit passes. Its environment has none of the variables
+own session, killed whole when it ends or the limit passes (the workers it started end with it,
+as ``grader.isolation`` sees to). Its environment has none of the variables
 through which a GitHub Actions step talks to the runner (``GITHUB_OUTPUT``, ``GITHUB_ENV``, ...)
 nor the runner's tokens: learner code runs below it. The results are read back as the grader's
 own ``results.json`` and turned into the platform's format in this (trusted) process, after the
@@ -99,10 +100,12 @@ def grade(engine: Path, submission: Path, *, public: bool, time_limit_s: float) 
         )
         try:
             output, _ = child.communicate(timeout=time_limit_s)
+            late = ""
         except subprocess.TimeoutExpired:
-            output = _kill(child)
-            return Grading(None, output, f"grading took longer than its limit of {time_limit_s:g} s and was stopped")
-        _kill(child)  # anything the grading left running in its session
+            output, late = "", f"grading took longer than its limit of {time_limit_s:g} s and was stopped"
+        printed = _kill(child)  # anything left in its session (its workers end with it)
+        if late:
+            return Grading(None, printed, late)  # a retried communicate loses no output
         results, report = Path(out) / "results.json", Path(out) / "report.html"
         if child.returncode != 0 or not results.is_file() or not report.is_file():
             return Grading(None, output, f"the grader failed (exit status {child.returncode})")
@@ -110,6 +113,7 @@ def grade(engine: Path, submission: Path, *, public: bool, time_limit_s: float) 
 
 
 def _kill(child: subprocess.Popen) -> str:
+    """Kill ``child``'s session and wait for it; what it printed."""
     try:
         os.killpg(child.pid, signal.SIGKILL)
     except ProcessLookupError:
