@@ -85,8 +85,10 @@ def grade(engine: Path, submission: Path, *, public: bool, time_limit_s: float) 
     env = {k: v for k, v in os.environ.items() if k not in RUNNER_VARIABLES and not k.startswith("ACTIONS_")}
     env.pop("GRADER_REFERENCE_DIR", None)  # the engine's own reference, if it has one
     env["PYTHONPATH"] = str(engine)
-    with tempfile.TemporaryDirectory(prefix="grading-") as out:
-        command = [sys.executable, "-m", "grader", "grade", str(submission), "--out", out]
+    with tempfile.TemporaryDirectory(prefix="grading-") as scratch:
+        out, env["TMPDIR"] = Path(scratch) / "out", str(Path(scratch) / "tmp")  # a stopped grader leaves nothing
+        Path(env["TMPDIR"]).mkdir()
+        command = [sys.executable, "-m", "grader", "grade", str(submission), "--out", str(out)]
         child = subprocess.Popen(
             command + (["--public"] if public else []),
             cwd=engine,
@@ -106,7 +108,7 @@ def grade(engine: Path, submission: Path, *, public: bool, time_limit_s: float) 
         printed = _kill(child)  # anything left in its session (its workers end with it)
         if late:
             return Grading(None, printed, late)  # a retried communicate loses no output
-        results, report = Path(out) / "results.json", Path(out) / "report.html"
+        results, report = out / "results.json", out / "report.html"
         if child.returncode != 0 or not results.is_file() or not report.is_file():
             return Grading(None, output, f"the grader failed (exit status {child.returncode})")
         return Grading(json.loads(results.read_text(encoding="utf-8")), output, report=report.read_bytes())
