@@ -48,6 +48,7 @@ class GradeResult:
     duration_s: float
     exercises: list[ExerciseResult]
     notes: list[str] = field(default_factory=list)  # skipped magics, ignored cells, ...
+    setup_errors: list[str] = field(default_factory=list)  # failed statements of the notebook's setup cells, once
     problem: str = ""  # why nothing could be graded, when that is the case
     command: str = ""  # the command that reproduces this grading
     inputs: str = "hidden"  # "hidden": the instructor's grading; "public": a student's public check run

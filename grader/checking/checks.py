@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 import pytest
 
-from grader.checking.diagnose import Tolerance, compare, diagnose, format_value, same_factor_everywhere
+from grader.checking.diagnose import Tolerance, as_array, compare, diagnose, format_value, same_factor_everywhere
 from grader.checking.inputs import NotRecorded
 from grader.isolation.wire import Fn
 
@@ -33,6 +33,7 @@ __all__ = [
     "check",
     "compare_calls",
     "expect_close",
+    "expect_finite_answers",
     "expect_true",
     "expect_unchanged",
     "finite_difference_gradient",
@@ -192,6 +193,20 @@ def _failure(
         tolerance=str(tol),
         diagnosis=diagnosis,
     )
+
+
+def expect_finite_answers(learner_fn, cases: Iterable) -> None:
+    """Fail unless the learner's function answers a finite number (or array of them) at every case."""
+    cases = [_as_args(case) for case in cases]
+    for args, got in zip(cases, learner_fn.call_many(cases)):
+        values = as_array(got)
+        if values is None or not np.all(np.isfinite(values)):
+            raise CheckFailed(
+                f"{learner_fn.describe(args)}: expected a finite number, got {format_value(got)}.",
+                call=learner_fn.describe(args),
+                got=format_value(got),
+                diagnosis="Not finite: for large inputs, avoid exp of large numbers and the log of 0.",
+            )
 
 
 def expect_unchanged(function, *args) -> None:

@@ -45,6 +45,7 @@ class ExerciseRun:
         self.status = "missing" if code.kind == "missing" else "ok"  # ok | missing | error | timeout
         self.message = code.missing_reason
         self.load_errors: list[dict] = []
+        self.setup_errors: list[dict] = []  # from the notebook's setup cells: the submission's, reported once
         self.budget = session.limits.timeout_s
         self.output = ""
         self.dropped_output = 0
@@ -89,7 +90,9 @@ class ExerciseRun:
         if self.code.kind == "missing":
             return
         reply = self.request({"op": "open", **self.code.request()}, lambda: f"loading {self.code.describe()}")
-        self.load_errors = list(reply.get("errors", []))
+        errors = [e for e in reply.get("errors", []) if isinstance(e, dict)]
+        self.setup_errors = [e for e in errors if e.get("setup")]
+        self.load_errors = [e for e in errors if not e.get("setup")]
         if self.load_errors:
             self.message = "; ".join(describe_error(e) for e in self.load_errors)
 
@@ -224,7 +227,17 @@ def describe_argument(value) -> str:
 
 
 def describe_error(error: dict) -> str:
-    return f"{error.get('where', 'your code')} raised {error.get('type')}: {error.get('message')}"
+    text = f"{error.get('where', 'your code')} raised {error.get('type')}: {error.get('message')}"
+    if error.get("library"):
+        text += f". {missing_library_rule(str(error['library']))}."
+    return text
+
+
+def missing_library_rule(library: str) -> str:
+    return (
+        f"{library} is not installed where your work is graded: only NumPy and the Python standard library"
+        " may be assumed (the assignment's rule)"
+    )
 
 
 def explain_call_error(function: str, description: str, error: dict) -> str:
@@ -233,6 +246,11 @@ def explain_call_error(function: str, description: str, error: dict) -> str:
         return f"{function} is not implemented yet (it raises NotImplementedError)."
     if kind == "NotDefined":
         return f"{function} is not defined: check its name against the assignment."
+    if error.get("library"):
+        return (
+            f"{description} needs {error['library']} ({kind}: {error.get('message', '')}): "
+            f"{missing_library_rule(str(error['library']))}. Compute it with NumPy."
+        )
     text = f"{description} raised {kind}: {error.get('message', '')}"
     if error.get("traceback"):
         text += "\n" + error["traceback"].rstrip()

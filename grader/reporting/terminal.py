@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from grader.model import ExerciseResult, GradeResult
-from grader.reporting.wording import RUN_KINDS
+from grader.reporting.wording import RUN_KINDS, SETUP_ERROR_LEAD
 
 STYLES = {"passed": "green", "partial": "yellow", "failed": "red", "error": "red", "timeout": "red", "missing": "red"}
 
@@ -23,6 +23,8 @@ def print_feedback(result: GradeResult, html: Path | None = None, console: Conso
     console = console or Console(highlight=False, soft_wrap=not sys.stdout.isatty())
     if result.problem:
         console.print(f"[bold red]Nothing could be graded:[/] {escape(result.problem)}")
+    for error in result.setup_errors:
+        console.print(f"[yellow]{SETUP_ERROR_LEAD}[/] {escape(error)}")
     for exercise in result.exercises:
         _print_exercise(console, exercise, html, repeat_problem=not result.problem)
     for note in result.notes:
