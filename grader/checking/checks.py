@@ -209,9 +209,13 @@ def expect_finite_answers(learner_fn, cases: Iterable) -> None:
             )
 
 
-def expect_unchanged(function, *args) -> None:
-    """Call ``function`` and fail if it modified any of its array arguments in place."""
-    function(*args)
+def expect_unchanged(function, *args, right: Callable, rtol: float = 1e-8, atol: float = 1e-10) -> None:
+    """Call ``function`` and fail if it modified any of its array arguments in place.
+
+    Leaving the arguments alone earns points only with a right answer (a function that returns a
+    constant modifies nothing): the answer is also compared with ``right`` at the same arguments.
+    """
+    got = function(*args)
     if function.mutated:
         names = ", ".join(f"`{n}`" for n in function.mutated)
         first = function.mutated[0]
@@ -220,6 +224,28 @@ def expect_unchanged(function, *args) -> None:
             f"(e.g. `{first} = {first}.copy()` at the start): callers do not expect their inputs to change.",
             diagnosis="Argument modified in place.",
         )
+    expected = right(*copy.deepcopy(args))
+    if not _agrees(got, expected, Tolerance(rtol=rtol, atol=atol)):
+        raise CheckFailed(
+            f"{function.describe(args)} leaves its arguments unchanged, but its answer is wrong: expected "
+            f"{format_value(expected)}, got {format_value(got)}. Leaving the arguments alone earns its points "
+            "together with a right answer; the checks of its values say what is wrong.",
+            call=function.describe(args),
+            expected=format_value(expected),
+            got=format_value(got),
+            diagnosis="Arguments unchanged, but the answer is wrong.",
+        )
+
+
+def _agrees(got, expected, tol: Tolerance) -> bool:
+    """``compare`` for plain answers, part by part for a tuple such as (w, losses)."""
+    if isinstance(expected, tuple):
+        return (
+            isinstance(got, (tuple, list))
+            and len(got) == len(expected)
+            and all(_agrees(g, e, tol) for g, e in zip(got, expected))
+        )
+    return compare(got, expected, tol).ok
 
 
 def finite_difference_gradient(f: Callable, x, h: float = 1e-6) -> np.ndarray:

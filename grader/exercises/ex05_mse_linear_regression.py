@@ -184,10 +184,10 @@ def gradient_descent_lr_trajectory(sub, ref, rng):
 
 
 @check(part="b", points=0.5)
-def gradient_descent_lr_leaves_w0_unchanged(sub, rng):
-    """gradient_descent_lr does not modify w0 (or X, y) in place."""
+def gradient_descent_lr_leaves_w0_unchanged(sub, ref, rng):
+    """gradient_descent_lr does not modify w0 (or X, y) in place (and its answer is right)."""
     X, y = data(rng, 10, 3)
-    expect_unchanged(sub.gradient_descent_lr, X, y, rng.normal(size=3), 0.1, 5)
+    expect_unchanged(sub.gradient_descent_lr, X, y, rng.normal(size=3), 0.1, 5, right=ref.gradient_descent_lr)
 
 
 @check(part="c", points=2)

@@ -135,9 +135,10 @@ def numerical_gradient_near_exact_gradient(sub, rng):
 
 
 @check(part="a", points=0.5)
-def numerical_gradient_leaves_x_unchanged(sub, rng):
-    """numerical_gradient perturbs copies: x is not modified in place."""
-    expect_unchanged(sub.numerical_gradient, Fn(FUNCTIONS[0][0]), rng.uniform(-1.5, 1.5, 5))
+def numerical_gradient_leaves_x_unchanged(sub, ref, rng):
+    """numerical_gradient perturbs copies: x is not modified in place (and the answer is right)."""
+    f, x = Fn(FUNCTIONS[0][0]), rng.uniform(-1.5, 1.5, 5)
+    expect_unchanged(sub.numerical_gradient, f, x, right=ref.numerical_gradient, rtol=1e-6, atol=1e-7)
 
 
 @check(part="a", points=1.5)

@@ -292,11 +292,11 @@ def run_optimizer_natural_gradient_path(sub, ref, rng):
 
 
 @check(part="b", points=1)
-def run_optimizer_leaves_theta0_unchanged(sub, rng):
-    """run_optimizer does not modify theta0 (nor data), with either use_natural."""
+def run_optimizer_leaves_theta0_unchanged(sub, ref, rng):
+    """run_optimizer does not modify theta0 (nor data), with either use_natural (and its path is right)."""
     for natural in (False, True):
         theta0, data, lr, n_steps, _ = random_runs(rng, natural, count=2)[1]
-        expect_unchanged(sub.run_optimizer, theta0, data, lr, n_steps, natural)
+        expect_unchanged(sub.run_optimizer, theta0, data, lr, n_steps, natural, right=ref.run_optimizer)
 
 
 # ------------------------------------------------------------------ (d) convergence
