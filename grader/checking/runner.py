@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from grader.checking import carried
+from grader.checking.carried import RightCallees
 from grader.checking.checks import CheckFailed
 from grader.checking.inputs import HiddenInputs, NotRecorded, PublicInputs
 from grader.checking.session import ExerciseRun, ExerciseStopped, LearnerError, LearnerModule, Session
@@ -35,6 +37,8 @@ class CheckPlugin:
         self.results: dict[str, list[CheckResult]] = {e.id: [] for e in EXERCISES}
         self.runs: dict[str, ExerciseRun] = {}
         self.collection_errors: list[str] = []
+        self.to_rejudge: dict[str, list[tuple[pytest.Item, CheckResult, list[str]]]] = {}
+        self.failed_calls: dict[str, set[str]] = {}  # per exercise: functions called by checks that failed
 
     def pytest_configure(self, config) -> None:
         config.addinivalue_line("markers", "grader_check(part, points): a graded check")
@@ -56,11 +60,18 @@ class CheckPlugin:
         run = self.session.open(exercise.id)
         self.runs[exercise.id] = run
         yield LearnerModule(run, ref)
+        self._rejudge_callers(exercise, run, ref)
         self.session.close(run)
 
     @pytest.fixture
     def rng(self, request):
         return self.inputs.rng(_exercise_of(request.module), request.node.name)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_call(self, item) -> None:
+        run = self.runs.get(_exercise_of(item.module).id)
+        if run is not None:
+            run.called = set()
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -68,12 +79,41 @@ class CheckPlugin:
         report = outcome.get_result()
         if report.when == "call" or (report.when == "setup" and report.failed):
             meta = item.function.grader_check
-            status, message, details = _verdict(call.excinfo, self.runs.get(_exercise_of(item.module).id))
+            exercise_id = _exercise_of(item.module).id
+            run = self.runs.get(exercise_id)
+            status, message, details = _verdict(call.excinfo, run)
             score = meta["points"] if status == "passed" else 0.0
             description = (item.function.__doc__ or "").strip().split("\n")[0]
-            self.results[_exercise_of(item.module).id].append(
-                CheckResult(item.name, meta["part"], score, meta["points"], status, message, details, description)
-            )
+            result = CheckResult(item.name, meta["part"], score, meta["points"], status, message, details, description)
+            self.results[exercise_id].append(result)
+            callers = sorted(run.called & set(getattr(item.module, "CALLEES", {}))) if run else []
+            if status != "passed" and run and not callers:
+                self.failed_calls.setdefault(exercise_id, set()).update(run.called)
+            learner_mistake = call.excinfo is not None and call.excinfo.errisinstance((CheckFailed, LearnerError))
+            if callers and (learner_mistake or self.inputs.rejudges_every_caller):
+                self.to_rejudge.setdefault(exercise_id, []).append((item, result, callers))
+
+    def _rejudge_callers(self, exercise: Exercise, run: ExerciseRun, ref) -> None:
+        """Judge failed checks of callers again with right callees, after every other check of the exercise.
+
+        Last, so that nothing the learner's code learns from the callees' answers reaches another verdict.
+        """
+        status, message = run.status, run.message
+        for item, result, callers in self.to_rejudge.pop(exercise.id, []):
+            if run.status != "ok":
+                break
+            module_callees = item.module.CALLEES
+            callees = RightCallees(ref, {caller: tuple(module_callees[caller]) for caller in callers})
+            fixtures = {"sub": LearnerModule(run, ref, callees), "ref": ref}
+            fixtures["rng"] = self.inputs.rng_again(exercise, item.name)
+            if carried.passes(item.function, fixtures):
+                # Only a callee that its own checks found wrong is to blame (a callee used beyond its contract is not).
+                wrong = [name for name in callees.answered if name in self.failed_calls.get(exercise.id, ())]
+                if result.status != "passed" and wrong:
+                    carried.inherit(result, callers, wrong)
+            elif callees.not_recorded and result.status != "passed":
+                carried.cannot_tell(result, sorted(callees.allowed))
+        run.status, run.message = status, message  # a judgement again never changes how the exercise ended
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:

@@ -15,6 +15,13 @@ import numpy as np
 
 from grader.checking.checks import Fn, check, compare_calls, finite_difference_gradient
 
+# The contract's functions that may call others of this exercise: error carried forward (checking/carried.py).
+CALLEES = {
+    "directional_deriv": ("grad_f3",),
+    "extreme_directions": ("grad_f3",),
+    "neutral_directions": ("extreme_directions", "grad_f3"),
+}
+
 # ------------------------------------------------------------------ the functions and inputs
 
 

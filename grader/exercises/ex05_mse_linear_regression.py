@@ -14,6 +14,9 @@ import numpy as np
 from grader.checking.checks import CheckFailed, check, compare_calls, expect_unchanged, finite_difference_gradient
 from grader.checking.diagnose import format_value
 
+# The contract's functions that may call others of this exercise: error carried forward (checking/carried.py).
+CALLEES = {"gradient_descent_lr": ("mse_grad", "mse_loss")}
+
 # ------------------------------------------------------------------ the data and known mistakes
 
 

@@ -24,6 +24,9 @@ from grader.checking.checks import (
 )
 from grader.checking.diagnose import as_array
 
+# The contract's functions that may call others of this exercise: error carried forward (checking/carried.py).
+CALLEES = {"run_optimizer": ("nll_grad", "fisher_info")}
+
 NOTEBOOK_N = 500  # the notebook's global sample count, which a copied solution may still use
 
 

@@ -19,6 +19,9 @@ import numpy as np
 from grader.checking.checks import CheckFailed, check, compare_calls, expect_close, finite_difference_gradient
 from grader.checking.diagnose import as_array, format_value
 
+# The contract's functions that may call others of this exercise: error carried forward (checking/carried.py).
+CALLEES = {"fgsm_perturbation": ("grad_x",)}
+
 NOTEBOOK_D = 3  # the notebook's example has d = 3: the FGSM check uses it so a hard-coded answer has the right shape
 
 

@@ -52,6 +52,8 @@ def _print_exercise(console: Console, exercise: ExerciseResult, html: Path | Non
         if check.status == "passed":
             mark, points = "[green]✓[/]", f"{check.max_score:g}" if check.max_score else "feedback"
             console.print(f"  {mark} ({check.part}) {escape(check.description or check.name)} [dim]{points}[/]")
+            if check.details.get("inherits"):  # error carried forward: say whose error it inherits
+                console.print(f"      [yellow]{escape(check.message)}[/]", soft_wrap=False)
             continue
         points = f"0/{check.max_score:g}" if check.max_score else "feedback only, no points"
         console.print(f"  [red]✗[/] ({check.part}) {escape(check.description or check.name)} [dim]{points}[/]")
