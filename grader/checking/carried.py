@@ -89,7 +89,7 @@ def inherit(result: CheckResult, callers: list[str], callees: list[str]) -> None
     """Keep a check's points for a caller that is right once its callees (wrong by their own checks) are."""
     names = " and ".join(callees)
     who = " and ".join(callers)
-    result.details = {**result.details, "inherits": callees, "without_right_callee": result.message}
+    result.details = {"inherits": callees, "without_right_callee": {**result.details, "message": result.message}}
     kept = ", so it keeps its points here (the mistake is charged" if result.max_score else " (the mistake is told"
     result.message = (
         f"Inherits the error of {names}: with a right {names} in its place, {who} passes this check{kept} "
