@@ -99,20 +99,20 @@ class CheckPlugin:
         Last, so that nothing the learner's code learns from the callees' answers reaches another verdict.
         """
         status, message = run.status, run.message
+        failed = self.failed_calls.get(exercise.id, set())  # only a callee its own checks found wrong is to blame
         for item, result, callers in self.to_rejudge.pop(exercise.id, []):
-            if run.status != "ok":
-                break
-            module_callees = item.module.CALLEES
-            callees = RightCallees(ref, {caller: tuple(module_callees[caller]) for caller in callers})
+            callees = RightCallees(ref, {caller: tuple(item.module.CALLEES[caller]) for caller in callers})
+            suspects = sorted(callees.allowed & failed)
+            if run.status != "ok" or not (suspects or self.inputs.rejudges_every_caller):
+                continue
             fixtures = {"sub": LearnerModule(run, ref, callees), "ref": ref}
             fixtures["rng"] = self.inputs.rng_again(exercise, item.name)
             if carried.passes(item.function, fixtures):
-                # Only a callee that its own checks found wrong is to blame (a callee used beyond its contract is not).
-                wrong = [name for name in callees.answered if name in self.failed_calls.get(exercise.id, ())]
+                wrong = [name for name in callees.answered if name in failed]
                 if result.status != "passed" and wrong:
                     carried.inherit(result, callers, wrong)
             elif callees.not_recorded and result.status != "passed":
-                carried.cannot_tell(result, sorted(callees.allowed))
+                carried.cannot_tell(result, suspects)
         run.status, run.message = status, message  # a judgement again never changes how the exercise ended
 
     def pytest_collectreport(self, report) -> None:
