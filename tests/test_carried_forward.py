@@ -13,7 +13,7 @@ from rich.console import Console
 from grader.course import EXERCISES, REFERENCE_DIR
 from grader.reporting.report import render_report
 from grader.reporting.terminal import print_feedback
-from tests.conftest import by_id, check_named
+from tests.helpers import by_id, check_named
 
 EX02 = next(e for e in EXERCISES if e.id == "ex02")
 WRONG_GRAD = "\n\ndef grad_f(x, y):\n    return np.array([2.0 * x + y, 2.0 * y])  # the x of xy forgotten\n"
@@ -44,7 +44,7 @@ def test_a_caller_wrong_on_its_own_is_still_charged(tmp_path, grade):
     exercise = by_id(grade(ex02_with(tmp_path, unnormalised), only=["ex02"]))["ex02"]
     tangent = check_named(exercise, TANGENT)
     assert tangent.score == 0 and "Inherits" not in tangent.message
-    assert check_named(exercise, DESCENT).details["inherits"] == ["grad_f"]
+    assert check_named(exercise, DESCENT).inherits == ["grad_f"]
 
 
 def test_a_public_run_says_when_it_cannot_tell(tmp_path, grade):
@@ -55,7 +55,7 @@ def test_a_public_run_says_when_it_cannot_tell(tmp_path, grade):
     )
     folder = ex02_with(tmp_path, swapped)
     hidden = check_named(by_id(grade(folder, only=["ex02"]))["ex02"], TANGENT)
-    assert hidden.score == hidden.max_score and hidden.details["inherits"] == ["grad_f"]
+    assert hidden.score == hidden.max_score and hidden.inherits == ["grad_f"]
     public = check_named(by_id(grade(folder, only=["ex02"], public=True))["ex02"], TANGENT)
     assert public.score == 0 and "the public checks cannot tell" in public.message
 

@@ -1,4 +1,4 @@
-"""`grader grade --format classroom`: the JSON GitHub Classroom's grading reporter reads."""
+"""`grader grade --format classroom` (legacy): the JSON the retired GitHub Classroom's grading reporter reads."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 
 from grader.cli import main
 from grader.exporters.classroom import to_classroom, write_step_output
-from tests.conftest import by_id
+from tests.helpers import by_id
 
 TEST_FIELDS = {
     "name": str,

@@ -17,7 +17,7 @@ import pytest
 from grader.course import EXERCISES, REFERENCE_DIR
 from grader.reporting.report import render_report
 from grader.reporting.summary import print_summary
-from tests.conftest import by_id
+from tests.helpers import by_id
 
 COURSE_WORK = Path(__file__).parent / "course_work"
 SETUP_CELLS = [(COURSE_WORK / "setup_cells" / name).read_text() for name in ("cell_2.py", "cell_3.py")]

@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from grader.model import CheckResult, ClassResult, ExerciseResult, GradeResult, StudentOutcome
+from grader.model import CheckResult, ClassResult, ExerciseResult, Failure, Reason, StudentOutcome
 from grader.reporting.dashboard import (
     class_summary,
     diagnosis_of,
@@ -25,6 +25,7 @@ from grader.reporting.dashboard import (
     short_label,
     student_rows,
 )
+from tests.helpers import result_of
 
 # ---------------------------------------------------------------- building results by hand
 
@@ -36,9 +37,17 @@ def passed(name: str, points: float = 5.0) -> CheckResult:
     return CheckResult(name, "a", points, points, "passed")
 
 
-def failed(name: str, diagnosis: str = "", message: str = "", points: float = 5.0, status: str = "failed"):
-    details = {"call": "f(x=[1.0, 2.0])", "expected": "1", "got": "-1", "diagnosis": diagnosis} if diagnosis else {}
-    return CheckResult(name, "a", 0.0, points, status, message or f"f(x=[1.0, 2.0]): wrong. {diagnosis}", details)
+def failed(
+    name: str,
+    diagnosis: str = "",
+    message: str = "",
+    points: float = 5.0,
+    status: str = "failed",
+    reason: Reason = Reason.WRONG,
+) -> CheckResult:
+    failure = Failure(call="f(x=[1.0, 2.0])", expected="1", got="-1", diagnosis=diagnosis) if diagnosis else None
+    message = message or f"f(x=[1.0, 2.0]): wrong. {diagnosis}"
+    return CheckResult(name, "a", 0.0, points, status, message, failure, reason=reason)
 
 
 def exercise(exercise_id: str, checks: list[CheckResult], status: str | None = None) -> ExerciseResult:
@@ -53,22 +62,8 @@ def full(exercise_id: str) -> ExerciseResult:
     return exercise(exercise_id, [passed(f"{exercise_id}_one"), passed(f"{exercise_id}_two")])
 
 
-def grade_result(student: str, *exercises: ExerciseResult, problem: str = "") -> GradeResult:
-    return GradeResult(
-        submission=f"subs/{student}",
-        seed=1,
-        isolation="process",
-        isolation_reason="test",
-        score=sum(e.score for e in exercises),
-        max_score=sum(e.max_score for e in exercises),
-        duration_s=0.1,
-        exercises=list(exercises),
-        problem=problem,
-    )
-
-
 def outcome(student: str, *exercises: ExerciseResult, status: str = "graded") -> StudentOutcome:
-    return StudentOutcome(student, f"subs/{student}", status, grade_result(student, *exercises))
+    return StudentOutcome(student, f"subs/{student}", status, result_of(list(exercises), submission=f"subs/{student}"))
 
 
 def error_outcome(student: str) -> StudentOutcome:
@@ -143,7 +138,9 @@ def test_histogram_chart_has_axis_labels_and_a_title_per_bar():
     assert chart.bars[1].title == "10 to under 20 points: 2 students"
     assert chart.bars[7].title == "70 to under 80 points: 1 student"
     tallest = chart.bars[1]
-    assert tallest.y == pytest.approx(chart.top) and tallest.y + tallest.height == pytest.approx(chart.bottom)
+    assert tallest.y == pytest.approx(chart.frame.top) and tallest.y + tallest.height == pytest.approx(
+        chart.frame.bottom
+    )
     assert chart.markers and chart.markers[0][1] == "median 15"
 
 
@@ -179,7 +176,12 @@ def test_top_five_failures_most_frequent_first():
 
 
 def test_unimplemented_and_feedback_only_checks_are_not_mistakes():
-    unimplemented = failed("check_a", message="f is not implemented yet (it raises NotImplementedError).")
+    unimplemented = failed(
+        "check_a",
+        message="f is not implemented yet (it raises NotImplementedError).",
+        status="error",
+        reason=Reason.NOT_IMPLEMENTED,
+    )
     feedback_only = failed("check_b", "Hint.", points=0)
     klass = ClassResult([outcome("s", exercise("ex01", [unimplemented, feedback_only, passed("check_c")]))])
     assert failure_groups(klass) == {}
@@ -198,7 +200,7 @@ def test_diagnosis_or_normalised_message():
         "g(x=[ 1.5, -2.25], y=3) = [ 0.5, 0.25] increases the loss by -0.17, but a random step does 0.8. More.",
     )
     assert diagnosis_of(check) == "increases the loss by #, but a random step does #"
-    check.details = {"call": "g(x=[1.5])", "diagnosis": ""}
+    check.failure = Failure(call="g(x=[1.5])")
     check.message = "g(x=[1.5]): expected [1.0, 2.0], got [2.0, 4.0] (rtol 1e-06, atol 1e-09)."
     assert diagnosis_of(check) == "wrong value"
 
@@ -252,7 +254,9 @@ def test_student_rows_in_id_order_with_error_rows(klass):
 
 
 def test_student_with_a_problem_is_marked_nothing_graded():
-    klass = ClassResult([StudentOutcome("zoe", "subs/zoe", "graded", grade_result("zoe", problem="no modules"))])
+    klass = ClassResult(
+        [StudentOutcome("zoe", "subs/zoe", "graded", result_of([], submission="subs/zoe", problem="no modules"))]
+    )
     (row,) = student_rows(klass)
     assert (row.status_label, row.message, row.total) == ("nothing graded", "no modules", 0)
     assert class_summary(klass).nothing_graded == 1

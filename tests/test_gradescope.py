@@ -27,7 +27,7 @@ from grader.exporters.gradescope import (
 )
 from grader.grade import grade_submission
 from grader.model import CheckResult, ExerciseResult, GradeResult
-from tests.conftest import result_of
+from tests.helpers import result_of
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 NUMBERS = {e.id: e.number for e in EXERCISES}
@@ -115,7 +115,7 @@ def validate(data: dict, result: GradeResult) -> None:
             if check.status == "passed":
                 continue
             assert check.message in test["output"]
-            assert check.details.get("diagnosis", "") in test["output"]
+            assert check.diagnosis in test["output"]
             if exercise.status in PROBLEMS:
                 assert exercise.message in test["output"]  # the exercise's own message is never lost
         if not exercise.checks:

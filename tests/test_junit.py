@@ -13,7 +13,7 @@ from grader.course import EXERCISES, REFERENCE_DIR
 from grader.exporters.junit import to_junit_xml
 from grader.grade import grade_submission
 from grader.model import CheckResult, ExerciseResult, GradeResult
-from tests.conftest import result_of
+from tests.helpers import result_of
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 MODULES = {e.id: e.module for e in EXERCISES}
@@ -157,12 +157,12 @@ def validate_case(case: ET.Element, check: CheckResult, exercise: ExerciseResult
     else:
         assert outcome.tag == ("failure" if check.status == "failed" else "error")
         assert outcome.get("type") == check.status
-    assert outcome.get("message") == clean(check.details.get("diagnosis") or check.message)
+    assert outcome.get("message") == clean(check.diagnosis or check.message)
     body = outcome.text
     assert clean(check.message) in body
     for key in ("call", "expected", "got", "tolerance", "diagnosis"):
-        if check.details.get(key):
-            assert clean(str(check.details[key])) in body
+        if check.failure and getattr(check.failure, key):
+            assert clean(str(getattr(check.failure, key))) in body
     if exercise.status in PROBLEMS:
         assert clean(exercise.message) in body  # the exercise's own message is never lost
 
@@ -178,12 +178,12 @@ def test_failures_carry_the_diagnoses(graded):
     result = graded["typical_mistakes"]
     root = ET.fromstring(to_junit_xml(result))
     failures = {(c.get("classname"), c.get("name")): c.find("failure") for c in root.iter("testcase")}
-    diagnosed = [(e, c) for e in result.exercises for c in e.checks if c.details.get("diagnosis") and c.max_score]
+    diagnosed = [(e, c) for e in result.exercises for c in e.checks if c.diagnosis and not c.feedback_only]
     assert len(diagnosed) >= 10
     for exercise, check in diagnosed:
         failure = failures[MODULES[exercise.id], check.name]
-        assert failure is not None and failure.get("message") == check.details["diagnosis"]
-    told = [(e, c) for e in result.exercises for c in e.checks if c.status != "passed" and not c.max_score]
+        assert failure is not None and failure.get("message") == check.diagnosis
+    told = [(e, c) for e in result.exercises for c in e.checks if c.status != "passed" and c.feedback_only]
     assert told, "typical mistakes include some beyond the contract"
     for exercise, check in told:  # feedback only: skipped, with the diagnosis, never a red build
         case = next(
@@ -191,7 +191,7 @@ def test_failures_carry_the_diagnoses(graded):
             for t in root.iter("testcase")
             if (t.get("classname"), t.get("name")) == (MODULES[exercise.id], check.name)
         )
-        assert case.find("skipped").get("message") == check.details["diagnosis"]
+        assert case.find("skipped").get("message") == check.diagnosis
     assert "Sign flipped" in {f.get("message")[:12] for f in failures.values() if f is not None}
     graded_failures = sum(c.status == "failed" and c.max_score > 0 for e in result.exercises for c in e.checks)
     assert int(root.get("failures")) == graded_failures

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from grader.course import EXERCISES, REFERENCE_DIR
-from tests.conftest import by_id, check_named
+from tests.helpers import by_id, check_named
 
 WRONG_DIR = Path(__file__).parent / "wrong_solutions"
 VARIANTS = sorted(WRONG_DIR.glob("ex*/*.py"))
@@ -74,4 +74,4 @@ def test_wrong_solution_loses_points_with_diagnosis(variant, public, tmp_path, g
     for name in header_values(variant, "inherits"):
         kept = check_named(result, name)
         assert kept.status == "passed" and kept.score == kept.max_score, kept.message
-        assert "Inherits the error of" in kept.message and kept.details["inherits"], kept.message
+        assert "Inherits the error of" in kept.message and kept.inherits, kept.message

@@ -15,13 +15,10 @@ the public checks cannot tell (the instructor's grading can).
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Callable
-
 import numpy as np
 
 from grader.checking.inputs import NotRecorded
-from grader.model import CheckResult
+from grader.model import CheckResult, CheckStatus
 
 MAX_CALLBACKS = 20_000  # per call request: 300 optimizer steps over a few runs ask a few thousand
 MAX_CALLBACK_NUMBERS = 1_000_000  # numbers in one callback's arguments: the reference runs on them here
@@ -75,28 +72,19 @@ def _numbers_in(value, depth: int = 0) -> int:
     return 1
 
 
-def passes(check: Callable, fixtures: dict) -> bool:
-    """Run a check function with the fixtures it asks for; True when it passes."""
-    wanted = inspect.signature(check).parameters
-    try:
-        check(**{name: value for name, value in fixtures.items() if name in wanted})
-    except Exception:  # a failed check, a stopped exercise, a missing recording: it did not pass
-        return False
-    return True
-
-
 def inherit(result: CheckResult, callers: list[str], callees: list[str]) -> None:
     """Keep a check's points for a caller that is right once its callees (wrong by their own checks) are."""
     names = " and ".join(callees)
     who = " and ".join(callers)
-    result.details = {"inherits": callees, "without_right_callee": {**result.details, "message": result.message}}
     kept = ", so it keeps its points here (the mistake is charged" if result.max_score else " (the mistake is told"
     result.message = (
         f"Inherits the error of {names}: with a right {names} in its place, {who} passes this check{kept} "
         f"on {names}'s own checks). With your {names}: {result.message}"
     )
-    result.status = "passed"
+    result.status = CheckStatus.PASSED
     result.score = result.max_score
+    result.inherits = list(callees)
+    result.failure, result.reason, result.function = None, None, ""
 
 
 def cannot_tell(result: CheckResult, callees: list[str]) -> None:

@@ -15,6 +15,7 @@ import io
 import os
 from collections.abc import Sequence
 from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,16 @@ from grader.checking import carried
 from grader.checking.carried import RightCallees
 from grader.checking.checks import CheckFailed
 from grader.checking.inputs import HiddenInputs, NotRecorded, PublicInputs
-from grader.checking.session import ExerciseRun, ExerciseStopped, LearnerError, LearnerModule, Session
+from grader.checking.session import (
+    ExerciseRun,
+    ExerciseStopped,
+    LearnerError,
+    LearnerModule,
+    ReferenceRun,
+    Session,
+)
 from grader.course import CHECKS_DIR, EXERCISES, Exercise
-from grader.model import CheckResult
+from grader.model import CheckResult, CheckStatus, Failure, Reason
 
 
 class CheckPlugin:
@@ -39,9 +47,6 @@ class CheckPlugin:
         self.collection_errors: list[str] = []
         self.to_rejudge: dict[str, list[tuple[pytest.Item, CheckResult, list[str]]]] = {}
         self.failed_calls: dict[str, set[str]] = {}  # per exercise: functions called by checks that failed
-
-    def pytest_configure(self, config) -> None:
-        config.addinivalue_line("markers", "grader_check(part, points): a graded check")
 
     def pytest_pycollect_makeitem(self, collector, name, obj):
         if inspect.isfunction(obj) and hasattr(obj, "grader_check"):
@@ -61,7 +66,7 @@ class CheckPlugin:
         self.runs[exercise.id] = run
         yield LearnerModule(run, ref)
         self._rejudge_callers(exercise, run, ref)
-        self.session.close(run)
+        run.close()
 
     @pytest.fixture
     def rng(self, request):
@@ -78,20 +83,35 @@ class CheckPlugin:
         outcome = yield
         report = outcome.get_result()
         if report.when == "call" or (report.when == "setup" and report.failed):
+            exercise = _exercise_of(item.module)
             meta = item.function.grader_check
-            exercise_id = _exercise_of(item.module).id
-            run = self.runs.get(exercise_id)
-            status, message, details = _verdict(call.excinfo, run)
-            score = meta["points"] if status == "passed" else 0.0
-            description = (item.function.__doc__ or "").strip().split("\n")[0]
-            result = CheckResult(item.name, meta["part"], score, meta["points"], status, message, details, description)
-            self.results[exercise_id].append(result)
-            callers = sorted(run.called & set(getattr(item.module, "CALLEES", {}))) if run else []
-            if status != "passed" and run and not callers:
-                self.failed_calls.setdefault(exercise_id, set()).update(run.called)
-            learner_mistake = call.excinfo is not None and call.excinfo.errisinstance((CheckFailed, LearnerError))
-            if callers and (learner_mistake or self.inputs.rejudges_every_caller):
-                self.to_rejudge.setdefault(exercise_id, []).append((item, result, callers))
+            run = self.runs.get(exercise.id)
+            verdict = _verdict(call.excinfo, run)
+            if verdict.reason is Reason.UNUSABLE and report.when == "call" and self._fails_on_reference(item, exercise):
+                verdict = _check_error(item.name, call.excinfo.value)
+            result = CheckResult(
+                name=item.name,
+                part=meta["part"],
+                score=meta["points"] if verdict.status is CheckStatus.PASSED else 0.0,
+                max_score=meta["points"],
+                status=verdict.status,
+                message=verdict.message,
+                failure=verdict.failure,
+                description=(item.function.__doc__ or "").strip().split("\n")[0],
+                reason=verdict.reason,
+                function=verdict.function,
+            )
+            self.results[exercise.id].append(result)
+            self._note_callers(item, exercise, run, result, call.excinfo)
+
+    def _note_callers(self, item, exercise: Exercise, run: ExerciseRun | None, result: CheckResult, excinfo) -> None:
+        """Remember a failed check of a caller, to judge again; and which functions failed their own checks."""
+        callers = sorted(run.called & set(getattr(item.module, "CALLEES", {}))) if run else []
+        if result.status is not CheckStatus.PASSED and run and not callers:
+            self.failed_calls.setdefault(exercise.id, set()).update(run.called)
+        learner_mistake = excinfo is not None and excinfo.errisinstance((CheckFailed, LearnerError))
+        if callers and (learner_mistake or self.inputs.rejudges_every_caller):
+            self.to_rejudge.setdefault(exercise.id, []).append((item, result, callers))
 
     def _rejudge_callers(self, exercise: Exercise, run: ExerciseRun, ref) -> None:
         """Judge failed checks of callers again with right callees, after every other check of the exercise.
@@ -107,17 +127,43 @@ class CheckPlugin:
                 continue
             fixtures = {"sub": LearnerModule(run, ref, callees), "ref": ref}
             fixtures["rng"] = self.inputs.rng_again(exercise, item.name)
-            if carried.passes(item.function, fixtures):
-                wrong = [name for name in callees.answered if name in failed]
-                if result.status != "passed" and wrong:
-                    carried.inherit(result, callers, wrong)
-            elif callees.not_recorded and result.status != "passed":
-                carried.cannot_tell(result, suspects)
+            try:
+                _call_check(item.function, fixtures)
+            except Exception:  # wrong even with right callees, stopped, or unrecorded: the verdict stands
+                if callees.not_recorded and result.status is not CheckStatus.PASSED:
+                    carried.cannot_tell(result, suspects)
+                continue
+            wrong = [name for name in callees.answered if name in failed]
+            if result.status is not CheckStatus.PASSED and wrong:
+                carried.inherit(result, callers, wrong)
         run.status, run.message = status, message  # a judgement again never changes how the exercise ended
+
+    def _fails_on_reference(self, item, exercise: Exercise) -> bool:
+        """Whether the check also raises with the reference's answers: then the fault is its own.
+
+        Tried at the run's hidden inputs, recording nothing; a public run has no reference to try.
+        """
+        if not isinstance(self.inputs, HiddenInputs):
+            return False
+        inputs = HiddenInputs(self.inputs.seed)
+        ref = inputs.reference(exercise)
+        fixtures = {"sub": LearnerModule(ReferenceRun(ref), ref), "ref": ref, "rng": inputs.rng(exercise, item.name)}
+        try:
+            _call_check(item.function, fixtures)
+        except AssertionError:  # a verdict on the reference's answer, not a fault of the check's code
+            return False
+        except Exception:
+            return True
+        return False
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:
             self.collection_errors.append(f"{report.nodeid}: {report.longreprtext[-2000:]}")
+
+
+def _call_check(function, fixtures: dict) -> None:
+    """Run a check function with the fixtures it asks for (outside pytest: a second judgement)."""
+    function(**{name: fixtures[name] for name in inspect.signature(function).parameters})
 
 
 def _exercise_of(module):
@@ -125,22 +171,44 @@ def _exercise_of(module):
     return next(e for e in EXERCISES if e.module == stem)
 
 
-def _verdict(excinfo, run: ExerciseRun | None) -> tuple[str, str, dict]:
+@dataclass
+class Verdict:
+    """How one check ended, before it is scored."""
+
+    status: CheckStatus
+    message: str = ""
+    reason: Reason | None = None
+    failure: Failure | None = None
+    function: str = ""
+
+
+def _verdict(excinfo, run: ExerciseRun | None) -> Verdict:
     if excinfo is None:
-        return "passed", "", {}
+        return Verdict(CheckStatus.PASSED)
     error = excinfo.value
     if isinstance(error, CheckFailed):
-        return "failed", error.message, error.details
+        return Verdict(CheckStatus.FAILED, error.message, Reason.WRONG, error.failure)
     if isinstance(error, ExerciseStopped):
-        return (run.status if run and run.status in ("timeout", "error") else "error"), str(error), {}
+        if run is not None and run.status == CheckStatus.TIMEOUT:
+            return Verdict(CheckStatus.TIMEOUT, str(error), Reason.TIMEOUT)
+        return Verdict(CheckStatus.ERROR, str(error), Reason.STOPPED)
     if isinstance(error, LearnerError):
-        return "error", str(error), {}
+        return Verdict(CheckStatus.ERROR, str(error), error.reason, function=error.function)
     if isinstance(error, NotRecorded):
-        return "error", f"This check cannot run on the public inputs ({error}); the instructor's grading runs it.", {}
+        message = f"This check cannot run on the public inputs ({error}); the instructor's grading runs it."
+        return Verdict(CheckStatus.ERROR, message, Reason.NOT_RECORDED)
     if isinstance(error, AssertionError):
-        return "failed", str(error), {}
-    # An exception in the check itself: most often a learner's value it could not use.
-    return "error", f"could not use your answer ({type(error).__name__}: {error})", {}
+        return Verdict(CheckStatus.FAILED, str(error), Reason.WRONG)
+    # An exception in the check itself: a learner's value it could not use, unless it fails on the reference too.
+    return Verdict(CheckStatus.ERROR, f"could not use your answer ({type(error).__name__}: {error})", Reason.UNUSABLE)
+
+
+def _check_error(name: str, error: BaseException) -> Verdict:
+    message = (
+        f"Check error in {name} ({type(error).__name__}: {error}): the check itself failed, even on the"
+        " reference's answers. This is a fault in the grader, not in your answer; please tell your instructor."
+    )
+    return Verdict(CheckStatus.ERROR, message, Reason.CHECK_ERROR)
 
 
 def run_checks(

@@ -12,6 +12,7 @@ functions look like the learner's own but run in the worker and return plain dat
 
 from __future__ import annotations
 
+import copy
 import inspect
 import os
 import time
@@ -23,6 +24,7 @@ import numpy as np
 from grader.checking.diagnose import format_value
 from grader.isolation.sandbox import Worker, WorkerFailure, Workspace
 from grader.isolation.wire import Fn
+from grader.model import Reason
 from grader.submissions.loading import ExerciseCode, Submission
 
 OUTPUT_KEPT_PER_EXERCISE = 20_000
@@ -37,7 +39,15 @@ class Callees(Protocol):
 
 
 class LearnerError(AssertionError):
-    """The learner's function raised, or is missing: the check fails with this message."""
+    """The learner's function raised, or is missing: the check fails with this message.
+
+    ``reason`` says which (raised, not implemented, not defined, missing); ``function`` names it.
+    """
+
+    def __init__(self, message: str, reason: Reason = Reason.RAISED, function: str = ""):
+        super().__init__(message)
+        self.reason = reason
+        self.function = function
 
 
 class ExerciseStopped(AssertionError):
@@ -59,6 +69,7 @@ class ExerciseRun:
         self.output = ""
         self.dropped_output = 0
         self.seconds = 0.0
+        self.output_start = session.output_size()  # where this exercise's printed output begins
         self.called: set[str] = set()  # the learner's functions the current check called
         self.ended = False  # the exercise's process was stopped
 
@@ -123,7 +134,7 @@ class ExerciseRun:
         while ``function`` runs (see ``grader.checking.carried``).
         """
         if self.status == "missing":
-            raise LearnerError(f"{describe()}: not graded, {self.message}")
+            raise LearnerError(f"{describe()}: not graded, {self.message}", Reason.MISSING, function)
         if self.status != "ok":
             raise ExerciseStopped(f"Not run: {self.message}")
         self.called.add(function)
@@ -142,6 +153,7 @@ class ExerciseRun:
                 self.request({"op": "close"}, lambda: "finishing", ending=True)
             except ExerciseStopped:
                 pass
+        self.output = self.session.read_output(self.output_start)
 
 
 class Session:
@@ -162,24 +174,19 @@ class Session:
 
     def open(self, exercise_id: str) -> ExerciseRun:
         run = ExerciseRun(self, self.submission.exercises[exercise_id])
-        run.output_start = self._output_size()
         try:
             run.load()
         except ExerciseStopped:
             pass
         return run
 
-    def close(self, run: ExerciseRun) -> None:
-        run.close()
-        run.output = self._read_output(run.output_start)
-
-    def _output_size(self) -> int:
+    def output_size(self) -> int:
         try:
             return os.path.getsize(self.output_path)
         except OSError:
             return 0
 
-    def _read_output(self, start: int) -> str:
+    def read_output(self, start: int) -> str:
         try:
             with open(self.output_path, "rb") as output:
                 output.seek(start)
@@ -209,6 +216,37 @@ class LearnerModule:
         return function
 
 
+class ReferenceRun:
+    """The reference answering as the worker would, in the grader's process: a check tried on right answers."""
+
+    status = "ok"
+
+    def __init__(self, reference_module):
+        self.reference = reference_module
+
+    def call(
+        self, function: str, args_list: list[tuple], describe: Callable[[], str], callees: Callees | None = None
+    ) -> list[dict]:
+        results = []  # the reference calls its own, right, callees
+        for args in args_list:
+            copies = copy.deepcopy(args)
+            try:
+                value = getattr(self.reference, function)(*copies)
+            except Exception as error:
+                results.append({"ok": False, "error": {"type": type(error).__name__, "message": str(error)}})
+                continue
+            changed = [i for i, (a, c) in enumerate(zip(args, copies)) if not _same(a, c)]
+            results.append({"ok": True, "value": value, "mutated": changed})
+        return results
+
+
+def _same(before, after) -> bool:
+    try:
+        return bool(np.array_equal(before, after)) if isinstance(before, np.ndarray) else True
+    except (TypeError, ValueError):
+        return True
+
+
 class LearnerFunction:
     """A learner's function: calling it sends the arguments to the worker and returns its answer."""
 
@@ -231,7 +269,7 @@ class LearnerFunction:
         results = self.run.call(self.name, cases, describe, self.callees)
         for args, result in zip(cases, results):
             if not result.get("ok"):
-                raise LearnerError(explain_call_error(self.name, self.describe(args), result.get("error") or {}))
+                raise learner_error(self.name, self.describe(args), result.get("error") or {})
         mutated = results[-1].get("mutated") or []
         self.mutated = [self.parameters[i] if i < len(self.parameters) else f"argument {i + 1}" for i in mutated]
         return [r.get("value") for r in results]
@@ -275,18 +313,25 @@ def missing_library_rule(library: str) -> str:
     )
 
 
-def explain_call_error(function: str, description: str, error: dict) -> str:
+def learner_error(function: str, description: str, error: dict) -> LearnerError:
+    """The check's exception for a learner's call that raised (as the worker reported it)."""
     kind = error.get("type", "Error")
     if kind == "NotImplementedError":
-        return f"{function} is not implemented yet (it raises NotImplementedError)."
+        return LearnerError(
+            f"{function} is not implemented yet (it raises NotImplementedError).", Reason.NOT_IMPLEMENTED, function
+        )
     if kind == "NotDefined":
-        return f"{function} is not defined: check its name against the assignment."
+        return LearnerError(
+            f"{function} is not defined: check its name against the assignment.", Reason.NOT_DEFINED, function
+        )
     if error.get("library"):
-        return (
+        return LearnerError(
             f"{description} needs {error['library']} ({kind}: {error.get('message', '')}): "
-            f"{missing_library_rule(str(error['library']))}. Compute it with NumPy."
+            f"{missing_library_rule(str(error['library']))}. Compute it with NumPy.",
+            Reason.RAISED,
+            function,
         )
     text = f"{description} raised {kind}: {error.get('message', '')}"
     if error.get("traceback"):
         text += "\n" + error["traceback"].rstrip()
-    return text
+    return LearnerError(text, Reason.RAISED, function)
