@@ -436,6 +436,13 @@ def expect_finite_answers(learner_fn, cases: Iterable) -> None:
     For what a contract asks of large inputs ("finite for large logits") where the exact value
     goes beyond it: the exact value is then a feedback-only check of its own.
 
+    Parameters
+    ----------
+    learner_fn:
+        ``sub.<name>``, called at every case in one round trip.
+    cases:
+        Argument tuples, as for ``compare_calls``.
+
     Example
     -------
     >>> expect_finite_answers(sub.ce_loss, [(np.array([1000.0, -1000.0]), 1)])  # doctest: +SKIP
