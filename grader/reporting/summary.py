@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from grader.model import PROBLEM_STATUSES, CheckStatus, ClassResult, ExerciseStatus, GradeResult, StudentStatus
-from grader.reporting.wording import RUN_KINDS
+from grader.reporting.wording import RUN_KINDS, SETUP_ERROR_LEAD
 
 
 def print_summary(result: GradeResult, out_dir: Path | None, file: TextIO | None = None) -> None:
@@ -20,6 +20,8 @@ def print_summary(result: GradeResult, out_dir: Path | None, file: TextIO | None
     print(f"  {RUN_KINDS[result.inputs]}", file=file)
     if result.problem:
         print(f"  Problem: {result.problem}", file=file)
+    for error in result.setup_errors:
+        print(f"  {SETUP_ERROR_LEAD} {error}", file=file)
     width = max(len(e.title) for e in result.exercises) if result.exercises else 10
     for exercise in result.exercises:
         score = f"{exercise.score:>5g}/{exercise.max_score:<3g}"
