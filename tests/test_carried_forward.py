@@ -11,6 +11,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from grader.course import EXERCISES, REFERENCE_DIR
+from grader.exporters.gradescope import to_gradescope
 from grader.reporting.report import render_report
 from grader.reporting.terminal import print_feedback
 from tests.helpers import by_id, check_named
@@ -37,6 +38,8 @@ def test_the_report_and_the_terminal_show_whose_error_a_caller_inherits(tmp_path
     console = Console(record=True, width=200)
     print_feedback(result, console=console)
     assert console.export_text().count("Inherits the error of grad_f") == 2
+    outputs = [t["output"] for t in to_gradescope(result)["tests"]]
+    assert sum("Inherits the error of grad_f" in output for output in outputs) == 2
 
 
 def test_a_caller_wrong_on_its_own_is_still_charged(tmp_path, grade):
