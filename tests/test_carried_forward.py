@@ -96,3 +96,12 @@ def level_curve_tangent(x, y):
     tangent = check_named(exercise, TANGENT)
     assert tangent.score == 0 and "Inherits" not in tangent.message
     assert check_named(exercise, DESCENT).score == check_named(exercise, DESCENT).max_score
+
+
+def test_a_caller_of_an_unimplemented_callee_keeps_its_points(tmp_path, grade):
+    stub = "\n\ndef grad_f(x, y):\n    raise NotImplementedError\n"
+    exercise = by_id(grade(ex02_with(tmp_path, stub), only=["ex02"]))["ex02"]
+    assert check_named(exercise, "grad_f_matches_reference").score == 0
+    for name in (TANGENT, DESCENT):
+        kept = check_named(exercise, name)
+        assert kept.score == kept.max_score and kept.inherits == ["grad_f"], kept.message
