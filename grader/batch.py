@@ -31,7 +31,7 @@ from grader.grade import REPORT_FILE, RESULTS_FILE, grade_submission
 from grader.isolation.sandbox import Limits, Workspace
 from grader.model import ClassResult, GradeResult, StudentOutcome
 from grader.progress import Progress
-from grader.submissions.loading import IGNORED_DIRS, regular_file
+from grader.submissions import tree
 
 KEY_FILE = ".grade-key"  # beside results.json: what was graded, so an unchanged student is skipped
 GRADEBOOK_FILE = "gradebook.csv"
@@ -83,14 +83,11 @@ def grader_version() -> str:
 
 def cache_key(entry: Path, version: str, seed: int | None, limits: Limits) -> str:
     """What a student's grade depends on: every file they submitted, the grader, the options."""
-    digest = hashlib.sha256(f"{version}|{seed}|{limits}".encode())
-    files = [entry] if entry.is_file() else sorted(p for p in entry.rglob("*") if regular_file(p))
-    for file in files:
-        relative = file.relative_to(entry.parent)
-        if set(relative.parts) & IGNORED_DIRS:
-            continue
-        digest.update(str(relative).encode() + b"\0" + file.read_bytes())
-    return digest.hexdigest()
+    try:
+        content = tree.read(entry).digest()  # the same walk as grading's: no link followed
+    except tree.Unreadable as error:
+        content = str(error)
+    return hashlib.sha256(f"{version}|{seed}|{limits}|{entry.name}|{content}".encode()).hexdigest()
 
 
 def previous_result(student_dir: Path, key: str) -> GradeResult | None:

@@ -25,6 +25,9 @@ from grader.isolation.wire import Fn
 from grader.submissions.loading import ExerciseCode, Submission
 
 OUTPUT_KEPT_PER_EXERCISE = 20_000
+# What an exception report from the worker may hold: a forged reply may carry megabytes.
+ERROR_FIELD_CHARS = {"type": 200, "message": 2000, "traceback": 4000, "where": 200}
+MAX_LOAD_ERRORS = 20
 
 
 class LearnerError(AssertionError):
@@ -89,7 +92,8 @@ class ExerciseRun:
         if self.code.kind == "missing":
             return
         reply = self.request({"op": "open", **self.code.request()}, lambda: f"loading {self.code.describe()}")
-        self.load_errors = list(reply.get("errors", []))
+        errors = reply.get("errors")
+        self.load_errors = [bounded_error(e) for e in errors[:MAX_LOAD_ERRORS]] if isinstance(errors, list) else []
         if self.load_errors:
             self.message = "; ".join(describe_error(e) for e in self.load_errors)
 
@@ -103,7 +107,12 @@ class ExerciseRun:
         results = self.request(message, describe).get("results")
         if not isinstance(results, list) or len(results) != len(args_list):
             self._stop("error", f"{describe()}: the worker's answer was garbled")
-        return [r if isinstance(r, dict) else {"ok": False, "error": {"type": "Garbled"}} for r in results]
+        return [
+            {**r, "error": bounded_error(r.get("error"))}
+            if isinstance(r, dict)
+            else {"ok": False, "error": {"type": "Garbled"}}
+            for r in results
+        ]
 
     def close(self) -> None:
         if self.status == "ok" and self.code.kind != "missing":
@@ -221,6 +230,13 @@ def describe_argument(value) -> str:
     if isinstance(value, np.ndarray) and value.size > 12:
         return f"<array of shape {value.shape}>"
     return format_value(value, digits=4)
+
+
+def bounded_error(error) -> dict:
+    """A learner's exception as the worker reported it, each field cut to its size."""
+    if not isinstance(error, dict):
+        return {}
+    return {key: str(error[key])[:limit] for key, limit in ERROR_FIELD_CHARS.items() if key in error}
 
 
 def describe_error(error: dict) -> str:
