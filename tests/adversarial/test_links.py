@@ -13,13 +13,13 @@ import os
 import shutil
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from grader.batch import grade_class
 from grader.course import EXERCISES, REFERENCE_DIR
 from grader.progress import Progress
 from grader.submissions import loading, tree
+from tests.adversarial.test_escapes import solved_notebook
 
 
 def classmate(tmp_path: Path, name: str = "alice") -> Path:
@@ -27,16 +27,6 @@ def classmate(tmp_path: Path, name: str = "alice") -> Path:
     folder = tmp_path / name / "assignments"
     shutil.copytree(REFERENCE_DIR, folder, ignore=shutil.ignore_patterns("__pycache__"))
     return folder.parent
-
-
-def a_notebook_of_everything(path: Path) -> None:
-    book = nbformat.v4.new_notebook()
-    book.cells = [nbformat.v4.new_code_cell("import numpy as np")]
-    for exercise in EXERCISES:
-        cell = nbformat.v4.new_code_cell((REFERENCE_DIR / f"{exercise.module}.py").read_text())
-        cell.metadata["tags"] = [f"exercise-{exercise.number}"]
-        book.cells.append(cell)
-    path.write_text(nbformat.writes(book))
 
 
 def assert_graded_as_empty(result, link: str) -> None:
@@ -64,7 +54,7 @@ def test_a_relative_link_to_a_classmates_folder_is_graded_as_empty(isolation, gr
 def test_a_linked_folder_holding_a_notebook_is_not_read(isolation, grade, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
-    a_notebook_of_everything(other / "exercises.ipynb")
+    solved_notebook(other / "exercises.ipynb")
     mine = tmp_path / "mine"
     mine.mkdir()
     (mine / "work").symlink_to(other, target_is_directory=True)
