@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -58,6 +59,14 @@ class Submission:
     notes: list[str] = field(default_factory=list)  # skipped magics, ignored cells, ...
     problem: str = ""  # why nothing could be graded, when that is the case
     fingerprint: str = ""
+
+
+def regular_file(path: Path) -> bool:
+    """A plain file, not a link, a FIFO (that blocks) or a device (its last component only)."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
 
 
 def mentions_matplotlib(path: Path) -> bool:
