@@ -83,7 +83,7 @@ def describe_type(value) -> str:
     if value is None:
         return "None (is a `return` missing?)"
     if isinstance(value, Unsupported):
-        return f"a {value.type_name} ({value.text}), not numbers"
+        return f"a {_clip(value.type_name[:200])} ({_clip(value.text[:MAX_FORMATTED_CHARS])}), not numbers"
     return f"a {type(value).__name__}, not numbers"
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from grader.checking.checks import CheckFailed, compare_calls
-from grader.checking.diagnose import MAX_FORMATTED_CHARS, format_value
+from grader.checking.diagnose import MAX_FORMATTED_CHARS, describe_type, format_value
 from grader.checking.session import ERROR_FIELD_CHARS, bounded_error
 from grader.isolation.wire import Unsupported
 from tests.adversarial.conftest import (
@@ -135,3 +135,9 @@ def test_an_exception_report_is_cut_to_size():
     error = bounded_error({"type": "E" * 10**6, "message": "m" * 10**6, "traceback": "t" * 10**6, "extra": "x"})
     assert sum(len(v) for v in error.values()) <= sum(ERROR_FIELD_CHARS.values())
     assert "extra" not in error and bounded_error("not a dict") == {}
+
+
+def test_a_forged_stand_in_is_described_within_bounds():
+    """A forged reply may name an unsupported type in megabytes; the message stays short."""
+    text = describe_type(Unsupported("T" * 10**6, "x" * 10**6))
+    assert len(text) < 2 * MAX_FORMATTED_CHARS + 100 and text.startswith("a TTT")
