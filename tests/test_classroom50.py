@@ -198,8 +198,8 @@ def test_a_run_gives_a_valid_result_with_the_public_score(release, bundle_archiv
     assert [t["test-name"] for t in result["tests"]] == [f"{e.id} ({c.part}) {c.name}" for e, c in graded]
     for test, (_, check) in zip(result["tests"], graded):
         assert test["passed"] == (check.status == "passed") and test["score"] == check.score * 2
-        if check.details.get("diagnosis"):
-            assert check.details["diagnosis"] in test["message"] and test["diagnosis"] == check.details["diagnosis"]
+        if check.diagnosis:
+            assert check.diagnosis in test["message"] and test["diagnosis"] == check.diagnosis
 
     body = (checkout / "release-body.md").read_text()
     assert len(body) <= BODY_LIMIT
@@ -274,3 +274,35 @@ def test_the_clones_gh_teacher_download_makes_grade_as_a_class(release, tmp_path
     scores = {o.student: o.result.score for o in graded.students}
     assert scores == {f"calc-{ASSIGNMENT}-alice": 100, f"calc-{ASSIGNMENT}-bob": 0}
     assert any(entry.startswith("scores.csv") for entry in graded.skipped)
+
+
+def test_the_entry_point_needs_only_the_standard_library_before_installing(release):
+    """autograder.py imports nothing of the grader's dependencies before it has made sure they are there."""
+    engine = release / "autograders" / ASSIGNMENT / "engine"
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]);"
+        "import grader.release.runtime, grader.exporters.classroom50, grader.exporters.codio;"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'numpy', 'jinja2', 'nbformat', 'rich', 'tqdm'}))"
+    )
+    done = subprocess.run([sys.executable, "-I", "-c", probe, str(engine)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_missing_dependencies_are_installed_with_pip(tmp_path, monkeypatch):
+    from grader.release import runtime
+
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("# what the grader needs\nnumpy>=1.24\nJinja2>=3.1\n")
+    calls = []
+
+    def run(command, **kwargs):
+        calls.append(command)
+        refused = command[1] == "-c" or "--user" not in command  # not importable; a managed Python
+        return subprocess.CompletedProcess(command, 1 if refused else 0, "", "externally-managed-environment")
+
+    monkeypatch.setattr(runtime.subprocess, "run", run)
+    assert runtime.ensure_dependencies(requirements) == ""
+    assert calls[0][-1] == "import numpy, jinja2"
+    assert [c[-1] for c in calls[1:]] == [str(requirements), "--user"]
+    assert all(c[1:4] == ["-m", "pip", "install"] for c in calls[1:])

@@ -333,3 +333,20 @@ def test_release_refuses_a_folder_in_use(tmp_path):
     with pytest.raises(ReleaseError, match="not an empty folder"):
         write_release(tmp_path)
     assert (tmp_path / "homework.txt").read_text() == "mine"
+
+
+def test_annotations_of_exercises_at_work_come_first(tmp_path):
+    """GitHub shows only the first ten error annotations of a step: those of untouched exercises wait."""
+    from grader.exporters.actions import annotations
+    from grader.model import CheckResult, ExerciseResult
+    from tests.conftest import result_of
+
+    def exercise(id_: str, score: float) -> ExerciseResult:
+        checks = [CheckResult(f"{id_}_{i}", "a", 0.0, 1.0, "failed", message=f"{id_} wrong") for i in range(6)]
+        checks.append(CheckResult(f"{id_}_ok", "b", score, score, "passed"))
+        return ExerciseResult(id_, id_, score, 10.0, "partial" if score else "failed", checks=checks)
+
+    lines = annotations(result_of([exercise("ex01", 0.0), exercise("ex02", 4.0), exercise("ex03", 0.0)]), tmp_path)
+    assert len(lines) == 18
+    assert [line.split("title=")[1][:4] for line in lines[:6]] == ["ex02"] * 6
+    assert lines[6].split("title=")[1].startswith("ex01")

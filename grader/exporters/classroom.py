@@ -1,4 +1,7 @@
-"""Results as GitHub Classroom's grading reporter reads them, for partial credit from one step.
+"""Results as the retired GitHub Classroom's grading reporter reads them (legacy: ``--format classroom``).
+
+GitHub Classroom closed in August 2026; this format stays for workflows that still run
+``classroom-resources/autograding-grading-reporter``. New releases use ``grader.exporters.actions``.
 
 ``classroom-resources/autograding-grading-reporter@v1`` reads, for every runner listed in its
 ``runners`` input, an environment variable ``<RUNNER ID>_RESULTS`` holding base64-encoded JSON
@@ -15,7 +18,7 @@ import os
 from pathlib import Path
 
 from grader.exporters.feedback import summary_markdown
-from grader.model import GradeResult
+from grader.model import CheckStatus, GradeResult
 
 OUTPUT_NAME = "result"  # the step output the workflow passes to the reporter
 
@@ -24,14 +27,14 @@ def to_classroom(result: GradeResult) -> dict:
     """The reporter's JSON: one test per graded check (0-point feedback checks are left out)."""
     tests = []
     for exercise in result.exercises:
-        graded = [c for c in exercise.checks if c.max_score > 0]
+        graded = exercise.graded_checks
         for check in graded:
-            message = "" if check.status == "passed" else check.message or exercise.message
+            message = "" if check.status == CheckStatus.PASSED else check.message or exercise.message
             tests.append(
                 _test(f"{exercise.id} ({check.part}) {check.name}", check.status, check.score, message, exercise)
             )
         if not graded:  # nothing ran (a collection error): say so rather than show nothing
-            tests.append(_test(f"{exercise.id} {exercise.title}", "error", 0.0, exercise.message, exercise))
+            tests.append(_test(f"{exercise.id} {exercise.title}", CheckStatus.ERROR, 0.0, exercise.message, exercise))
     if result.problem:
         status = "error"
     else:
@@ -42,7 +45,7 @@ def to_classroom(result: GradeResult) -> dict:
 def _test(name: str, check_status: str, score: float, message: str, exercise) -> dict:
     return {
         "name": name,
-        "status": {"passed": "pass", "failed": "fail"}.get(check_status, "error"),
+        "status": {CheckStatus.PASSED: "pass", CheckStatus.FAILED: "fail"}.get(check_status, "error"),
         "score": score,
         "message": message,
         "test_code": f"grader check {exercise.id}",  # what a student runs to see this check locally

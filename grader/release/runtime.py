@@ -19,12 +19,17 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader.model import GradeResult
 
 SETTINGS_FILE = "grading.json"
 REQUIREMENTS_FILE = "requirements.txt"
@@ -122,22 +127,14 @@ def classroom50_autograde(bundle: Path, checkout: Path) -> int:
     Exit status 0 when grading ran (whatever the score); 1 when it could not, which Classroom 50
     records as an error, with no result published.
     """
-    from grader.exporters.classroom50 import OUTPUT_FILES
+    from grader.exporters.classroom50 import OUTPUT_FILES, write_classroom50
 
     for name in OUTPUT_FILES:  # a student's own copy must never be taken for the autograder's
         _remove(checkout / name)
-    config = settings(bundle)
-    problem = ensure_dependencies(bundle / REQUIREMENTS_FILE)
-    grading = Grading(None, "", problem) if problem else _grade_bundle(bundle, checkout, config)
-    print(grading.output, end="")
-    if grading.results is None:
-        print(f"::error::autograder: {grading.problem}", file=sys.stderr)
+    result = graded(bundle, checkout, "::error::autograder: ")  # an annotation on the run's page
+    if result is None:
         return 1
-    from grader.exporters.classroom50 import write_classroom50
-    from grader.model import GradeResult
-
-    result = GradeResult.from_dict(grading.results)
-    write_classroom50(result, checkout, os.environ, config["points_scale"])
+    write_classroom50(result, checkout, os.environ, settings(bundle)["points_scale"])
     return 0
 
 
@@ -147,34 +144,44 @@ def codio_autograde(bundle: Path, workspace: Path) -> int:
     Exit status 0 once Codio accepted the grade; 1 when grading or sending failed (Codio then
     records the failure; for assignment-level scripts it also emails the instructors the output).
     """
-    config = settings(bundle)
-    problem = ensure_dependencies(bundle / REQUIREMENTS_FILE)
-    grading = Grading(None, "", problem) if problem else _grade_bundle(bundle, workspace, config)
-    print(grading.output, end="")
-    if grading.results is None:
-        print(f"autograde: {grading.problem}", file=sys.stderr)
-        return 1
     from grader.exporters.codio import CodioError, send_to_codio
-    from grader.model import GradeResult
 
+    result = graded(bundle, workspace, "autograde: ")
+    if result is None:
+        return 1
     try:
-        print(send_to_codio(GradeResult.from_dict(grading.results), os.environ))
+        print(send_to_codio(result, os.environ))
     except CodioError as error:
         print(f"autograde: {error}", file=sys.stderr)
         return 1
     return 0
 
 
-def _grade_bundle(bundle: Path, submission: Path, config: dict) -> Grading:
-    public, limit = config["public"], config["time_limit_s"]
-    return grade(bundle / ENGINE_DIR, submission.resolve(), public=public, time_limit_s=limit)
+def graded(bundle: Path, submission: Path, error_prefix: str) -> GradeResult | None:
+    """Grade ``submission`` as the bundle's settings say, printing the grader's output.
+
+    Returns the ``GradeResult``, or None when it could not be had (why is printed on stderr after
+    ``error_prefix``): the dependencies would not install, or grading failed or ran out of time.
+    """
+    config = settings(bundle)
+    problem = ensure_dependencies(bundle / REQUIREMENTS_FILE)
+    if problem:
+        grading = Grading(None, "", problem)
+    else:
+        limit = config["time_limit_s"]
+        grading = grade(bundle / ENGINE_DIR, submission.resolve(), public=config["public"], time_limit_s=limit)
+    print(grading.output, end="")
+    if grading.results is None:
+        print(f"{error_prefix}{grading.problem}", file=sys.stderr)
+        return None
+    from grader.model import GradeResult  # the dependencies are there now
+
+    return GradeResult.from_dict(grading.results)
 
 
 def _remove(path: Path) -> None:
     """Remove a file, a link or a folder at ``path``, whatever it is."""
     if path.is_dir() and not path.is_symlink():
-        import shutil
-
         shutil.rmtree(path)
     elif path.exists() or path.is_symlink():
         path.unlink()

@@ -52,7 +52,6 @@ class ExerciseCode:
 @dataclass
 class Submission:
     source: Path
-    form: str  # "folder" | "notebook"
     exercises: dict[str, ExerciseCode]
     files_root: Path | None = None  # folder copied into the sandbox, for folder submissions
     files: dict[str, bytes] = field(default_factory=dict)  # what is copied there, by path relative to it
@@ -109,7 +108,7 @@ def load(path: Path) -> Submission:
             exercises[exercise.id] = ExerciseCode(exercise.id, exercise.module, "module", path=f"{exercise.module}.py")
         else:
             exercises[exercise.id] = _missing(exercise, _missing_module_reason(files, prefix, exercise))
-    folder = Submission(path, "folder", exercises, files_root=path / prefix, fingerprint=files.digest())
+    folder = Submission(path, exercises, files_root=path / prefix, fingerprint=files.digest())
     folder.files, copy_notes = _files_to_copy(files, prefix)
     if len(notebooks) > 1 and notebook_path is None:
         folder.notes.append(
@@ -239,9 +238,7 @@ def _missing(exercise: Exercise, reason: str) -> ExerciseCode:
 
 def _empty(path: Path, problem: str) -> Submission:
     exercises = {e.id: _missing(e, problem) for e in EXERCISES}
-    return Submission(
-        path, "folder", exercises, problem=problem, fingerprint=hashlib.sha256(problem.encode()).hexdigest()
-    )
+    return Submission(path, exercises, problem=problem, fingerprint=hashlib.sha256(problem.encode()).hexdigest())
 
 
 def _read_notebook(data: bytes | None, unread: str) -> tuple[notebook.ParsedNotebook | None, str]:
@@ -261,7 +258,7 @@ def _from_notebook(path: Path, data: bytes | None, unread: str = "") -> Submissi
     fingerprint = hashlib.sha256(data if data is not None else unread.encode()).hexdigest()
     if parsed is None:
         exercises = {e.id: _missing(e, f"the notebook could not be read: {problem}") for e in EXERCISES}
-        return Submission(path, "notebook", exercises, problem=f"{path.name}: {problem}", fingerprint=fingerprint)
+        return Submission(path, exercises, problem=f"{path.name}: {problem}", fingerprint=fingerprint)
     exercises = {}
     for exercise in EXERCISES:
         number = exercise.number
@@ -280,7 +277,7 @@ def _from_notebook(path: Path, data: bytes | None, unread: str = "") -> Submissi
         for n in sorted(parsed.solution_cells)
         if parsed.exercises.get(n)
     ]
-    return Submission(path, "notebook", exercises, notes=notes, fingerprint=fingerprint)
+    return Submission(path, exercises, notes=notes, fingerprint=fingerprint)
 
 
 def _solution_cells_reason(parsed: notebook.ParsedNotebook, number: int) -> str:
