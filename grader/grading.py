@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import shlex
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from grader.checking.inputs import HiddenInputs, PublicInputs
+from grader.checking.session import ExerciseRun, describe_error
 from grader.course import EXERCISES, title_of
 from grader.isolation.sandbox import Limits, Workspace
 from grader.model import GradeResult
@@ -68,9 +70,19 @@ def grade_loaded(
         duration_s=round(time.perf_counter() - started, 3),
         exercises=exercises,
         notes=submission.notes + plugin.collection_errors,
+        setup_errors=setup_errors(plugin.runs.values()),
         problem=submission.problem,
         command=reproduce_command(path, inputs, workspace.limits),
     )
+
+
+def setup_errors(runs: Iterable[ExerciseRun]) -> list[str]:
+    """The setup cells' failed statements, each once: every exercise runs the same setup cells."""
+    seen: dict[str, None] = {}
+    for run in runs:
+        for error in run.setup_errors:
+            seen.setdefault(describe_error(error))
+    return list(seen)
 
 
 def reproduce_command(path: Path, inputs: HiddenInputs | PublicInputs, limits: Limits) -> str:

@@ -10,7 +10,7 @@ import pytest
 from grader.course import ASSIGNMENTS_DIR, EXERCISES, REFERENCE_DIR
 from grader.release.notebook import notebook_is_current
 from grader.submissions import notebook
-from tests.conftest import by_id
+from tests.helpers import by_id
 
 EX2 = next(e for e in EXERCISES if e.id == "ex02")
 EX2_SOLUTION = (REFERENCE_DIR / f"{EX2.module}.py").read_text()
@@ -96,13 +96,13 @@ def test_cell_magic_after_a_learner_cell_is_skipped(tmp_path):
     assert any("%%time" in s for s in parsed.skipped)
 
 
-def test_a_raising_cell_is_reported_and_earlier_definitions_still_count(tmp_path, grade):
+def test_a_raising_statement_is_reported_and_the_rest_of_its_cell_still_runs(tmp_path, grade):
     first, _, rest = EX2_SOLUTION.partition("def level_curve_tangent")
     broken = first + "raise ValueError('oops in my scratch work')\ndef level_curve_tangent" + rest
     result = by_id(grade(write_notebook(tmp_path, [learner(2, broken)])))["ex02"]
-    assert "oops in my scratch work" in result.message and "cell 3" in result.message
-    assert result.status == "partial"
-    assert 0 < result.score < 10  # grad_f, defined before the error, counts; what follows it does not
+    line = (HEADER.format(n=2) + broken).splitlines().index("raise ValueError('oops in my scratch work')") + 1
+    assert "oops in my scratch work" in result.message and f"cell 3, line {line}" in result.message
+    assert result.score == 10  # as in a notebook kernel's report of each statement: what follows still runs
 
 
 def test_plain_cells_right_after_a_learner_cell_continue_it(tmp_path, grade):

@@ -9,7 +9,7 @@ from typing import TextIO
 
 from grader.model import PROBLEM_STATUSES, CheckStatus, ClassResult, ExerciseStatus, GradeResult, StudentStatus
 from grader.reporting.safe_text import terminal_text
-from grader.reporting.wording import RUN_KINDS
+from grader.reporting.wording import RUN_KINDS, SETUP_ERROR_LEAD
 
 
 def print_summary(result: GradeResult, out_dir: Path | None, file: TextIO | None = None) -> None:
@@ -21,6 +21,8 @@ def print_summary(result: GradeResult, out_dir: Path | None, file: TextIO | None
     _say(f"  {RUN_KINDS[result.inputs]}", file=file)
     if result.problem:
         _say(f"  Problem: {result.problem}", file=file)
+    for error in result.setup_errors:
+        _say(f"  {SETUP_ERROR_LEAD} {error}", file=file)
     width = max(len(e.title) for e in result.exercises) if result.exercises else 10
     for exercise in result.exercises:
         score = f"{exercise.score:>5g}/{exercise.max_score:<3g}"

@@ -14,7 +14,7 @@ from rich.markup import escape
 
 from grader.model import PROBLEM_STATUSES, CheckStatus, ExerciseResult, ExerciseStatus, GradeResult
 from grader.reporting.safe_text import terminal_text
-from grader.reporting.wording import RUN_KINDS
+from grader.reporting.wording import RUN_KINDS, SETUP_ERROR_LEAD
 
 STYLES = {ExerciseStatus.PASSED: "green", ExerciseStatus.PARTIAL: "yellow"}  # every other status: red
 
@@ -29,6 +29,8 @@ def print_feedback(result: GradeResult, html: Path | None = None, console: Conso
     console = console or Console(highlight=False, soft_wrap=not sys.stdout.isatty())
     if result.problem:
         console.print(f"[bold red]Nothing could be graded:[/] {_shown(result.problem)}")
+    for error in result.setup_errors:
+        console.print(f"[yellow]{SETUP_ERROR_LEAD}[/] {_shown(error)}")
     for exercise in result.exercises:
         _print_exercise(console, exercise, html, repeat_problem=not result.problem)
     for note in result.notes:
@@ -56,6 +58,8 @@ def _print_exercise(console: Console, exercise: ExerciseResult, html: Path | Non
         if check.status == CheckStatus.PASSED:
             mark, points = "[green]✓[/]", "feedback" if check.feedback_only else f"{check.max_score:g}"
             console.print(f"  {mark} ({check.part}) {_shown(check.description or check.name)} [dim]{points}[/]")
+            if check.inherits:  # error carried forward: say whose error it inherits
+                console.print(f"      [yellow]{_shown(check.message)}[/]", soft_wrap=False)
             continue
         points = "feedback only, no points" if check.feedback_only else f"0/{check.max_score:g}"
         console.print(f"  [red]✗[/] ({check.part}) {_shown(check.description or check.name)} [dim]{points}[/]")

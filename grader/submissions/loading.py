@@ -43,7 +43,7 @@ class ExerciseCode:
         """What the worker needs to load this exercise."""
         if self.kind == "module":
             return {"kind": "module", "module": self.module, "path": self.path}
-        return {"kind": "cells", "cells": [{"label": c.label, "code": c.code} for c in self.cells]}
+        return {"kind": "cells", "cells": [{"label": c.label, "code": c.code, "setup": c.setup} for c in self.cells]}
 
     def describe(self) -> str:
         return f"{self.module}.py" if self.kind == "module" else f"the notebook cells of {self.exercise_id}"

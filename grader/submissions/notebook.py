@@ -26,6 +26,7 @@ class NotebookError(Exception):
 class Cell:
     label: str  # "cell 5": the cell's position, 1-based, as Jupyter users count them
     code: str
+    setup: bool = False  # a setup cell: it runs before every exercise, its problems are reported once
 
 
 @dataclass
@@ -79,7 +80,7 @@ def read(text: str) -> ParsedNotebook:
                 if source.strip():
                     parsed.skipped.append(f"{label}: not part of any exercise, not graded")
                 continue
-            parsed.setup.append(Cell(label, strip_magics(source, label, parsed.skipped)))
+            parsed.setup.append(Cell(label, strip_magics(source, label, parsed.skipped), setup=True))
             continue
         parsed.exercises.setdefault(current, []).append(Cell(label, strip_magics(source, label, parsed.skipped)))
     return parsed
