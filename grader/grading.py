@@ -51,7 +51,7 @@ def grade_loaded(
 ) -> GradeResult:
     """Grade an already loaded submission on ``workspace``'s worker, which stays open."""
     started = time.perf_counter()
-    notes = loading.copy_into(submission, workspace.scratch)
+    loading.copy_into(submission, workspace.scratch)
     from grader.checking.runner import run_checks  # after the worker started: pytest's import is slow
     from grader.checking.scoring import exercise_result
     from grader.checking.session import Session
@@ -69,7 +69,7 @@ def grade_loaded(
         max_score=round(sum(e.max_score for e in exercises), 6),
         duration_s=round(time.perf_counter() - started, 3),
         exercises=exercises,
-        notes=submission.notes + notes + plugin.collection_errors,
+        notes=submission.notes + plugin.collection_errors,
         setup_errors=setup_errors(plugin.runs.values()),
         problem=submission.problem,
         command=reproduce_command(path, inputs, workspace.limits),

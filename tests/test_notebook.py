@@ -194,3 +194,26 @@ def test_a_stray_notebook_beside_the_course_notebook_loses_no_work(tmp_path, gra
     result = grade(folder)
     assert by_id(result)["ex02"].score == 10
     assert any("Untitled.ipynb" in note for note in result.notes)
+
+
+def test_a_tagged_cell_headed_solution_is_a_reference_cell_and_says_so(tmp_path, grade):
+    """The contract: cells headed `# Solution` are never graded, even tagged; the message says why."""
+    cells = [
+        code("# Solution\n" + EX2_SOLUTION, tags=["exercise-2"]),
+        learner(3, "x = 1", style="tag"),
+        code("# Solution\nraise SystemExit('never run')", tags=["exercise-3"]),
+    ]
+    result = grade(write_notebook(tmp_path, cells), timeout=5.0)
+    ex02, ex03 = by_id(result)["ex02"], by_id(result)["ex03"]
+    assert ex02.score == 0 and ex02.status == "missing"
+    assert "# Solution" in ex02.message and "never graded" in ex02.message and "tag it" not in ex02.message
+    assert "# Your Solution" in ex02.message and "cell 3" in ex02.message
+    assert ex03.status != "missing" and any("cell 5" in note and "# Solution" in note for note in result.notes)
+
+
+def test_a_notebook_starting_with_a_byte_order_mark_is_read(tmp_path, grade):
+    path = solved_notebook(tmp_path, "tag")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    result = grade(path)
+    assert not result.problem
+    assert result.score == result.max_score == 10 * len(EXERCISES)

@@ -28,6 +28,9 @@ from grader.model import Reason
 from grader.submissions.loading import ExerciseCode, Submission
 
 OUTPUT_KEPT_PER_EXERCISE = 20_000
+# What an exception report from the worker may hold: a forged reply may carry megabytes.
+ERROR_FIELD_CHARS = {"type": 200, "message": 2000, "traceback": 4000, "where": 200, "library": 100}
+MAX_LOAD_ERRORS = 20
 
 
 class Callees(Protocol):
@@ -119,7 +122,12 @@ class ExerciseRun:
         if self.code.kind == "missing":
             return
         reply = self.request({"op": "open", **self.code.request()}, lambda: f"loading {self.code.describe()}")
-        errors = [e for e in reply.get("errors", []) if isinstance(e, dict)]
+        errors = reply.get("errors")
+        errors = (
+            [bounded_error(e) for e in errors[:MAX_LOAD_ERRORS] if isinstance(e, dict)]
+            if isinstance(errors, list)
+            else []
+        )
         self.setup_errors = [e for e in errors if e.get("setup")]
         self.load_errors = [e for e in errors if not e.get("setup")]
         if self.load_errors:
@@ -145,7 +153,12 @@ class ExerciseRun:
         results = self.request(message, describe, on_callback=callees.answer if substitute else None).get("results")
         if not isinstance(results, list) or len(results) != len(args_list):
             self._stop("error", f"{describe()}: the worker's answer was garbled")
-        return [r if isinstance(r, dict) else {"ok": False, "error": {"type": "Garbled"}} for r in results]
+        return [
+            {**r, "error": bounded_error(r.get("error"))}
+            if isinstance(r, dict)
+            else {"ok": False, "error": {"type": "Garbled"}}
+            for r in results
+        ]
 
     def close(self) -> None:
         if self.status == "ok" and self.code.kind != "missing" and not self.ended:
@@ -297,6 +310,16 @@ def describe_argument(value) -> str:
     if isinstance(value, np.ndarray) and value.size > 12:
         return f"<array of shape {value.shape}>"
     return format_value(value, digits=4)
+
+
+def bounded_error(error) -> dict:
+    """A learner's exception as the worker reported it, each field cut to its size."""
+    if not isinstance(error, dict):
+        return {}
+    bounded = {key: str(error[key])[:limit] for key, limit in ERROR_FIELD_CHARS.items() if key in error}
+    if error.get("setup"):
+        bounded["setup"] = True
+    return bounded
 
 
 def describe_error(error: dict) -> str:

@@ -34,6 +34,7 @@ class ParsedNotebook:
     setup: list[Cell] = field(default_factory=list)
     exercises: dict[int, list[Cell]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # magics, shell escapes, ignored cells
+    solution_cells: dict[int, list[str]] = field(default_factory=dict)  # tagged exercise-N, headed # Solution
 
 
 def read(text: str) -> ParsedNotebook:
@@ -68,6 +69,8 @@ def read(text: str) -> ParsedNotebook:
         number = exercise_number(cell, source)
         if is_reference_solution(source):
             current = None
+            if number is not None:  # the contract wins over the tag: a reference cell is never graded
+                parsed.solution_cells.setdefault(number, []).append(label)
             continue
         if number is not None:
             current = number
