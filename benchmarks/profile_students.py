@@ -18,6 +18,8 @@ import json
 import multiprocessing
 import pstats
 import sys
+import tempfile
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -103,11 +105,15 @@ def grade_all(paths: list[str]) -> dict:
         return run
 
     sandbox.Worker.__init__, session.Session.open = counted_start, counted_open
-    todo, answers = multiprocessing.Queue(), multiprocessing.Queue()
+    ours, theirs = multiprocessing.Pipe()
     for index, path in enumerate(paths):
-        todo.put(batch.Task(f"student{index:04d}", path, ""))
-    todo.put(None)
-    batch._grading_process(todo, answers, None, sandbox.Limits())
+        ours.send(batch.Task(f"student{index:04d}", path, ""))
+    ours.send(None)
+    drain = threading.Thread(target=lambda: [ours.recv() for _ in paths], daemon=True)  # the batch's side
+    drain.start()
+    with tempfile.TemporaryDirectory() as folder:
+        batch._grading_process(theirs, folder, None, sandbox.Limits())
+    drain.join()
     sandbox.Worker.__init__, session.Session.open = start, open_exercise
     return counts
 
