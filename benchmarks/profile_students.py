@@ -113,6 +113,7 @@ def grade_all(paths: list[str]) -> dict:
     drain.start()
     with tempfile.TemporaryDirectory() as folder:
         batch._grading_process(theirs, folder, None, sandbox.Limits())
+    tempfile.tempdir = None  # the grading process moved this process's temporary folders into ``folder``
     drain.join()
     sandbox.Worker.__init__, session.Session.open = start, open_exercise
     return counts
