@@ -23,6 +23,7 @@ import secrets
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -448,7 +449,7 @@ class Workspace:
         self._start()
 
     def _start(self) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="grader-")
+        self._folder = tempfile.TemporaryDirectory(prefix="grader-", dir=_workspace_parent(worker_identity()))
         root = Path(self._folder.name)
         # Learner code can write the scratch copy in process mode: the worker's own files sit
         # beside it, where it cannot (its user owns only the scratch copy).
@@ -491,10 +492,36 @@ class Workspace:
         self._folder.cleanup()
 
 
+def _workspace_parent(identity: WorkerIdentity) -> str:
+    """The usual temporary folder, or /tmp where the worker's user could not reach it."""
+    usual = tempfile.gettempdir()
+    return usual if not identity.dropped or _reachable(usual, identity) else "/tmp"
+
+
+def _reachable(folder: str, identity: WorkerIdentity) -> bool:
+    """Whether ``identity`` may pass through every folder down to ``folder`` (no groups of its own)."""
+    path = Path(folder).resolve()
+    for step in (path, *path.parents):
+        info = step.stat()
+        if info.st_uid == identity.uid:
+            allowed = info.st_mode & stat.S_IXUSR
+        elif info.st_gid == identity.gid:
+            allowed = info.st_mode & stat.S_IXGRP
+        else:
+            allowed = info.st_mode & stat.S_IXOTH
+        if not allowed:
+            return False
+    return True
+
+
 def _leave_host_namespaces() -> None:
-    """As root in process mode: a network and IPC namespace of the worker's own, where the kernel allows."""
-    CLONE_NEWIPC, CLONE_NEWNET = 0x08000000, 0x40000000
-    _libc().unshare(CLONE_NEWNET | CLONE_NEWIPC)  # refused in many containers: no harm
+    """As root in process mode: network, IPC and PID namespaces of the worker's own, where the kernel allows.
+
+    The worker's first child (the one student's process: process mode starts a worker per
+    student) is then the init of its PID namespace and can end all it started at once.
+    """
+    CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET = 0x08000000, 0x20000000, 0x40000000
+    _libc().unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWPID)  # refused in many containers: no harm
 
 
 def kill_tagged_processes(token: str) -> None:

@@ -261,6 +261,29 @@ def _other_processes(keep: set[int]) -> list[int]:
     return found
 
 
+def wait_for(pid: int) -> int:
+    """The status of child ``pid``; as a PID namespace's init, reaping every orphan meanwhile."""
+    if os.getpid() != 1:
+        return _waitpid(pid, 0)[1]
+    while True:
+        ended, status = _waitpid(-1, 0)
+        if ended == pid:
+            return status
+
+
+def end_namespace() -> None:
+    """As the init of a PID namespace: kill every other process in it at once, and reap them."""
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    while True:
+        try:
+            _waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
 def leftovers() -> list[str]:
     """What a student's space in the sandbox holds that a new student's must not: files, SysV IPC objects."""
     if not SANDBOXED:
@@ -281,7 +304,7 @@ def leftovers() -> list[str]:
 # ---------------------------------------------------------------- a fresh start per student
 
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 1, 4, 24
-CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER = 0x00020000, 0x08000000, 0x10000000
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x08000000, 0x10000000, 0x20000000
 MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 1 << 14, 1 << 18
 
 
@@ -312,21 +335,34 @@ def fresh_namespaces(tmp_bytes: int) -> None:
 
     Everything a student leaves (files in read-only folders, SysV objects, mounts) lives in these
     namespaces and disappears with their last process: the next student's are new, not emptied.
-    The capabilities the new user namespace grants are dropped before any learner code runs, so
-    the new mounts cannot be undone to reach the ones beneath.
+    The next child starts a new PID namespace too (see ``serve_student``). The capabilities the
+    new user namespace grants are dropped before any learner code runs, so the new mounts cannot
+    be undone to reach the ones beneath.
     """
     ctypes, libc = _libc()
     uid, gid = os.getuid(), os.getgid()
     _checked(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC), "unshare")
-    for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
-        with open(f"/proc/self/{name}", "w") as mapping:
-            mapping.write(text)
-    libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
-    _checked(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
-    for folder in PRIVATE_FOLDERS:
-        options = f"size={tmp_bytes},mode=0755".encode()
-        _checked(libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options), f"mount {folder}")
-    _drop_capabilities(ctypes, libc)
+    try:
+        _prctl(PR_SET_DUMPABLE, 1)  # else /proc/self belongs to root and the maps cannot be written
+        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+            with open(f"/proc/self/{name}", "w") as mapping:
+                mapping.write(text)
+        _prctl(PR_SET_DUMPABLE, 0)
+        libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+        _checked(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
+        for folder in PRIVATE_FOLDERS:
+            options = f"size={tmp_bytes},mode=0755".encode()
+            _checked(libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options), f"mount {folder}")
+        _checked(libc.unshare(CLONE_NEWPID), "unshare PID namespace")
+        _drop_capabilities(ctypes, libc)
+    except OSError as exc:  # half-made namespaces: no place to grade in
+        not_clean(f"its namespaces could not be made ({exc})")
+
+
+def not_clean(why: str) -> None:
+    """Refuse to grade the student here: the grader reports it as its own error, loudly."""
+    _write(1, f"grader error: the sandbox is not a fresh start: {why}\n".encode())
+    _exit(NOT_CLEAN_STATUS)
 
 
 def _drop_capabilities(ctypes, libc) -> None:
@@ -341,26 +377,41 @@ def _drop_capabilities(ctypes, libc) -> None:
     _checked(libc.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)()), "capset")
 
 
-def start_student(reset_w: int) -> None:
-    """In the student's own process: new namespaces where possible, proof they are empty, bytecode off."""
+def start_student(reset_w: int) -> bool:
+    """In the student's own process: new namespaces where possible, proof they are empty, bytecode off.
+
+    True when this process's children start in a new PID namespace.
+    """
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    namespaced = False
     if SANDBOXED:
         try:
             fresh_namespaces(int(os.environ.get("GRADER_TMP_BYTES", 64 << 20)))
+            namespaced = True
         except OSError as exc:  # the grader then starts a new sandbox for every student
             _write(reset_w, b"shared " + str(exc).encode()[:200] + b"\n")
     found = leftovers()
     if found:
-        _write(1, ("grader error: this submission's sandbox was not empty: " + ", ".join(found[:5])).encode())
-        _exit(NOT_CLEAN_STATUS)
+        not_clean("it holds " + ", ".join(found[:5]))
     sys.dont_write_bytecode = True
     sys.pycache_prefix = BYTECODE_DIR
     copy_submission()
+    return namespaced
 
 
 def serve_student(request: dict, reset_w: int) -> None:
-    """One student, from the first "open" to "reset": fork a fresh process per exercise."""
-    start_student(reset_w)
+    """One student, from the first "open" to "reset": fork a fresh process per exercise.
+
+    Where the student has a PID namespace of its own, the exercises are served by its first
+    process (its init, pid 1): learner code can then neither see nor signal the worker, and one
+    ``kill(-1)`` ends everything an exercise left, atomically, however fast it forks.
+    """
+    if start_student(reset_w) and os.getpid() != 1:
+        pid = _fork()
+        if pid != 0:
+            _waitpid(pid, 0)
+            _exit(0)
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     keep = {os.getpid(), os.getppid(), 1}
     while True:
         pid = _fork()
@@ -369,8 +420,11 @@ def serve_student(request: dict, reset_w: int) -> None:
                 serve_exercise(request)
             finally:
                 _exit(0)
-        _, status = _waitpid(pid, 0)
-        end_other_processes(keep)  # whatever the exercise left running, detached or not
+        status = wait_for(pid)
+        if os.getpid() == 1:
+            end_namespace()
+        else:
+            end_other_processes(keep)  # whatever the exercise left running, detached or not
         normal = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
         # Carries the id of the exercise's "open": the grader tells it from anything stale or forged.
         send({"id": request.get("id"), "ended": True, "normal": normal, "how": describe_status(status)})
@@ -384,7 +438,9 @@ def serve_student(request: dict, reset_w: int) -> None:
 
 def finish_student(pid: int, reset_r: int) -> str | None:
     """After a student's process ended: end what it left; the id of the "reset" it received, if any."""
-    _waitpid(pid, 0)
+    _, status = _waitpid(pid, 0)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == NOT_CLEAN_STATUS:
+        _exit(NOT_CLEAN_STATUS)  # so that the grader says why
     end_other_processes({os.getpid(), os.getppid(), 1})
     notes = b""
     while chunk := _read(reset_r, 4096):
