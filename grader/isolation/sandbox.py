@@ -524,6 +524,22 @@ def _leave_host_namespaces() -> None:
     _libc().unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWPID)  # refused in many containers: no harm
 
 
+@functools.cache
+def process_mode_namespaces() -> bool:
+    """Whether process mode's worker gets network, IPC and PID namespaces of its own here (root, allowed)."""
+    if os.geteuid() != 0 or sys.platform != "linux":
+        return False
+    _libc()
+    probe = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", "import os; print(os.readlink('/proc/self/ns/net'))"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=_leave_host_namespaces,
+    )
+    return probe.returncode == 0 and probe.stdout.strip() != os.readlink("/proc/self/ns/net")
+
+
 def kill_tagged_processes(token: str) -> None:
     """Kill processes carrying this worker's token, even ones that left its session."""
     kill_until_gone(lambda: tagged_processes(token))
