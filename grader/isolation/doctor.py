@@ -7,6 +7,8 @@ import shutil
 import subprocess
 import sys
 
+import numpy
+
 from grader.isolation import cgroup
 from grader.isolation.sandbox import Limits, isolation_mode, process_mode_namespaces, worker_identity
 
@@ -25,7 +27,7 @@ def print_diagnosis() -> None:
     grouped, why = cgroup.available()
     print(f"  process tree bounds: {'yes' if grouped else 'no'}, {why}")
     print(f"  running as: uid {os.geteuid()}; Python {sys.executable}")
-    print(f"  learner code runs as: {identity.why}")
+    print(f"  learner code runs as: {identity.why} (the grader has NumPy {numpy.__version__})")
     print(
         f"  limits: {limits.timeout_s:g} s per exercise, {limits.memory_bytes >> 20} MiB address space per process,"
         f" {limits.output_bytes >> 20} MiB output kept, {limits.file_bytes >> 20} MiB per file"

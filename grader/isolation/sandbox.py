@@ -169,9 +169,10 @@ def worker_identity() -> WorkerIdentity:
         uid, gid, name = 65534, 65534, f"uid 65534 (nobody; create the user {WORKER_USER} for an account of its own)"
     _libc()
     for python, numpy_dir in ((sys.executable, _numpy_dir()), (SYSTEM_PYTHON, None)):
-        candidate = WorkerIdentity(uid, gid, python, numpy_dir, f"{name}, {python}")
-        if os.path.exists(python) and _can_run_numpy(candidate):
-            return candidate
+        candidate = WorkerIdentity(uid, gid, python, numpy_dir, "")
+        version = _numpy_version(candidate) if os.path.exists(python) else None
+        if version is not None:
+            return WorkerIdentity(uid, gid, python, numpy_dir, f"{name}, {python} with NumPy {version}")
     return WorkerIdentity(
         0,
         0,
@@ -182,22 +183,22 @@ def worker_identity() -> WorkerIdentity:
     )
 
 
-def _can_run_numpy(identity: WorkerIdentity) -> bool:
-    code = "import sys; sys.path += sys.argv[1:]; import numpy"
+def _numpy_version(identity: WorkerIdentity) -> str | None:
+    """The NumPy version ``identity`` gets from its Python (None: it cannot run it, or import NumPy)."""
+    code = "import sys; sys.path += sys.argv[1:]; import numpy; print(numpy.__version__)"
     try:
-        return (
-            subprocess.run(
-                [identity.python, "-I", "-c", code, *filter(None, [identity.numpy_dir])],
-                capture_output=True,
-                timeout=60,
-                preexec_fn=identity.become,
-                cwd="/",
-                env={"PATH": "/usr/bin:/bin"},
-            ).returncode
-            == 0
+        probe = subprocess.run(
+            [identity.python, "-I", "-c", code, *filter(None, [identity.numpy_dir])],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            preexec_fn=identity.become,
+            cwd="/",
+            env={"PATH": "/usr/bin:/bin"},
         )
     except (OSError, subprocess.SubprocessError):
-        return False
+        return None
+    return probe.stdout.strip() if probe.returncode == 0 else None
 
 
 @functools.cache
@@ -469,10 +470,12 @@ class Workspace:
 
     def reset(self) -> None:
         """Give the next submission a space as new as the first one's (see the class docstring)."""
-        try:
-            reply = self.worker.request({"op": "reset"}, timeout=STARTUP_SECONDS)
-        except WorkerFailure:
-            reply = {}
+        reply = {}
+        if self.worker.mode == "bubblewrap":
+            try:
+                reply = self.worker.request({"op": "reset"}, timeout=STARTUP_SECONDS)
+            except WorkerFailure:
+                pass
         if not reply.get("fresh") or reply.get("leftovers"):
             self.close()
             self._start()
@@ -495,10 +498,10 @@ class Workspace:
 def _workspace_parent(identity: WorkerIdentity) -> str:
     """The usual temporary folder, or /tmp where the worker's user could not reach it."""
     usual = tempfile.gettempdir()
-    return usual if not identity.dropped or _reachable(usual, identity) else "/tmp"
+    return usual if not identity.dropped or reachable(usual, identity) else "/tmp"
 
 
-def _reachable(folder: str, identity: WorkerIdentity) -> bool:
+def reachable(folder: str | Path, identity: WorkerIdentity) -> bool:
     """Whether ``identity`` may pass through every folder down to ``folder`` (no groups of its own)."""
     path = Path(folder).resolve()
     for step in (path, *path.parents):

@@ -417,6 +417,7 @@ def serve_student(request: dict, reset_w: int) -> None:
         pid = _fork()
         if pid == 0:
             try:
+                os.close(reset_w)  # learner code must not write the worker's notes
                 serve_exercise(request)
             finally:
                 _exit(0)

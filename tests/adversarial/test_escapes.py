@@ -16,6 +16,7 @@ import random
 import shutil
 import signal
 import socket
+import stat
 import threading
 from pathlib import Path
 
@@ -24,7 +25,7 @@ import pytest
 
 from grader.course import EXERCISES, REFERENCE_DIR
 from grader.isolation import cgroup
-from grader.isolation.sandbox import process_mode_namespaces, worker_identity
+from grader.isolation.sandbox import process_mode_namespaces, reachable, worker_identity
 from tests.adversarial.conftest import (
     SOLUTION,
     ZEROS,
@@ -76,6 +77,26 @@ def test_the_reference_cannot_be_found_by_walking_up_the_tree(isolation, hostile
     # The worker runs from a copy of its two files in the grading's temporary folder.
     graded = hostile(ZEROS + FIND_THE_REFERENCE, score=0.0, status="failed")
     assert "FOUND None" in graded.target.output
+
+
+def _reference_readable_to_learner_code() -> bool:
+    identity = worker_identity()
+    module = REFERENCE_DIR / "ex02_gradient_geometry.py"
+    return not identity.dropped or (reachable(REFERENCE_DIR, identity) and bool(module.stat().st_mode & stat.S_IROTH))
+
+
+@modes(
+    "process isolation as root hides only what the worker's user may not read (here a world-readable reference)",
+    _reference_readable_to_learner_code(),
+)
+def test_the_reference_cannot_be_read_by_its_absolute_path(isolation, hostile):
+    thief = ZEROS + (
+        f"\ntry:\n    exec(open({str(REFERENCE_DIR / 'ex02_gradient_geometry.py')!r}).read())\n"
+        "except OSError as error:\n    print('DENIED', error)\n"
+    )
+    gap_text = "the learner read the reference" if isolation == "process" else None
+    graded = hostile(thief, score=0.0, status="failed", score_gap=gap_text)
+    assert "DENIED" in graded.target.output
 
 
 @modes(BOTH_MODES_PROCESS_GAP + ": another student's submission, read by its path, gives full marks", SAME_USER)

@@ -246,6 +246,23 @@ assert not left, f"{len(left)} processes of an earlier exercise are still runnin
 """
 
 
-def test_processes_that_keep_changing_their_pid_end_with_their_exercise(isolation, hostile, make_folder):
+@pytest.mark.parametrize(
+    "isolation",
+    [
+        "bubblewrap",
+        pytest.param(
+            "process",
+            marks=known_gap(
+                "process isolation without a PID namespace: PID-hopping processes outrun the passes over /proc",
+                not sandbox.process_mode_namespaces(),
+            ),
+        ),
+    ],
+    indirect=True,
+)
+def test_processes_that_keep_changing_their_pid_end_with_their_exercise(isolation, hostile):
     with_inspector = {"ex03": FIND_HOPPERS + (REFERENCE_DIR / f"{EXERCISES[2].module}.py").read_text()}
-    hostile(START_HOPPERS + SOLUTION, score=10.0, status="passed", timeout=5.0, replace=with_inspector)
+    gap_text = "processes of exercise 2 reached exercise 3" if isolation == "process" else None
+    hostile(
+        START_HOPPERS + SOLUTION, score=10.0, status="passed", timeout=5.0, replace=with_inspector, score_gap=gap_text
+    )
