@@ -15,15 +15,23 @@ import io
 import os
 from collections.abc import Sequence
 from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from grader.checking.checks import CheckFailed
 from grader.checking.inputs import HiddenInputs, NotRecorded, PublicInputs
-from grader.checking.session import ExerciseRun, ExerciseStopped, LearnerError, LearnerModule, Session
+from grader.checking.session import (
+    ExerciseRun,
+    ExerciseStopped,
+    LearnerError,
+    LearnerModule,
+    ReferenceRun,
+    Session,
+)
 from grader.course import CHECKS_DIR, EXERCISES, Exercise
-from grader.model import CheckResult
+from grader.model import CheckResult, CheckStatus, Failure, Reason
 
 
 class CheckPlugin:
@@ -35,9 +43,6 @@ class CheckPlugin:
         self.results: dict[str, list[CheckResult]] = {e.id: [] for e in EXERCISES}
         self.runs: dict[str, ExerciseRun] = {}
         self.collection_errors: list[str] = []
-
-    def pytest_configure(self, config) -> None:
-        config.addinivalue_line("markers", "grader_check(part, points): a graded check")
 
     def pytest_pycollect_makeitem(self, collector, name, obj):
         if inspect.isfunction(obj) and hasattr(obj, "grader_check"):
@@ -56,7 +61,7 @@ class CheckPlugin:
         run = self.session.open(exercise.id)
         self.runs[exercise.id] = run
         yield LearnerModule(run, ref)
-        self.session.close(run)
+        run.close()
 
     @pytest.fixture
     def rng(self, request):
@@ -67,13 +72,41 @@ class CheckPlugin:
         outcome = yield
         report = outcome.get_result()
         if report.when == "call" or (report.when == "setup" and report.failed):
+            exercise = _exercise_of(item.module)
             meta = item.function.grader_check
-            status, message, details = _verdict(call.excinfo, self.runs.get(_exercise_of(item.module).id))
-            score = meta["points"] if status == "passed" else 0.0
-            description = (item.function.__doc__ or "").strip().split("\n")[0]
-            self.results[_exercise_of(item.module).id].append(
-                CheckResult(item.name, meta["part"], score, meta["points"], status, message, details, description)
+            verdict = _verdict(call.excinfo, self.runs.get(exercise.id))
+            if verdict.reason is Reason.UNUSABLE and report.when == "call" and self._fails_on_reference(item, exercise):
+                verdict = _check_error(item.name, call.excinfo.value)
+            self.results[exercise.id].append(
+                CheckResult(
+                    name=item.name,
+                    part=meta["part"],
+                    score=meta["points"] if verdict.status is CheckStatus.PASSED else 0.0,
+                    max_score=meta["points"],
+                    status=verdict.status,
+                    message=verdict.message,
+                    failure=verdict.failure,
+                    description=(item.function.__doc__ or "").strip().split("\n")[0],
+                    reason=verdict.reason,
+                    function=verdict.function,
+                )
             )
+
+    def _fails_on_reference(self, item, exercise: Exercise) -> bool:
+        """Whether the check raises the same way with the reference's answers: then the fault is its own."""
+        ref = self.inputs.reference(exercise)
+        fixtures = {
+            "sub": LearnerModule(ReferenceRun(ref), ref),
+            "ref": ref,
+            "rng": self.inputs.rng(exercise, item.name),
+        }
+        try:
+            item.function(**{name: fixtures[name] for name in inspect.signature(item.function).parameters})
+        except (AssertionError, NotRecorded):  # a verdict (or a public run's gap), not a fault of the check
+            return False
+        except Exception:
+            return True
+        return False
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:
@@ -85,22 +118,44 @@ def _exercise_of(module):
     return next(e for e in EXERCISES if e.module == stem)
 
 
-def _verdict(excinfo, run: ExerciseRun | None) -> tuple[str, str, dict]:
+@dataclass
+class Verdict:
+    """How one check ended, before it is scored."""
+
+    status: CheckStatus
+    message: str = ""
+    reason: Reason | None = None
+    failure: Failure | None = None
+    function: str = ""
+
+
+def _verdict(excinfo, run: ExerciseRun | None) -> Verdict:
     if excinfo is None:
-        return "passed", "", {}
+        return Verdict(CheckStatus.PASSED)
     error = excinfo.value
     if isinstance(error, CheckFailed):
-        return "failed", error.message, error.details
+        return Verdict(CheckStatus.FAILED, error.message, Reason.WRONG, error.failure)
     if isinstance(error, ExerciseStopped):
-        return (run.status if run and run.status in ("timeout", "error") else "error"), str(error), {}
+        if run is not None and run.status == CheckStatus.TIMEOUT:
+            return Verdict(CheckStatus.TIMEOUT, str(error), Reason.TIMEOUT)
+        return Verdict(CheckStatus.ERROR, str(error), Reason.STOPPED)
     if isinstance(error, LearnerError):
-        return "error", str(error), {}
+        return Verdict(CheckStatus.ERROR, str(error), error.reason, function=error.function)
     if isinstance(error, NotRecorded):
-        return "error", f"This check cannot run on the public inputs ({error}); the instructor's grading runs it.", {}
+        message = f"This check cannot run on the public inputs ({error}); the instructor's grading runs it."
+        return Verdict(CheckStatus.ERROR, message, Reason.NOT_RECORDED)
     if isinstance(error, AssertionError):
-        return "failed", str(error), {}
-    # An exception in the check itself: most often a learner's value it could not use.
-    return "error", f"could not use your answer ({type(error).__name__}: {error})", {}
+        return Verdict(CheckStatus.FAILED, str(error), Reason.WRONG)
+    # An exception in the check itself: a learner's value it could not use, unless it fails on the reference too.
+    return Verdict(CheckStatus.ERROR, f"could not use your answer ({type(error).__name__}: {error})", Reason.UNUSABLE)
+
+
+def _check_error(name: str, error: BaseException) -> Verdict:
+    message = (
+        f"Check error in {name} ({type(error).__name__}: {error}): the check itself failed, even on the"
+        " reference's answers. This is a fault in the grader, not in your answer; please tell your instructor."
+    )
+    return Verdict(CheckStatus.ERROR, message, Reason.CHECK_ERROR)
 
 
 def run_checks(

@@ -2,44 +2,44 @@
 
 Each check earns all of its points or none; an exercise's score is the sum over its checks.
 Checks that passed before an exercise timed out or crashed keep their points; the exercise is
-then marked ``timeout`` or ``error`` so the student sees why the rest earned nothing.
+then marked ``timeout`` or ``error`` so the student sees why the rest earned nothing. Statuses
+come from the checks' reason codes, never from their messages.
 """
 
 from __future__ import annotations
 
 from grader.checking.session import ExerciseRun
-from grader.model import CheckResult, ExerciseResult
+from grader.model import CheckResult, CheckStatus, ExerciseResult, ExerciseStatus, Reason
 
 
-def exercise_status(run: ExerciseRun | None, checks: list[CheckResult], score: float, max_score: float) -> str:
-    if run is None or run.status == "missing":
-        return "missing"
-    if run.status in ("timeout", "error"):
-        return run.status
+def exercise_status(
+    run: ExerciseRun | None, checks: list[CheckResult], score: float, max_score: float
+) -> ExerciseStatus:
+    if run is None or run.status == ExerciseStatus.MISSING:
+        return ExerciseStatus.MISSING
+    if run.status in (ExerciseStatus.TIMEOUT, ExerciseStatus.ERROR):
+        return ExerciseStatus(run.status)
     if score >= max_score:
-        return "passed"
+        return ExerciseStatus.PASSED
     if score > 0:
-        return "partial"
-    graded = [c for c in checks if c.max_score > 0]
-    if graded and all("not implemented" in c.message for c in graded):
-        return "failed"  # nothing attempted yet, even if a setup cell raised
-    if run.load_errors or all(c.status == "error" for c in graded):
-        return "error"  # the code raised rather than answered wrongly
-    return "failed"
+        return ExerciseStatus.PARTIAL
+    graded = [c for c in checks if not c.feedback_only]
+    if graded and all(c.reason is Reason.NOT_IMPLEMENTED for c in graded):
+        return ExerciseStatus.FAILED  # nothing attempted yet, even if a setup cell raised
+    if run.load_errors or all(c.status == CheckStatus.ERROR for c in graded):
+        return ExerciseStatus.ERROR  # the code raised rather than answered wrongly
+    return ExerciseStatus.FAILED
 
 
 def exercise_message(run: ExerciseRun | None, checks: list[CheckResult]) -> str:
     if run is not None and run.message:
         return run.message
-    unimplemented = sorted(
-        {c.message.split(" is not implemented")[0] for c in checks if "not implemented yet" in c.message}
-    )
-    if unimplemented and all(
-        "not implemented yet" in c.message for c in checks if c.status != "passed" and c.max_score
-    ):
+    unimplemented = sorted({c.function for c in checks if c.reason is Reason.NOT_IMPLEMENTED})
+    unpassed = [c for c in checks if c.status != CheckStatus.PASSED and not c.feedback_only]
+    if unimplemented and all(c.reason is Reason.NOT_IMPLEMENTED for c in unpassed):
         return "Not implemented yet: " + ", ".join(unimplemented) + "."
-    graded = [c for c in checks if c.max_score > 0]  # 0-point checks are feedback only
-    passed = sum(c.status == "passed" for c in graded)
+    graded = [c for c in checks if not c.feedback_only]
+    passed = sum(c.status == CheckStatus.PASSED for c in graded)
     return f"{passed} of {len(graded)} checks passed." if graded else ""
 
 

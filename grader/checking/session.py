@@ -12,6 +12,7 @@ functions look like the learner's own but run in the worker and return plain dat
 
 from __future__ import annotations
 
+import copy
 import inspect
 import os
 import time
@@ -22,13 +23,22 @@ import numpy as np
 from grader.checking.diagnose import format_value
 from grader.isolation.sandbox import Worker, WorkerFailure, Workspace
 from grader.isolation.wire import Fn
+from grader.model import Reason
 from grader.submissions.loading import ExerciseCode, Submission
 
 OUTPUT_KEPT_PER_EXERCISE = 20_000
 
 
 class LearnerError(AssertionError):
-    """The learner's function raised, or is missing: the check fails with this message."""
+    """The learner's function raised, or is missing: the check fails with this message.
+
+    ``reason`` says which (raised, not implemented, not defined, missing); ``function`` names it.
+    """
+
+    def __init__(self, message: str, reason: Reason = Reason.RAISED, function: str = ""):
+        super().__init__(message)
+        self.reason = reason
+        self.function = function
 
 
 class ExerciseStopped(AssertionError):
@@ -49,6 +59,7 @@ class ExerciseRun:
         self.output = ""
         self.dropped_output = 0
         self.seconds = 0.0
+        self.output_start = session.output_size()  # where this exercise's printed output begins
 
     # -------------------------------------------------------------- worker traffic
 
@@ -96,7 +107,7 @@ class ExerciseRun:
     def call(self, function: str, args_list: list[tuple], describe: Callable[[], str]) -> list[dict]:
         """Call ``function`` once per argument tuple, in one round trip; one result dict per call."""
         if self.status == "missing":
-            raise LearnerError(f"{describe()}: not graded, {self.message}")
+            raise LearnerError(f"{describe()}: not graded, {self.message}", Reason.MISSING, function)
         if self.status != "ok":
             raise ExerciseStopped(f"Not run: {self.message}")
         message = {"op": "call", "func": function, "args_list": [list(args) for args in args_list]}
@@ -111,6 +122,7 @@ class ExerciseRun:
                 self.request({"op": "close"}, lambda: "finishing", ending=True)
             except ExerciseStopped:
                 pass
+        self.output = self.session.read_output(self.output_start)
 
 
 class Session:
@@ -131,24 +143,19 @@ class Session:
 
     def open(self, exercise_id: str) -> ExerciseRun:
         run = ExerciseRun(self, self.submission.exercises[exercise_id])
-        run.output_start = self._output_size()
         try:
             run.load()
         except ExerciseStopped:
             pass
         return run
 
-    def close(self, run: ExerciseRun) -> None:
-        run.close()
-        run.output = self._read_output(run.output_start)
-
-    def _output_size(self) -> int:
+    def output_size(self) -> int:
         try:
             return os.path.getsize(self.output_path)
         except OSError:
             return 0
 
-    def _read_output(self, start: int) -> str:
+    def read_output(self, start: int) -> str:
         try:
             with open(self.output_path, "rb") as output:
                 output.seek(start)
@@ -176,6 +183,35 @@ class LearnerModule:
         return function
 
 
+class ReferenceRun:
+    """The reference answering as the worker would, in the grader's process: a check tried on right answers."""
+
+    status = "ok"
+
+    def __init__(self, reference_module):
+        self.reference = reference_module
+
+    def call(self, function: str, args_list: list[tuple], describe: Callable[[], str]) -> list[dict]:
+        results = []
+        for args in args_list:
+            copies = copy.deepcopy(args)
+            try:
+                value = getattr(self.reference, function)(*copies)
+            except Exception as error:
+                results.append({"ok": False, "error": {"type": type(error).__name__, "message": str(error)}})
+                continue
+            changed = [i for i, (a, c) in enumerate(zip(args, copies)) if not _same(a, c)]
+            results.append({"ok": True, "value": value, "mutated": changed})
+        return results
+
+
+def _same(before, after) -> bool:
+    try:
+        return bool(np.array_equal(before, after)) if isinstance(before, np.ndarray) else True
+    except (TypeError, ValueError):
+        return True
+
+
 class LearnerFunction:
     """A learner's function: calling it sends the arguments to the worker and returns its answer."""
 
@@ -193,7 +229,7 @@ class LearnerFunction:
         results = self.run.call(self.name, cases, lambda: self.describe(cases[0]) + (" ..." if len(cases) > 1 else ""))
         for args, result in zip(cases, results):
             if not result.get("ok"):
-                raise LearnerError(explain_call_error(self.name, self.describe(args), result.get("error") or {}))
+                raise learner_error(self.name, self.describe(args), result.get("error") or {})
         mutated = results[-1].get("mutated") or []
         self.mutated = [self.parameters[i] if i < len(self.parameters) else f"argument {i + 1}" for i in mutated]
         return [r.get("value") for r in results]
@@ -227,13 +263,18 @@ def describe_error(error: dict) -> str:
     return f"{error.get('where', 'your code')} raised {error.get('type')}: {error.get('message')}"
 
 
-def explain_call_error(function: str, description: str, error: dict) -> str:
+def learner_error(function: str, description: str, error: dict) -> LearnerError:
+    """The check's exception for a learner's call that raised (as the worker reported it)."""
     kind = error.get("type", "Error")
     if kind == "NotImplementedError":
-        return f"{function} is not implemented yet (it raises NotImplementedError)."
+        return LearnerError(
+            f"{function} is not implemented yet (it raises NotImplementedError).", Reason.NOT_IMPLEMENTED, function
+        )
     if kind == "NotDefined":
-        return f"{function} is not defined: check its name against the assignment."
+        return LearnerError(
+            f"{function} is not defined: check its name against the assignment.", Reason.NOT_DEFINED, function
+        )
     text = f"{description} raised {kind}: {error.get('message', '')}"
     if error.get("traceback"):
         text += "\n" + error["traceback"].rstrip()
-    return text
+    return LearnerError(text, Reason.RAISED, function)

@@ -7,16 +7,16 @@ import functools
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from grader.course import TEMPLATES_DIR
-from grader.model import GradeResult
+from grader.model import ExerciseStatus, GradeResult
 from grader.reporting.wording import RUN_KINDS
 
 STATUS_LABELS = {
-    "passed": "passed",
-    "partial": "partly right",
-    "failed": "not right yet",
-    "error": "error",
-    "timeout": "timed out",
-    "missing": "missing",
+    ExerciseStatus.PASSED: "passed",
+    ExerciseStatus.PARTIAL: "partly right",
+    ExerciseStatus.FAILED: "not right yet",
+    ExerciseStatus.ERROR: "error",
+    ExerciseStatus.TIMEOUT: "timed out",
+    ExerciseStatus.MISSING: "missing",
 }
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from grader.model import ClassResult, GradeResult
+from grader.model import PROBLEM_STATUSES, CheckStatus, ClassResult, ExerciseStatus, GradeResult, StudentStatus
 from grader.reporting.wording import RUN_KINDS
 
 
@@ -24,11 +24,15 @@ def print_summary(result: GradeResult, out_dir: Path | None, file: TextIO | None
     for exercise in result.exercises:
         score = f"{exercise.score:>5g}/{exercise.max_score:<3g}"
         print(f"  {exercise.id}  {exercise.title:<{width}}  {score} {exercise.status}", file=file)
-        if exercise.status in ("error", "timeout", "missing") and exercise.message:
+        if exercise.status in PROBLEM_STATUSES and exercise.message:
             print(f"        {first_line(exercise.message)}", file=file)
         for check in exercise.checks:
-            if check.status != "passed" and check.max_score > 0 and exercise.status not in ("missing",):
-                reason = check.details.get("diagnosis") or check.message
+            if (
+                check.status != CheckStatus.PASSED
+                and not check.feedback_only
+                and exercise.status != ExerciseStatus.MISSING
+            ):
+                reason = check.diagnosis or check.message
                 print(f"        ({check.part}) {check.name}: {first_line(reason, 90)}", file=file)
     print(f"  Total: {result.score:g}/{result.max_score:g}   ({result.duration_s:.2f} s)", file=file)
     if out_dir is not None:
@@ -42,8 +46,8 @@ def first_line(text: str, limit: int = 110) -> str:
 
 def print_class_summary(result: ClassResult, out_dir: Path) -> None:
     graded = [o.result.score for o in result.students if o.result is not None]
-    reused = sum(o.status == "reused" for o in result.students)
-    errors = [o for o in result.students if o.status == "error"]
+    reused = sum(o.status == StudentStatus.REUSED for o in result.students)
+    errors = [o for o in result.students if o.status == StudentStatus.GRADER_ERROR]
     print(
         f"Graded {len(result.students)} students in {result.duration_s:.1f} s ({reused} unchanged since the last run)."
     )

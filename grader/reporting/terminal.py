@@ -12,10 +12,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
-from grader.model import ExerciseResult, GradeResult
+from grader.model import PROBLEM_STATUSES, CheckStatus, ExerciseResult, ExerciseStatus, GradeResult
 from grader.reporting.wording import RUN_KINDS
 
-STYLES = {"passed": "green", "partial": "yellow", "failed": "red", "error": "red", "timeout": "red", "missing": "red"}
+STYLES = {ExerciseStatus.PASSED: "green", ExerciseStatus.PARTIAL: "yellow"}  # every other status: red
 
 
 def print_feedback(result: GradeResult, html: Path | None = None, console: Console | None = None) -> None:
@@ -40,18 +40,18 @@ def _print_exercise(console: Console, exercise: ExerciseResult, html: Path | Non
         f"\n[bold]{exercise.id} {escape(exercise.title)}[/]  [{style}]{exercise.score:g}/{exercise.max_score:g}"
         f" {exercise.status}[/]"
     )
-    if exercise.status == "missing" and not repeat_problem:
+    if exercise.status == ExerciseStatus.MISSING and not repeat_problem:
         return  # the submission's problem, printed once above, is the reason
-    if exercise.status in ("missing", "error", "timeout") and exercise.message:
+    if exercise.status in PROBLEM_STATUSES and exercise.message:
         console.print(f"  [{style}]{escape(exercise.message)}[/]")
-        if exercise.status == "missing":
+        if exercise.status == ExerciseStatus.MISSING:
             return
     for check in exercise.checks:
-        if check.status == "passed":
-            mark, points = "[green]✓[/]", f"{check.max_score:g}" if check.max_score else "feedback"
+        if check.status == CheckStatus.PASSED:
+            mark, points = "[green]✓[/]", "feedback" if check.feedback_only else f"{check.max_score:g}"
             console.print(f"  {mark} ({check.part}) {escape(check.description or check.name)} [dim]{points}[/]")
             continue
-        points = f"0/{check.max_score:g}" if check.max_score else "feedback only, no points"
+        points = "feedback only, no points" if check.feedback_only else f"0/{check.max_score:g}"
         console.print(f"  [red]✗[/] ({check.part}) {escape(check.description or check.name)} [dim]{points}[/]")
         console.print(f"      {escape(check.message)}", soft_wrap=False)
     if exercise.output:
