@@ -20,6 +20,7 @@ import signal
 import sys
 import traceback
 from time import monotonic as _monotonic
+from time import sleep as _sleep
 
 REQUEST_FD, REPLY_FD, OUTPUT_CAP = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 if len(sys.argv) > 4 and sys.argv[4] not in sys.path:
@@ -271,15 +272,21 @@ def wait_for(pid: int) -> int:
             return status
 
 
-def end_namespace() -> None:
-    """As the init of a PID namespace: kill every other process in it at once, and reap them."""
+def end_namespace(patience_s: float = 1.0) -> None:
+    """As the init of a PID namespace: kill every other process in it at once, and reap them.
+
+    A process with SIGKILL pending never runs another instruction of its own; one still dying
+    after ``patience_s`` (a write to a slow disk) is reaped by the next ``wait_for``.
+    """
     try:
         os.kill(-1, signal.SIGKILL)
     except ProcessLookupError:
         return
-    while True:
+    deadline = _monotonic() + patience_s
+    while _monotonic() < deadline:
         try:
-            _waitpid(-1, 0)
+            if _waitpid(-1, os.WNOHANG)[0] == 0:
+                _sleep(0.001)
         except ChildProcessError:
             return
 
@@ -308,10 +315,17 @@ CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x08000000,
 MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 1 << 14, 1 << 18
 
 
-def _libc():
-    import ctypes
+_LIBC = []  # ctypes and the C library, loaded once
 
-    return ctypes, ctypes.CDLL(None, use_errno=True)
+
+def _libc():
+    if not _LIBC:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+        _LIBC.extend((ctypes, libc))
+    return _LIBC[0], _LIBC[1]
 
 
 def _prctl(option: int, value: int) -> None:
@@ -336,8 +350,8 @@ def fresh_namespaces(tmp_bytes: int) -> None:
     Everything a student leaves (files in read-only folders, SysV objects, mounts) lives in these
     namespaces and disappears with their last process: the next student's are new, not emptied.
     The next child starts a new PID namespace too (see ``serve_student``). The capabilities the
-    new user namespace grants are dropped before any learner code runs, so the new mounts cannot
-    be undone to reach the ones beneath.
+    new user namespace grants are dropped before any learner code runs (``drop_capabilities``),
+    so the new mounts cannot be undone to reach the ones beneath.
     """
     ctypes, libc = _libc()
     uid, gid = os.getuid(), os.getgid()
@@ -348,13 +362,11 @@ def fresh_namespaces(tmp_bytes: int) -> None:
             with open(f"/proc/self/{name}", "w") as mapping:
                 mapping.write(text)
         _prctl(PR_SET_DUMPABLE, 0)
-        libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
         _checked(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
         for folder in PRIVATE_FOLDERS:
             options = f"size={tmp_bytes},mode=0755".encode()
             _checked(libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options), f"mount {folder}")
         _checked(libc.unshare(CLONE_NEWPID), "unshare PID namespace")
-        _drop_capabilities(ctypes, libc)
     except OSError as exc:  # half-made namespaces: no place to grade in
         not_clean(f"its namespaces could not be made ({exc})")
 
@@ -365,7 +377,20 @@ def not_clean(why: str) -> None:
     _exit(NOT_CLEAN_STATUS)
 
 
-def _drop_capabilities(ctypes, libc) -> None:
+def own_proc() -> None:
+    """As the init of the student's PID namespace: a /proc that shows that namespace alone."""
+    ctypes, libc = _libc()
+    MS_NOEXEC = 8
+    try:
+        _checked(libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None), "mount /proc")
+    except OSError as exc:
+        not_clean(f"its /proc could not be mounted ({exc})")
+
+
+def drop_capabilities() -> None:
+    """Give up every capability (those a new user namespace grants): nothing mounted can be undone."""
+    ctypes, libc = _libc()
+
     class Header(ctypes.Structure):
         _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
 
@@ -406,12 +431,15 @@ def serve_student(request: dict, reset_w: int) -> None:
     process (its init, pid 1): learner code can then neither see nor signal the worker, and one
     ``kill(-1)`` ends everything an exercise left, atomically, however fast it forks.
     """
-    if start_student(reset_w) and os.getpid() != 1:
+    if start_student(reset_w):
         pid = _fork()
         if pid != 0:
+            drop_capabilities()
             _waitpid(pid, 0)
             _exit(0)
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        own_proc()
+        drop_capabilities()
     keep = {os.getpid(), os.getppid(), 1}
     while True:
         pid = _fork()

@@ -211,8 +211,9 @@ def test_learner_code_runs_as_an_unprivileged_host_user(isolation, hostile):
 START_HOPPERS = """
 import os
 
-# Twenty processes that fork and exit at once, over and over: each lives a moment, under a new PID.
-for _ in range(20):
+# Ten processes that fork and exit at once, over and over: each lives a moment, under a new PID.
+# (Within the worker's bound on processes: a fork refused here would cost this exercise.)
+for _ in range(10):
     if os.fork() == 0:
         try:
             os.setsid()
