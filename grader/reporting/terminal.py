@@ -13,23 +13,31 @@ from rich.console import Console
 from rich.markup import escape
 
 from grader.model import PROBLEM_STATUSES, CheckStatus, ExerciseResult, ExerciseStatus, GradeResult
-from grader.reporting.wording import RUN_KINDS
+from grader.reporting.safe_text import terminal_text
+from grader.reporting.wording import RUN_KINDS, SETUP_ERROR_LEAD
 
 STYLES = {ExerciseStatus.PASSED: "green", ExerciseStatus.PARTIAL: "yellow"}  # every other status: red
+
+
+def _shown(text: str) -> str:
+    """Learner text (names, messages) as plain text: no rich markup, no terminal control characters."""
+    return escape(terminal_text(text))
 
 
 def print_feedback(result: GradeResult, html: Path | None = None, console: Console | None = None) -> None:
     # In a pipe or a CI log, long lines stay whole rather than wrapped at 80 columns.
     console = console or Console(highlight=False, soft_wrap=not sys.stdout.isatty())
     if result.problem:
-        console.print(f"[bold red]Nothing could be graded:[/] {escape(result.problem)}")
+        console.print(f"[bold red]Nothing could be graded:[/] {_shown(result.problem)}")
+    for error in result.setup_errors:
+        console.print(f"[yellow]{SETUP_ERROR_LEAD}[/] {_shown(error)}")
     for exercise in result.exercises:
         _print_exercise(console, exercise, html, repeat_problem=not result.problem)
     for note in result.notes:
-        console.print(f"[dim]Note: {escape(note)}[/]")
+        console.print(f"[dim]Note: {_shown(note)}[/]")
     style = "green" if result.score >= result.max_score else "yellow"
     console.print(f"\n[bold {style}]{result.score:g} / {result.max_score:g}[/] in {result.duration_s:.2f} s")
-    console.print(f"[dim]{escape(RUN_KINDS[result.inputs])}[/]")
+    console.print(f"[dim]{_shown(RUN_KINDS[result.inputs])}[/]")
     if html is not None:
         console.print(f"Report: {html}")
 
@@ -37,23 +45,25 @@ def print_feedback(result: GradeResult, html: Path | None = None, console: Conso
 def _print_exercise(console: Console, exercise: ExerciseResult, html: Path | None, repeat_problem: bool) -> None:
     style = STYLES.get(exercise.status, "red")
     console.print(
-        f"\n[bold]{exercise.id} {escape(exercise.title)}[/]  [{style}]{exercise.score:g}/{exercise.max_score:g}"
+        f"\n[bold]{exercise.id} {_shown(exercise.title)}[/]  [{style}]{exercise.score:g}/{exercise.max_score:g}"
         f" {exercise.status}[/]"
     )
     if exercise.status == ExerciseStatus.MISSING and not repeat_problem:
         return  # the submission's problem, printed once above, is the reason
     if exercise.status in PROBLEM_STATUSES and exercise.message:
-        console.print(f"  [{style}]{escape(exercise.message)}[/]")
+        console.print(f"  [{style}]{_shown(exercise.message)}[/]")
         if exercise.status == ExerciseStatus.MISSING:
             return
     for check in exercise.checks:
         if check.status == CheckStatus.PASSED:
             mark, points = "[green]✓[/]", "feedback" if check.feedback_only else f"{check.max_score:g}"
-            console.print(f"  {mark} ({check.part}) {escape(check.description or check.name)} [dim]{points}[/]")
+            console.print(f"  {mark} ({check.part}) {_shown(check.description or check.name)} [dim]{points}[/]")
+            if check.inherits:  # error carried forward: say whose error it inherits
+                console.print(f"      [yellow]{_shown(check.message)}[/]", soft_wrap=False)
             continue
         points = "feedback only, no points" if check.feedback_only else f"0/{check.max_score:g}"
-        console.print(f"  [red]✗[/] ({check.part}) {escape(check.description or check.name)} [dim]{points}[/]")
-        console.print(f"      {escape(check.message)}", soft_wrap=False)
+        console.print(f"  [red]✗[/] ({check.part}) {_shown(check.description or check.name)} [dim]{points}[/]")
+        console.print(f"      {_shown(check.message)}", soft_wrap=False)
     if exercise.output:
         where = f"in {html}" if html else "with --html report.html"
         console.print(f"  [dim]Your code printed {len(exercise.output)} characters: see them {where}.[/]")
