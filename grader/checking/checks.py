@@ -448,7 +448,7 @@ def expect_finite_answers(learner_fn, cases: Iterable) -> None:
     >>> expect_finite_answers(sub.ce_loss, [(np.array([1000.0, -1000.0]), 1)])  # doctest: +SKIP
     """
     cases = [_as_args(case) for case in cases]
-    for args, got in zip(cases, call_all(learner_fn, cases)):
+    for args, got in zip(cases, _call_all(learner_fn, cases)):
         values = as_array(got)
         if values is None or not np.all(np.isfinite(values)):
             raise CheckFailed(
