@@ -179,7 +179,7 @@ def run_local(tasks: list[Task], jobs: int, seed, limits, on_answer) -> None:
     dies too, the student's answer says so ("grading process killed"), and the batch goes on.
     """
     context = multiprocessing.get_context("fork")  # the children inherit every import already made
-    todo, tried = list(reversed(tasks)), set()
+    todo, tried, deaths = list(reversed(tasks)), set(), 0
     running: list[_GradingProcess] = []
 
     def start() -> None:
@@ -198,6 +198,8 @@ def run_local(tasks: list[Task], jobs: int, seed, limits, on_answer) -> None:
             pass  # it died already: its sentinel says so next
 
     def bury(grader: _GradingProcess) -> None:
+        nonlocal deaths
+        deaths += 1
         running.remove(grader)
         grader.process.join(timeout=5)
         grader.connection.close()
@@ -244,6 +246,8 @@ def run_local(tasks: list[Task], jobs: int, seed, limits, on_answer) -> None:
                 grader.process.join(timeout=5)
             grader.connection.close()
             leftovers.remove_folder(grader.folder)
+        if deaths:
+            leftovers.remove_worker_cgroups_of_this_run()
 
 
 def run_dask(tasks: list[Task], address: str, seed, limits, on_answer) -> None:

@@ -23,7 +23,8 @@ import pytest
 from grader import batch, leftovers
 from grader.batch import PROCESS_KILLED, grade_class
 from grader.course import REFERENCE_DIR
-from grader.isolation.sandbox import Limits, tagged_processes
+from grader.isolation import cgroup
+from grader.isolation.sandbox import RUN_ID, Limits, tagged_processes
 from grader.progress import Progress
 
 
@@ -49,6 +50,9 @@ def gradebook(out: Path) -> dict[str, dict]:
 def nothing_left(private: Path) -> None:
     assert tagged_processes() == [], "a worker of the batch is still running"
     assert list(private.glob(leftovers.PREFIX + "*")) == [], "a grading process's folder is left"
+    if cgroup.available()[0]:
+        left = [p for root in cgroup.worker_roots() for p in root.glob(f"grader-{RUN_ID}-*")]
+        assert left == [], f"cgroups of the batch's workers are left: {left}"
 
 
 @pytest.fixture
@@ -141,3 +145,21 @@ def test_the_next_batch_removes_what_a_killed_batch_left(isolation, tmp_path, pr
     assert not stale.exists(), "the folder of a killed batch is still there"
     assert live.is_dir()
     live.rmdir()
+
+
+@pytest.mark.skipif(not cgroup.available()[0], reason="the grader cannot create cgroups here")
+def test_empty_worker_cgroups_of_a_killed_run_are_removed():
+    """What a killed batch leaves in the cgroup tree: empty worker cgroups, removed once old enough."""
+    name = f"grader-stale-{os.getpid()}"
+    made = [root / name for root in cgroup.worker_roots()]
+    for path in made:
+        path.mkdir()
+    try:
+        cgroup.remove_empty(name, min_age_s=3600)  # too young: a worker may be about to enter it
+        assert all(path.is_dir() for path in made)
+        cgroup.remove_empty(name, min_age_s=0)
+        assert not any(path.exists() for path in made)
+    finally:
+        for path in made:
+            if path.exists():
+                path.rmdir()
