@@ -11,6 +11,7 @@ from __future__ import annotations
 from rich.console import Console
 
 from grader.course import EXERCISES, REFERENCE_DIR
+from grader.exporters.gradescope import to_gradescope
 from grader.reporting.report import render_report
 from grader.reporting.terminal import print_feedback
 from tests.helpers import by_id, check_named
@@ -37,6 +38,8 @@ def test_the_report_and_the_terminal_show_whose_error_a_caller_inherits(tmp_path
     console = Console(record=True, width=200)
     print_feedback(result, console=console)
     assert console.export_text().count("Inherits the error of grad_f") == 2
+    outputs = [t["output"] for t in to_gradescope(result)["tests"]]
+    assert sum("Inherits the error of grad_f" in output for output in outputs) == 2
 
 
 def test_a_caller_wrong_on_its_own_is_still_charged(tmp_path, grade):
@@ -93,3 +96,12 @@ def level_curve_tangent(x, y):
     tangent = check_named(exercise, TANGENT)
     assert tangent.score == 0 and "Inherits" not in tangent.message
     assert check_named(exercise, DESCENT).score == check_named(exercise, DESCENT).max_score
+
+
+def test_a_caller_of_an_unimplemented_callee_keeps_its_points(tmp_path, grade):
+    stub = "\n\ndef grad_f(x, y):\n    raise NotImplementedError\n"
+    exercise = by_id(grade(ex02_with(tmp_path, stub), only=["ex02"]))["ex02"]
+    assert check_named(exercise, "grad_f_matches_reference").score == 0
+    for name in (TANGENT, DESCENT):
+        kept = check_named(exercise, name)
+        assert kept.score == kept.max_score and kept.inherits == ["grad_f"], kept.message

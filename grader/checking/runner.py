@@ -25,6 +25,7 @@ from grader.checking.carried import RightCallees
 from grader.checking.checks import CheckFailed
 from grader.checking.inputs import HiddenInputs, NotRecorded, PublicInputs
 from grader.checking.session import (
+    RUNNING,
     ExerciseRun,
     ExerciseStopped,
     LearnerError,
@@ -33,7 +34,7 @@ from grader.checking.session import (
     Session,
 )
 from grader.course import CHECKS_DIR, EXERCISES, Exercise
-from grader.model import CheckResult, CheckStatus, Failure, Reason
+from grader.model import CheckResult, CheckStatus, ExerciseStatus, Failure, Reason
 
 
 class CheckPlugin:
@@ -123,7 +124,7 @@ class CheckPlugin:
         for item, result, callers in self.to_rejudge.pop(exercise.id, []):
             callees = RightCallees(ref, {caller: tuple(item.module.CALLEES[caller]) for caller in callers})
             suspects = sorted(callees.allowed & failed)
-            if run.status != "ok" or not (suspects or self.inputs.rejudges_every_caller):
+            if run.status != RUNNING or not (suspects or self.inputs.rejudges_every_caller):
                 continue
             fixtures = {"sub": LearnerModule(run, ref, callees), "ref": ref}
             fixtures["rng"] = self.inputs.rng_again(exercise, item.name)
@@ -189,7 +190,7 @@ def _verdict(excinfo, run: ExerciseRun | None) -> Verdict:
     if isinstance(error, CheckFailed):
         return Verdict(CheckStatus.FAILED, error.message, Reason.WRONG, error.failure)
     if isinstance(error, ExerciseStopped):
-        if run is not None and run.status == CheckStatus.TIMEOUT:
+        if run is not None and run.status == ExerciseStatus.TIMEOUT:
             return Verdict(CheckStatus.TIMEOUT, str(error), Reason.TIMEOUT)
         return Verdict(CheckStatus.ERROR, str(error), Reason.STOPPED)
     if isinstance(error, LearnerError):
