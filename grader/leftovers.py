@@ -25,8 +25,14 @@ STALE_CGROUP_AGE_S = 60.0  # an empty worker cgroup older than this belongs to n
 
 
 def private_folder() -> Path:
-    """A new temporary folder for one grading process of this batch."""
-    return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+    """A new temporary folder for one grading process of this batch.
+
+    Its workers' users (a dedicated one in process mode as root) may pass through it to their
+    own workspace, not list it.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+    folder.chmod(0o711)
+    return folder
 
 
 def remove_folder(folder: Path) -> None:

@@ -11,6 +11,7 @@ dead process's temporary folder, workers and cgroups are removed.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 import shutil
@@ -23,7 +24,7 @@ import pytest
 from grader import batch, leftovers
 from grader.batch import PROCESS_KILLED, grade_class
 from grader.course import REFERENCE_DIR
-from grader.isolation import cgroup
+from grader.isolation import cgroup, sandbox
 from grader.isolation.sandbox import RUN_ID, Limits, tagged_processes
 from grader.progress import Progress
 
@@ -92,9 +93,10 @@ def test_a_grading_process_that_dies_is_replaced_and_the_batch_completes(isolati
     nothing_left(private_tmp)
 
 
-# Learner code that finds the grading process (its worker's parent) and kills it, then fails
+# Learner code that finds the grading process (the worker's parent) and kills it, then fails
 # to define anything. Under bubblewrap the grading process is outside the sandbox's PID
-# namespace: the kill reaches no one and the student only loses exercise 2.
+# namespace, and a worker running as another user may not signal it: the kill reaches no one
+# and the student only loses exercise 2.
 KILL_THE_GRADER = """
 import os
 
@@ -102,14 +104,27 @@ def _parent_of(pid):
     with open(f"/proc/{pid}/stat") as stat:
         return int(stat.read().rsplit(")", 1)[1].split()[1])
 
-_grader = _parent_of(os.getppid())
+_grader = os.getppid()
+while _grader > 1 and b"worker.py" in open(f"/proc/{_grader}/cmdline", "rb").read():
+    _grader = _parent_of(_grader)  # up through the worker's own processes
 if _grader not in (0, 1, TEST_PROCESS):
     os.kill(_grader, 9)
 raise RuntimeError("nothing here")
 """
 
 
-def test_learner_code_that_kills_its_grading_process_stops_only_its_own_grading(isolation, tmp_path, private_tmp):
+@pytest.mark.parametrize("same_user", [False, True], ids=["worker-user", "graders-user"])
+def test_learner_code_that_kills_its_grading_process_stops_only_its_own_grading(
+    isolation, tmp_path, private_tmp, monkeypatch, same_user
+):
+    """Where learner code runs as the grader's user (process mode, a grader that is not root, or
+    root without a worker user) it can kill its grading process; elsewhere the kill reaches no one."""
+    if same_user:
+        if isolation != "process":
+            pytest.skip("the worker's user is chosen in process mode only")
+        own = dataclasses.replace(sandbox.worker_identity(), uid=os.geteuid(), gid=os.getegid())
+        monkeypatch.setattr(sandbox, "worker_identity", lambda: own)
+    can_kill = isolation == "process" and not sandbox.worker_identity().dropped
     source = KILL_THE_GRADER.replace("TEST_PROCESS", str(os.getpid()))
     folder = make_class(tmp_path, {"ada": None, "killer": source, "zed": None})
     out = tmp_path / "out"
@@ -118,7 +133,7 @@ def test_learner_code_that_kills_its_grading_process_stops_only_its_own_grading(
         outcomes = {o.student: o for o in result.students}
         assert {s: outcomes[s].result.score for s in ("ada", "zed")} == {"ada": 100, "zed": 100}, run
         killer = outcomes["killer"]
-        if isolation == "process":
+        if can_kill:
             assert killer.status == "error" and killer.message == PROCESS_KILLED, (run, killer.status, killer.message)
             assert gradebook(out)["killer"]["status"] == f"grader error: {PROCESS_KILLED}"
         else:
