@@ -10,30 +10,50 @@
     grader notebook [--out PATH] [--check]
     grader doctor
 
-Exit status: 0 when grading completed (whatever the score), 2 on a usage error, 130 when a
-batch is interrupted (run it again to resume). ``grader check`` exits 0 only when every exercise
+Exit status: 0 when grading completed (whatever the score), 2 on a usage error (or an output
+that cannot be written), 3 when ``grader grade`` finished but the grader itself failed on a check
+(the report names it; those points are undecided), 130 when a batch is interrupted (run it again
+to resume). ``grader check`` exits 0 only when every exercise
 it checked has full marks, 1 otherwise, so that it can gate a CI step.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
+import grader
 from grader.isolation.sandbox import Limits
 
 USAGE_ERROR = 2
+GRADER_FAILED = 3
+MAX_SEED = 2**64 - 1  # seeds are stored in JSON and reproduced on the command line: keep them plain
+
+
+def seed_argument(text: str) -> int:
+    """``--seed``: an integer from 0 to MAX_SEED; anything else is a usage error."""
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{text} is out of range: a seed is an integer from 0 to 2**64 - 1")
+    return seed
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="grader", description="Grade partial-derivative exercises.")
+    parser.add_argument("--version", action="version", version=f"grader {grader.__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     grade = commands.add_parser("grade", help="grade one submission (folder of modules or notebook)")
     grade.add_argument("submission", type=Path)
     grade.add_argument("--out", type=Path, default=None, help="write results.json and report.html here")
-    grade.add_argument("--seed", type=int, default=None, help="input seed (default: derived from the submission)")
+    grade.add_argument(
+        "--seed", type=seed_argument, default=None, help="input seed, 0 to 2**64-1 (default: from the submission)"
+    )
     grade.add_argument("--timeout", type=float, default=Limits.timeout_s, help="seconds per exercise (default 10)")
     grade.add_argument("--public", action="store_true", help="run the public checks, as a student's repository does")
     grade.add_argument(
@@ -53,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("submissions", type=Path)
     batch.add_argument("--out", type=Path, required=True, help="per-student reports, gradebook.csv, index.html")
     batch.add_argument("--jobs", type=int, default=None, help="students graded at once (default: cores)")
-    batch.add_argument("--seed", type=int, default=None, help="input seed for all (default: per submission)")
+    batch.add_argument("--seed", type=seed_argument, default=None, help="input seed for all (default: per submission)")
     batch.add_argument("--timeout", type=float, default=Limits.timeout_s, help="seconds per exercise (default 10)")
     batch.add_argument("--force", action="store_true", help="regrade students whose work did not change")
     batch.add_argument("--scheduler", default=None, help="Dask scheduler address (pip install .[dask])")
@@ -90,10 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         "batch": batch_command,
         "release": release_command,
         "gradescope": gradescope_command,
+        "notebook": notebook_command,
     }
-    if args.command in handlers:
-        return handlers[args.command](args, commands.choices[args.command])  # usage errors show this command's
-    return notebook_command(args)
+    return handlers[args.command](args, commands.choices[args.command])  # usage errors show this command's
 
 
 def usage_error(parser: argparse.ArgumentParser, message: str) -> int:
@@ -107,6 +126,13 @@ def grade_command(args, parser: argparse.ArgumentParser) -> int:
         return usage_error(parser, f"no such file or folder: {args.submission}")
     if args.timeout <= 0:
         return usage_error(parser, "--timeout must be positive")
+    problem = (
+        (args.out is not None and unusable_folder(args.out, "--out"))
+        or (args.junit is not None and unusable_file(args.junit, "--junit"))
+        or (args.gradescope is not None and unusable_file(args.gradescope, "--gradescope"))
+    )
+    if problem:
+        return usage_error(parser, problem)
     from grader.files import write_atomically
     from grader.grade import grade_submission
     from grader.reporting.summary import print_summary
@@ -136,7 +162,33 @@ def grade_command(args, parser: argparse.ArgumentParser) -> int:
         print_summary(result, args.out, file=sys.stderr)  # stdout is the JSON
     else:
         print_summary(result, args.out)
-    return 0
+    return GRADER_FAILED if result.grader_errors else 0
+
+
+def unusable_folder(path: Path, option: str) -> str:
+    """Why the folder ``path`` cannot receive output files ("" when it can); a missing one is made."""
+    problem = folder_problem(path)
+    return f"{option} {path} {problem}" if problem else ""
+
+
+def unusable_file(path: Path, option: str) -> str:
+    """Why the file ``path`` cannot be written ("" when it can); its missing folder is made."""
+    if path.is_dir():
+        return f"{option} {path} is a folder: give a file name"
+    problem = folder_problem(path.parent)
+    return f"{option} {path}: its folder {path.parent} {problem}" if problem else ""
+
+
+def folder_problem(path: Path) -> str:
+    if path.exists() and not path.is_dir():
+        return "is a file, not a folder"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return f"cannot be made ({error.strerror or error})"
+    if not os.access(path, os.W_OK | os.X_OK):
+        return "is not writable"
+    return ""
 
 
 def check_command(args, parser: argparse.ArgumentParser) -> int:
@@ -153,6 +205,8 @@ def check_command(args, parser: argparse.ArgumentParser) -> int:
         return usage_error(parser, f"no exercise {exercise!r}: use ex01 ... ex{len(EXERCISES):02d}")
     if args.timeout <= 0:
         return usage_error(parser, "--timeout must be positive")
+    if args.html is not None and (problem := unusable_file(args.html, "--html")):
+        return usage_error(parser, problem)
     from grader.files import write_atomically
     from grader.grade import grade_submission
     from grader.reporting.terminal import print_feedback
@@ -186,6 +240,8 @@ def batch_command(args, parser: argparse.ArgumentParser) -> int:
         return usage_error(parser, "--timeout and --jobs must be positive")
     if args.canvas_map is not None and args.canvas is None:
         return usage_error(parser, "--canvas-map needs --canvas ROSTER.csv")
+    if problem := one_submission(args.submissions) or unusable_folder(args.out, "--out"):
+        return usage_error(parser, problem)
     from grader.batch import grade_class
     from grader.exporters import canvas
     from grader.reporting.summary import print_class_summary
@@ -221,6 +277,20 @@ def batch_command(args, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
+def one_submission(folder: Path) -> str:
+    """Why ``folder`` is one student's work rather than a class of them ("" when it is a class)."""
+    from grader.course import EXERCISES
+
+    for place in (folder, folder / "assignments"):
+        modules = [e.module for e in EXERCISES if (place / f"{e.module}.py").is_file()]
+        if modules:
+            return (
+                f"{folder} holds {modules[0]}.py: it is one student's submission (grade it with `grader grade "
+                f"{folder}`); `grader batch` takes the folder that holds one folder or notebook per student"
+            )
+    return ""
+
+
 def release_command(args, parser: argparse.ArgumentParser) -> int:
     from grader.release.starter import ReleaseError, write_release
 
@@ -241,11 +311,13 @@ def gradescope_command(args, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
-def notebook_command(args) -> int:
+def notebook_command(args, parser: argparse.ArgumentParser) -> int:
     from grader.course import ASSIGNMENTS_DIR
     from grader.release.notebook import build_notebook, notebook_is_current
 
     target = args.out or ASSIGNMENTS_DIR / "exercises.ipynb"
+    if not args.check and (problem := unusable_file(target, "--out")):
+        return usage_error(parser, problem)
     if args.check:
         if notebook_is_current(target):
             print(f"{target} is up to date with the stubs.")

@@ -9,7 +9,9 @@ import json
 from dataclasses import asdict, dataclass, field
 
 SCHEMA_VERSION = 1
-EXERCISE_STATUSES = ("passed", "partial", "failed", "error", "timeout", "missing")
+EXERCISE_STATUSES = ("passed", "partial", "failed", "error", "timeout", "missing", "grader error")
+GRADER_ERROR = "grader error"  # the status of a check (and its exercise) that the grader failed to run
+CHECK_ERROR = "check error"  # a check's reason when its own code failed: the grader's fault, not the learner's
 
 
 @dataclass
@@ -18,10 +20,11 @@ class CheckResult:
     part: str
     score: float
     max_score: float
-    status: str  # passed | failed | error | timeout
+    status: str  # passed | failed | error | timeout | grader error
     message: str = ""
     details: dict = field(default_factory=dict)  # call, expected, got, tolerance, diagnosis
     description: str = ""  # what the check verifies, in a sentence
+    reason: str = ""  # CHECK_ERROR when the check's own code failed
 
 
 @dataclass
@@ -52,6 +55,11 @@ class GradeResult:
     command: str = ""  # the command that reproduces this grading
     inputs: str = "hidden"  # "hidden": the instructor's grading; "public": a student's public check run
     schema_version: int = SCHEMA_VERSION
+
+    @property
+    def grader_errors(self) -> list[str]:
+        """Checks the grader itself failed to run ("ex03 check_name: message"): their points are undecided."""
+        return [f"{e.id} {c.name}: {c.message}" for e in self.exercises for c in e.checks if c.status == GRADER_ERROR]
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from grader.cli import main
 from grader.course import REFERENCE_DIR
 
@@ -49,3 +51,61 @@ def test_doctor_names_the_isolation_mode(capsys):
     printed = capsys.readouterr().out
     assert printed.startswith(f"Isolation mode: {isolation_mode()[0]}")
     assert "process tree bounds" in printed
+
+
+def test_version_prints_the_package_version(capsys):
+    import grader
+
+    try:
+        main(["--version"])
+    except SystemExit as stop:
+        assert stop.code == 0
+    assert capsys.readouterr().out.strip() == f"grader {grader.__version__}"
+
+
+@pytest.mark.parametrize("seed", ["-5", "-1", str(2**64), "1e3", "seven", "99999999999999999999999999999"])
+def test_a_seed_out_of_range_or_not_an_integer_is_a_usage_error(seed, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["grade", str(REFERENCE_DIR), "--seed", seed])
+    assert stop.value.code == 2
+    assert "--seed" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("seed", ["0", str(2**64 - 1)])
+def test_the_extreme_seeds_grade_the_reference_in_full(seed, capsys):
+    assert main(["grade", str(REFERENCE_DIR), "--seed", seed]) == 0
+    assert "Total: 100/100" in capsys.readouterr().out
+
+
+def test_grade_submission_refuses_a_negative_seed_and_a_missing_path(tmp_path):
+    from grader.grade import grade_submission
+
+    with pytest.raises(ValueError, match="seed"):
+        grade_submission(REFERENCE_DIR, seed=-5)
+    with pytest.raises(FileNotFoundError):
+        grade_submission(tmp_path / "nope")
+
+
+def test_outputs_that_cannot_be_written_are_one_line_usage_errors(tmp_path, capsys):
+    a_file = tmp_path / "taken"
+    a_file.write_text("not a folder")
+    commands = [
+        ["grade", str(REFERENCE_DIR), "--out", str(a_file)],
+        ["grade", str(REFERENCE_DIR), "--junit", str(a_file / "junit.xml")],
+        ["grade", str(REFERENCE_DIR), "--gradescope", str(a_file / "results.json")],
+        ["grade", str(REFERENCE_DIR), "--junit", str(tmp_path)],
+        ["check", str(REFERENCE_DIR), "--html", str(a_file / "report.html")],
+        ["notebook", "--out", str(a_file / "exercises.ipynb")],
+        ["batch", str(tmp_path), "--out", str(a_file)],
+    ]
+    for command in commands:
+        assert main(command) == 2, command
+        error = capsys.readouterr().err.strip().splitlines()[-1]
+        assert error.startswith("grader: error: ") and "Traceback" not in error, error
+        assert str(a_file) in error or str(tmp_path) in error
+
+
+def test_batch_of_one_students_folder_is_a_usage_error(tmp_path, capsys):
+    assert main(["batch", str(REFERENCE_DIR), "--out", str(tmp_path / "out")]) == 2
+    assert "one student's submission" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -94,6 +94,27 @@ def compare(value, expected, tol: Tolerance) -> Verdict:
     return Verdict(any(close(c, expected, tol) for c in candidates), "", got)
 
 
+def unusable_reason(value, expected) -> str:
+    """What is wrong with the kind of a value ("returned a str, not numbers"), or "" if nothing is.
+
+    ``expected`` is the right answer at the same input (None when unknown): a tuple must be a
+    tuple of as many items, numbers must have its shape and be finite.
+    """
+    if isinstance(expected, tuple):
+        if not isinstance(value, (tuple, list)) or len(value) != len(expected):
+            return f"returned {format_value(value)}, where a tuple of {len(expected)} values is expected"
+        return next((r for r in map(unusable_reason, value, expected) if r), "")
+    got = as_array(value)
+    if got is None:
+        return f"returned {describe_type(value)}"
+    reference = as_array(expected)
+    if reference is not None and got.shape != reference.shape:
+        return f"returned {format_value(value)}: {shape_reason(got, reference)}"
+    if not np.all(np.isfinite(got)):
+        return f"returned {format_value(value)}, which is not finite"
+    return ""
+
+
 def shape_reason(got: np.ndarray, expected: np.ndarray) -> str:
     if got.ndim == 2 and got.T.shape == expected.shape and got.shape != expected.shape:
         return f"wrong shape {got.shape}, expected {expected.shape}: transposed?"

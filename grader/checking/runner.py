@@ -20,10 +20,20 @@ from pathlib import Path
 import pytest
 
 from grader.checking.checks import CheckFailed
+from grader.checking.diagnose import format_value, unusable_reason
 from grader.checking.inputs import HiddenInputs, NotRecorded, PublicInputs
-from grader.checking.session import ExerciseRun, ExerciseStopped, LearnerError, LearnerModule, Session
+from grader.checking.session import (
+    ExerciseRun,
+    ExerciseStopped,
+    LearnerError,
+    LearnerModule,
+    ReferenceStandIn,
+    Session,
+)
 from grader.course import CHECKS_DIR, EXERCISES, Exercise
-from grader.model import CheckResult
+from grader.model import CHECK_ERROR, GRADER_ERROR, CheckResult
+
+UNEXPECTED = "unexpected"  # an exception the check did not expect: whose fault is decided after a re-run
 
 
 class CheckPlugin:
@@ -63,17 +73,68 @@ class CheckPlugin:
         return self.inputs.rng(_exercise_of(request.module), request.node.name)
 
     @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item):
+        run = self.runs.get(_exercise_of(item.module).id)
+        if run is not None:
+            run.answers.clear()  # the answers this check is given, to explain a value it could not use
+        yield
+
+    @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
         outcome = yield
         report = outcome.get_result()
         if report.when == "call" or (report.when == "setup" and report.failed):
             meta = item.function.grader_check
-            status, message, details = _verdict(call.excinfo, self.runs.get(_exercise_of(item.module).id))
+            run = self.runs.get(_exercise_of(item.module).id)
+            status, message, details = _verdict(call.excinfo, run)
+            reason = ""
+            if status == UNEXPECTED:
+                status, message, reason = self._judge_unexpected(item, call.excinfo, run, report.when)
             score = meta["points"] if status == "passed" else 0.0
             description = (item.function.__doc__ or "").strip().split("\n")[0]
             self.results[_exercise_of(item.module).id].append(
-                CheckResult(item.name, meta["part"], score, meta["points"], status, message, details, description)
+                CheckResult(
+                    item.name, meta["part"], score, meta["points"], status, message, details, description, reason
+                )
             )
+
+    def _judge_unexpected(self, item, excinfo, run: ExerciseRun | None, when: str) -> tuple[str, str, str]:
+        """Whose fault is an exception the check did not expect: the learner's value, or the check's code?
+
+        The check runs again with the reference in place of the learner's functions. If it passes,
+        the learner's value stopped it; if it raises again, or raised while being set up, the fault
+        is the grader's.
+        """
+        error = excinfo.value
+        if when == "call" and run is not None:
+            stand_in = ReferenceStandIn(self._plain_inputs().reference(_exercise_of(item.module)))
+            rerun_error = self._rerun(item, stand_in)
+            if rerun_error is None or isinstance(rerun_error, NotRecorded):
+                what = _unusable_answer(run.answers, stand_in.answers if rerun_error is None else [])
+                return "failed", f"Could not use your answer: {what}(the check stopped at {_exception(error)}).", ""
+        where = _grader_frame(excinfo)
+        return (
+            GRADER_ERROR,
+            f"Grader error: the check itself failed ({_exception(error)}{where}). This is a fault in the grader, "
+            "not in your answer: report it to your instructor; these points are not yet decided.",
+            CHECK_ERROR,
+        )
+
+    def _plain_inputs(self) -> HiddenInputs | PublicInputs:
+        """The run's inputs without recording: a re-run must not extend a public recording."""
+        return HiddenInputs(self.inputs.seed) if isinstance(self.inputs, HiddenInputs) else self.inputs
+
+    def _rerun(self, item, stand_in: ReferenceStandIn) -> BaseException | None:
+        exercise = _exercise_of(item.module)
+        arguments = dict(item.funcargs)
+        arguments["sub"] = stand_in
+        if "rng" in arguments:
+            arguments["rng"] = self._plain_inputs().rng(exercise, item.name)  # the same draws again
+        try:
+            item.function(**{name: arguments[name] for name in item._fixtureinfo.argnames})
+        except Exception as error:  # noqa: BLE001 - any exception is the verdict being asked for
+            return error
+        return None
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:
@@ -99,8 +160,34 @@ def _verdict(excinfo, run: ExerciseRun | None) -> tuple[str, str, dict]:
         return "error", f"This check cannot run on the public inputs ({error}); the instructor's grading runs it.", {}
     if isinstance(error, AssertionError):
         return "failed", str(error), {}
-    # An exception in the check itself: most often a learner's value it could not use.
-    return "error", f"could not use your answer ({type(error).__name__}: {error})", {}
+    return UNEXPECTED, "", {}  # the check's code raised: judged by running it with the reference
+
+
+def _exception(error: BaseException) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _grader_frame(excinfo) -> str:
+    """Where in the grader's code the exception was raised, as " in file.py line N"."""
+    for entry in reversed(excinfo.traceback):
+        path = Path(str(entry.path))
+        if "grader" in path.parts:
+            return f" in {path.name} line {entry.lineno + 1}"
+    return ""
+
+
+def _unusable_answer(learner: list[tuple], reference: list[tuple]) -> str:
+    """The first of the learner's answers whose kind or shape differs from the reference's answer."""
+    expected = {(name, repr(args)): value for name, args, value in reference}
+    described = ""
+    for name, args, value in learner:
+        key = (name, repr(args))
+        reason = unusable_reason(value, expected[key]) if key in expected else unusable_reason(value, None)
+        if reason:
+            return f"{name} {reason} "
+        described = described or f"{name} returned {format_value(value)} "
+    return described
 
 
 def run_checks(

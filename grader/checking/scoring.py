@@ -8,12 +8,14 @@ then marked ``timeout`` or ``error`` so the student sees why the rest earned not
 from __future__ import annotations
 
 from grader.checking.session import ExerciseRun
-from grader.model import CheckResult, ExerciseResult
+from grader.model import GRADER_ERROR, CheckResult, ExerciseResult
 
 
 def exercise_status(run: ExerciseRun | None, checks: list[CheckResult], score: float, max_score: float) -> str:
     if run is None or run.status == "missing":
         return "missing"
+    if any(c.status == GRADER_ERROR for c in checks):
+        return GRADER_ERROR  # the score is not decided: the grader's fault is named before the learner's
     if run.status in ("timeout", "error"):
         return run.status
     if score >= max_score:

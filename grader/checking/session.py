@@ -12,6 +12,7 @@ functions look like the learner's own but run in the worker and return plain dat
 
 from __future__ import annotations
 
+import copy
 import inspect
 import os
 import time
@@ -49,6 +50,7 @@ class ExerciseRun:
         self.output = ""
         self.dropped_output = 0
         self.seconds = 0.0
+        self.answers: list[tuple[str, tuple, object]] = []  # (function, args, value) in the current check
 
     # -------------------------------------------------------------- worker traffic
 
@@ -194,14 +196,60 @@ class LearnerFunction:
         for args, result in zip(cases, results):
             if not result.get("ok"):
                 raise LearnerError(explain_call_error(self.name, self.describe(args), result.get("error") or {}))
+        self.run.answers.extend((self.name, args, r.get("value")) for args, r in zip(cases, results))
         mutated = results[-1].get("mutated") or []
         self.mutated = [self.parameters[i] if i < len(self.parameters) else f"argument {i + 1}" for i in mutated]
         return [r.get("value") for r in results]
 
     def describe(self, args: tuple) -> str:
-        names = self.parameters + [f"arg{i}" for i in range(len(self.parameters), len(args))]
-        shown = ", ".join(f"{n}={describe_argument(a)}" for n, a in zip(names, args))
-        return f"{self.name}({shown})"
+        return describe_call(self.name, self.parameters, args)
+
+
+class ReferenceStandIn:
+    """``sub`` with the reference in place of the learner's code, to re-run a check that raised.
+
+    A check that passes this way was stopped by the learner's value; one that raises again has a
+    fault of its own. Its answers are logged like the learner's, so the two can be compared.
+    """
+
+    def __init__(self, reference_module):
+        self._reference = reference_module
+        self.answers: list[tuple[str, tuple, object]] = []
+
+    def __getattr__(self, name: str) -> ReferenceFunction:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        function = getattr(self._reference, name)
+        return ReferenceFunction(function, name, parameter_names(function), self.answers)
+
+
+class ReferenceFunction:
+    """A reference function dressed as a ``LearnerFunction``: called on copies, never mutating."""
+
+    mutated: list[str] = []
+
+    def __init__(self, function: Callable, name: str, parameters: list[str], log: list):
+        self.function = function
+        self.name = name
+        self.parameters = parameters
+        self.log = log
+
+    def __call__(self, *args):
+        value = self.function(*copy.deepcopy(args))
+        self.log.append((self.name, args, value))
+        return value
+
+    def call_many(self, cases: list[tuple]) -> list:
+        return [self(*args) for args in cases]
+
+    def describe(self, args: tuple) -> str:
+        return describe_call(self.name, self.parameters, args)
+
+
+def describe_call(name: str, parameters: list[str], args: tuple) -> str:
+    names = parameters + [f"arg{i}" for i in range(len(parameters), len(args))]
+    shown = ", ".join(f"{n}={describe_argument(a)}" for n, a in zip(names, args))
+    return f"{name}({shown})"
 
 
 def parameter_names(function) -> list[str]:

@@ -16,12 +16,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from grader.model import CheckResult, ClassResult, ExerciseResult, GradeResult
-from grader.reporting.report import STATUS_LABELS, templates
+from grader.reporting.report import templates
+from grader.reporting.wording import STATUS_LABELS
 
 TOP_FAILURES = 5  # most frequent failed checks shown per exercise
 BIN_WIDTH = 10.0  # points per histogram bin
-OTHER_STATUSES = ("error", "timeout", "missing")  # exercise statuses that are not a graded answer
-STUDENT_STATUS_LABELS = {"graded": "graded", "reused": "unchanged (reused)", "error": "grading failed"}
+OTHER_STATUSES = ("error", "timeout", "missing", "grader error")  # exercise statuses that are not a graded answer
+STUDENT_STATUS_LABELS = {"graded": "graded", "reused": "unchanged (reused)", "error": "grader error"}
 NOT_IMPLEMENTED = "not implemented yet"
 
 _NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:e[-+]?\d+)?(?!\w|\.\d)|\b(?:nan|inf)\b", re.IGNORECASE)
@@ -355,15 +356,16 @@ def student_rows(class_result: ClassResult, columns: list[tuple[str, str, float]
             Cell(by_id[i].score, by_id[i].max_score, by_id[i].status) if i in by_id else Cell(None, max_score, "")
             for i, _, max_score in columns
         ]
+        grader_errors = result.grader_errors
         rows.append(
             StudentRow(
                 outcome.student,
                 outcome.report_link,
-                outcome.status,
+                "error" if grader_errors else outcome.status,
                 result.score,
                 result.max_score,
                 cells,
-                result.problem,
+                last_line(grader_errors[0]) if grader_errors else result.problem,
             )
         )
     return rows

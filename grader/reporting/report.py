@@ -8,16 +8,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from grader.course import TEMPLATES_DIR
 from grader.model import GradeResult
-from grader.reporting.wording import RUN_KINDS
-
-STATUS_LABELS = {
-    "passed": "passed",
-    "partial": "partly right",
-    "failed": "not right yet",
-    "error": "error",
-    "timeout": "timed out",
-    "missing": "missing",
-}
+from grader.reporting.wording import RUN_KINDS, STATUS_LABELS
 
 
 @functools.cache

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TextIO
 
 from grader.model import ClassResult, GradeResult
-from grader.reporting.wording import RUN_KINDS
+from grader.reporting.wording import RUN_KINDS, STATUS_LABELS
 
 
 def print_summary(result: GradeResult, out_dir: Path | None, file: TextIO | None = None) -> None:
@@ -23,7 +23,8 @@ def print_summary(result: GradeResult, out_dir: Path | None, file: TextIO | None
     width = max(len(e.title) for e in result.exercises) if result.exercises else 10
     for exercise in result.exercises:
         score = f"{exercise.score:>5g}/{exercise.max_score:<3g}"
-        print(f"  {exercise.id}  {exercise.title:<{width}}  {score} {exercise.status}", file=file)
+        label = STATUS_LABELS.get(exercise.status, exercise.status)
+        print(f"  {exercise.id}  {exercise.title:<{width}}  {score} {label}", file=file)
         if exercise.status in ("error", "timeout", "missing") and exercise.message:
             print(f"        {first_line(exercise.message)}", file=file)
         for check in exercise.checks:
@@ -31,6 +32,12 @@ def print_summary(result: GradeResult, out_dir: Path | None, file: TextIO | None
                 reason = check.details.get("diagnosis") or check.message
                 print(f"        ({check.part}) {check.name}: {first_line(reason, 90)}", file=file)
     print(f"  Total: {result.score:g}/{result.max_score:g}   ({result.duration_s:.2f} s)", file=file)
+    if result.grader_errors:
+        print(
+            f"  Grader error in {len(result.grader_errors)} check(s): the total is not final. First: "
+            f"{first_line(result.grader_errors[0], 300)}",
+            file=file,
+        )
     if out_dir is not None:
         print(f"  Report: {out_dir / 'report.html'}   Results: {out_dir / 'results.json'}", file=file)
 

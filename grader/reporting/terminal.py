@@ -13,9 +13,9 @@ from rich.console import Console
 from rich.markup import escape
 
 from grader.model import ExerciseResult, GradeResult
-from grader.reporting.wording import RUN_KINDS
+from grader.reporting.wording import RUN_KINDS, STATUS_LABELS
 
-STYLES = {"passed": "green", "partial": "yellow", "failed": "red", "error": "red", "timeout": "red", "missing": "red"}
+STYLES = {"passed": "green", "partial": "yellow"}  # every other status is red
 
 
 def print_feedback(result: GradeResult, html: Path | None = None, console: Console | None = None) -> None:
@@ -38,11 +38,11 @@ def _print_exercise(console: Console, exercise: ExerciseResult, html: Path | Non
     style = STYLES.get(exercise.status, "red")
     console.print(
         f"\n[bold]{exercise.id} {escape(exercise.title)}[/]  [{style}]{exercise.score:g}/{exercise.max_score:g}"
-        f" {exercise.status}[/]"
+        f" {STATUS_LABELS.get(exercise.status, exercise.status)}[/]"
     )
     if exercise.status == "missing" and not repeat_problem:
         return  # the submission's problem, printed once above, is the reason
-    if exercise.status in ("missing", "error", "timeout") and exercise.message:
+    if exercise.status in ("missing", "error", "timeout", "grader error") and exercise.message:
         console.print(f"  [{style}]{escape(exercise.message)}[/]")
         if exercise.status == "missing":
             return
