@@ -97,6 +97,8 @@ class CheckPlugin:
                     item.name, meta["part"], score, meta["points"], status, message, details, description, reason
                 )
             )
+            if run is not None:
+                run.answers.clear()  # answers may be large: keep them no longer than their check
 
     def _judge_unexpected(self, item, excinfo, run: ExerciseRun | None, when: str) -> tuple[str, str, str]:
         """Whose fault is an exception the check did not expect: the learner's value, or the check's code?
