@@ -23,8 +23,9 @@ from collections.abc import Callable, Iterable, Iterator
 import numpy as np
 import pytest
 
-from grader.checking.diagnose import Tolerance, compare, diagnose, format_value, same_factor_everywhere
+from grader.checking.diagnose import Tolerance, as_array, compare, diagnose, format_value, same_factor_everywhere
 from grader.checking.inputs import NotRecorded
+from grader.checking.patterns import EXP_OVERFLOW, edge_inputs, nonfinite_cause, numbers_in
 from grader.isolation.wire import Fn
 
 __all__ = [
@@ -116,17 +117,15 @@ def compare_calls(
     if mistakes and _EXPLAIN_EVERY_CASE.get():
         for args in cases:
             _known_mistakes(mistakes, args)
-    failures = []
-    for args, got, expected in zip(cases, answers, expectations):
-        verdict = compare(got, expected, tol)
-        if not verdict.ok:
-            failures.append((args, got, expected, verdict))
+    verdicts = [compare(got, expected, tol) for got, expected in zip(answers, expectations)]
+    failures = [(a, g, e, v) for a, g, e, v in zip(cases, answers, expectations, verdicts) if not v.ok]
     if not failures:
         return
     args, got, expected, verdict = failures[0]
-    known = _known_mistakes(mistakes, args) if mistakes else None
+    known = _explaining_every_failure(mistakes, failures, tol) if mistakes else None
     constant = _same_for_every_input(answers, expectations)
     factor_evidence = same_factor_everywhere([(f[1], f[2]) for f in failures])
+    handled_large = any(v.ok and np.any(numbers_in(a) > EXP_OVERFLOW) for a, v in zip(cases, verdicts))
     raise _failure(
         learner_fn.describe(args),
         got,
@@ -139,6 +138,8 @@ def compare_calls(
         len(failures),
         len(cases),
         factor_evidence,
+        nonfinite=nonfinite_cause(args, handled_large),
+        edge=edge_inputs(cases, expectations, answers, [v.ok for v in verdicts]),
     )
 
 
@@ -149,6 +150,28 @@ def _known_mistakes(mistakes: Callable, args: tuple) -> dict | None:
         return None  # a public run without this input's mistakes: the generic diagnosis still applies
     except (ArithmeticError, ValueError):
         return None  # a mistake that cannot be computed at this input (a singular matrix) explains nothing
+
+
+def _explaining_every_failure(mistakes: Callable, failures: list, tol: Tolerance) -> dict | None:
+    """The known mistakes at the first failing input that the other failing inputs do not contradict.
+
+    A mistake that gives the learner's answer at one input but not at most others is a coincidence
+    (a path of one step is also "every row the final theta"): it is not named. Inputs where the
+    answer or the mistake is not finite (a wrong step that overflowed) neither confirm nor contradict.
+    """
+    known = _known_mistakes(mistakes, failures[0][0])
+    if not known or len(failures) == 1:
+        return known
+    votes = dict.fromkeys(known, 0)
+    for args, got, _, _ in failures[1:]:
+        there = _known_mistakes(mistakes, args) or {}
+        for explanation in votes:
+            value = as_array(there.get(explanation))
+            answer = as_array(got)
+            if value is None or answer is None or not (np.all(np.isfinite(value)) and np.all(np.isfinite(answer))):
+                continue
+            votes[explanation] += 1 if compare(got, value, tol).ok else -1
+    return {explanation: value for explanation, value in known.items() if votes[explanation] >= 0}
 
 
 def _as_args(case) -> tuple:
@@ -172,11 +195,30 @@ def _same_for_every_input(answers: list, expectations: list) -> bool:
 
 
 def _failure(
-    what, got, expected, tol, verdict, unit, known, constant, n_failed=1, n_cases=1, factor_evidence=False
+    what,
+    got,
+    expected,
+    tol,
+    verdict,
+    unit,
+    known,
+    constant,
+    n_failed=1,
+    n_cases=1,
+    factor_evidence=False,
+    *,
+    nonfinite="",
+    edge="",
 ) -> CheckFailed:
+    if verdict.float32:
+        tol = tol.for_float32()  # the precision the answer was judged at
     diagnosis = verdict.reason
     if not diagnosis:
-        diagnosis = diagnose(verdict.got, expected, tol, known, unit, factor_evidence)
+        diagnosis = diagnose(
+            verdict.got, expected, tol, known, unit, factor_evidence, float32=verdict.float32, nonfinite=nonfinite
+        )
+    if edge:
+        diagnosis = f"{diagnosis} {edge}".strip()
     if constant:
         diagnosis = ("The same answer for every input: is it hard-coded for one example? " + diagnosis).strip()
     message = f"{what}: expected {format_value(expected)}, got {format_value(got)} ({tol})."

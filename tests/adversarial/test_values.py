@@ -48,8 +48,8 @@ VALUES = {
         "partial",
         "returned a Looks",
     ),
-    "nan": ("return np.array([np.nan, np.nan])", WITHOUT_GRAD_F, "partial", "NaN or overflow"),
-    "inf": ("return np.array([np.inf, -np.inf])", WITHOUT_GRAD_F, "partial", "NaN or overflow"),
+    "nan": ("return np.array([np.nan, np.nan])", WITHOUT_GRAD_F, "partial", "NaN or infinity"),
+    "inf": ("return np.array([np.inf, -np.inf])", WITHOUT_GRAD_F, "partial", "NaN or infinity"),
     "object_array": ("return np.array([2.0 * x + y, x + 2.0 * y], dtype=object)", WITHOUT_GRAD_F, "partial", "object"),
     "complex_array": (
         "return np.array([2.0 * x + y, x + 2.0 * y], dtype=complex)",

@@ -2,7 +2,7 @@
 # fails: softmax_large_logits
 # fails: ce_loss_large_logits
 # fails: batch_ce_grad_large_logits
-# diagnosis: nan or overflow
+# diagnosis: exp of a large number overflowed
 import numpy as np
 
 
