@@ -35,7 +35,8 @@ def timed(command: list[str], runs: int, cwd: Path = PROJECT, env: dict | None =
 
 def timed_in_release(folder: Path, runs: int) -> float:
     """`grader check ex03` in a starter repository whose ex03 is solved, as a student runs it."""
-    from grader.release.starter import ENGINE_DIR, write_release
+    from grader.release.starter import ENGINE_DIR
+    from grader.release.targets import write_release
 
     write_release(folder)
     shutil.copyfile(PROJECT / "reference/ex03_directional_derivatives.py", folder / "ex03_directional_derivatives.py")

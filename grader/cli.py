@@ -1,11 +1,11 @@
 """The ``grader`` command: a thin layer over the Python API.
 
     grader grade SUBMISSION [--out DIR] [--seed N] [--timeout S] [--public]
-                 [--format text|classroom] [--junit FILE] [--gradescope FILE]
+                 [--format text|actions|classroom] [--junit FILE] [--gradescope FILE]
     grader check [EXERCISE] [PATH] [--html FILE] [--public]
     grader batch SUBMISSIONS --out OUT [--jobs N] [--seed N] [--timeout S] [--force] [--scheduler ADDRESS]
                  [--canvas ROSTER.csv [--canvas-map MAP.csv]]
-    grader release OUT [--steps one|per-exercise]
+    grader release OUT [--for actions|classroom50|codio] [--assignment SLUG]
     grader gradescope OUT.zip
     grader notebook [--out PATH] [--check]
     grader doctor
@@ -26,6 +26,7 @@ from pathlib import Path
 
 import grader
 from grader.isolation.sandbox import Limits
+from grader.release import TARGETS
 
 USAGE_ERROR = 2
 GRADER_FAILED = 3
@@ -57,7 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--timeout", type=float, default=Limits.timeout_s, help="seconds per exercise (default 10)")
     grade.add_argument("--public", action="store_true", help="run the public checks, as a student's repository does")
     grade.add_argument(
-        "--format", choices=["text", "classroom"], default="text", help="classroom: GitHub Classroom reporter JSON"
+        "--format",
+        choices=["text", "actions", "classroom"],
+        default="text",
+        help="actions: GitHub Actions annotations, run summary and outputs; classroom: the retired GitHub"
+        " Classroom's reporter JSON (legacy)",
     )
     grade.add_argument("--junit", type=Path, default=None, help="also write JUnit XML, one testcase per check")
     grade.add_argument("--gradescope", type=Path, default=None, help="also write Gradescope's results.json here")
@@ -80,14 +85,17 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("--canvas", type=Path, default=None, help="Canvas gradebook export: writes canvas-import.csv")
     batch.add_argument("--canvas-map", type=Path, default=None, help="CSV github_username,sis_login_id")
 
-    release = commands.add_parser("release", help="write the students' starter repository (GitHub Classroom)")
+    release = commands.add_parser("release", help="write what students start from, for a platform")
     release.add_argument("out", type=Path)
     release.add_argument(
-        "--steps",
-        choices=["one", "per-exercise"],
-        default="one",
-        help="one grading step with partial credit (default), or one all-or-nothing step per exercise",
+        "--for",
+        dest="target",
+        choices=list(TARGETS),
+        default="actions",
+        help="actions: a starter repository with a plain GitHub Actions workflow (default); classroom50: the"
+        " template and the config repository's autograder folder; codio: the workspace with its grading script",
     )
+    release.add_argument("--assignment", default=None, help="the Classroom 50 assignment's slug (default: gradients)")
 
     gradescope = commands.add_parser("gradescope", help="build the Gradescope autograder zip")
     gradescope.add_argument("zip", type=Path)
@@ -152,7 +160,13 @@ def grade_command(args, parser: argparse.ArgumentParser) -> int:
         from grader.exporters.gradescope import write_gradescope_results
 
         write_gradescope_results(result, args.gradescope)
-    if args.format == "classroom":
+    if args.format == "actions":
+        from grader.exporters.actions import annotations, write_run_outputs
+
+        print_summary(result, args.out)
+        print("\n".join(annotations(result, args.submission)))
+        write_run_outputs(result)
+    elif args.format == "classroom":
         import json
 
         from grader.exporters.classroom import to_classroom, write_step_output
@@ -292,14 +306,24 @@ def one_submission(folder: Path) -> str:
 
 
 def release_command(args, parser: argparse.ArgumentParser) -> int:
-    from grader.release.starter import ReleaseError, write_release
+    from grader.release.targets import ReleaseError, write_release
 
     try:
-        files = write_release(args.out, steps=args.steps)
+        files = write_release(args.out, target=args.target, assignment=args.assignment)
     except ReleaseError as error:
         return usage_error(parser, str(error))
-    print(f"Wrote the starter repository {args.out} ({len(files)} files). Push it as the Classroom template.")
+    print(f"Wrote {len(files)} files to {args.out}.")
+    print(NEXT_STEPS[args.target].format(out=args.out))
     return 0
+
+
+NEXT_STEPS = {
+    "actions": "Push {out} as a template repository; every repository made from it runs the public checks.",
+    "classroom50": "Push {out}/template as the assignment's template repository, and copy {out}/autograders/* into"
+    " CLASSROOM/autograders/ of your organisation's classroom50 repository.",
+    "codio": "Upload {out} as the Codio assignment's workspace; grade with: python3 .guides/secure/gradient-grader/"
+    "autograde.py (an Advanced Code Test with partial points, or the assignment's grading script).",
+}
 
 
 def gradescope_command(args, parser: argparse.ArgumentParser) -> int:

@@ -1,4 +1,4 @@
-"""`grader grade --format classroom`: the JSON GitHub Classroom's grading reporter reads."""
+"""`grader grade --format classroom` (legacy): the JSON the retired GitHub Classroom's grading reporter reads."""
 
 from __future__ import annotations
 

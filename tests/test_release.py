@@ -1,15 +1,15 @@
-"""The students' starter repository: what GitHub Classroom runs in it, and what it must not hold.
+"""The students' starter repository: what its GitHub Actions workflow does, and what it must not hold.
 
-The workflow's commands are run as GitHub Actions would run them, in fresh copies of the
-release, with the grader copy the release ships (``.autograder``), not the instructor's.
+The workflow's steps are run as GitHub Actions would run them, in fresh copies of the release,
+with the grader copy the release ships (``.autograder``), not the instructor's.
 """
 
 from __future__ import annotations
 
 import ast
-import base64
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,20 +23,15 @@ from grader.checking.inputs import PublicInputs, Recording
 from grader.course import EXERCISES, PACKAGE_DIR, REFERENCE_DIR
 from grader.grade import grade_submission
 from grader.grading import grade_with_inputs
-from grader.release.starter import ENGINE_DIR, WORKFLOW, ReleaseError, write_release
+from grader.release.actions import WORKFLOW
+from grader.release.starter import ENGINE_DIR
+from grader.release.targets import ReleaseError, write_release
 
 TYPICAL = Path(__file__).parent.parent / "examples" / "typical_mistakes"
 
 
-@pytest.fixture(scope="module", params=["one", "per-exercise"])
-def release(request, tmp_path_factory) -> tuple[str, Path]:
-    out = tmp_path_factory.mktemp(f"release-{request.param}") / "starter"
-    write_release(out, steps=request.param)
-    return request.param, out
-
-
 @pytest.fixture(scope="module")
-def one_step_release(tmp_path_factory) -> Path:
+def starter(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("release") / "starter"
     write_release(out)
     return out
@@ -46,53 +41,34 @@ def workflow(out: Path) -> dict:
     return yaml.safe_load((out / WORKFLOW).read_text())
 
 
-def grading_steps(flow: dict) -> list[dict]:
-    steps = flow["jobs"]["run-autograding-tests"]["steps"]
-    return [s for s in steps if "id" in s]
-
-
 # ------------------------------------------------------------------ the workflow's shape
 
-
-def test_workflow_has_the_shape_classroom_generates(release):
-    kind, out = release
-    flow = workflow(out)
-    assert flow["permissions"] == {"checks": "write", "actions": "read", "contents": "read"}
-    job = flow["jobs"]["run-autograding-tests"]
-    assert job["runs-on"] == "ubuntu-latest"
-    steps = job["steps"]
-    assert steps[0]["uses"].startswith("actions/checkout@")
-    reporter = steps[-1]
-    assert reporter["uses"] == "classroom-resources/autograding-grading-reporter@v1"
-    graders = grading_steps(flow)
-    assert reporter["with"]["runners"].split(",") == [s["id"] for s in graders]
-    assert reporter["env"] == {
-        f"{s['id'].upper()}_RESULTS": f"${{{{steps.{s['id']}.outputs.result}}}}" for s in graders
-    }
-    if kind == "per-exercise":
-        assert [s["id"] for s in graders] == [e.id for e in EXERCISES]
-        for step, exercise in zip(graders, EXERCISES):
-            assert step["uses"] == "classroom-resources/autograding-command-grader@v1"
-            assert set(step["with"]) == {"test-name", "setup-command", "command", "timeout", "max-score"}
-            assert step["with"]["max-score"] == 10
-            assert step["with"]["command"] == f"grader check {exercise.id}"
-            assert step["with"]["setup-command"] == "pip install -r requirements.txt"
-            assert step["with"]["test-name"].startswith(exercise.id)
-    else:
-        (step,) = graders
-        assert "grader grade . --format classroom" in step["run"]
-        assert "pip install -r requirements.txt" in step["run"]
+NODE24_MAJORS = {"actions/checkout": 5, "actions/setup-python": 6, "actions/upload-artifact": 6}
 
 
-def test_student_readme_says_how_the_score_is_made(release):
-    kind, out = release
-    readme = (out / "README.md").read_text()
-    assert "grader check" in readme and "hidden" in readme
-    assert ("all or nothing" in readme) and (("partial credit" in readme) == (kind == "one"))
-    assert (out / "requirements.txt").read_text().strip().endswith(f"-e ./{ENGINE_DIR}")
+def test_the_workflow_uses_only_current_github_actions(starter):
+    """No classroom action, and every action at a major that runs on Node 24 (the Node 20 ones are deprecated)."""
+    text = (starter / WORKFLOW).read_text()
+    assert "classroom" not in text.lower()
+    steps = workflow(starter)["jobs"]["public-checks"]["steps"]
+    used = [step["uses"] for step in steps if "uses" in step]
+    assert {u.split("@")[0] for u in used} == set(NODE24_MAJORS)
+    for action in used:
+        name, version = action.split("@")
+        assert int(version.removeprefix("v")) >= NODE24_MAJORS[name], action
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["if"] == "always()" and upload["with"]["path"].endswith("report.html")
+    assert not (starter / ".github/workflows/classroom.yml").exists()
 
 
-# ------------------------------------------------------------------ running the workflow's commands
+def test_student_readme_says_how_the_score_is_made(starter):
+    readme = (starter / "README.md").read_text()
+    assert "grader check" in readme and "hidden" in readme and "Public checks" in readme
+    assert "Classroom" not in readme
+    assert (starter / "requirements.txt").read_text().strip().endswith(f"-e ./{ENGINE_DIR}")
+
+
+# ------------------------------------------------------------------ running the workflow's steps
 
 
 def solved_copy(out: Path, target: Path) -> Path:
@@ -102,91 +78,137 @@ def solved_copy(out: Path, target: Path) -> Path:
     return target
 
 
-def run_step(command: str, repository: Path, tmp_path: Path) -> tuple[int, str, Path]:
-    """Run a step's command in ``repository`` as Actions would, with the release's own grader."""
+def shim_path(tmp_path: Path) -> str:
+    """A PATH whose ``grader`` is what `pip install -r requirements.txt` puts there, without installing."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
-    shim = bin_dir / "grader"  # what `pip install -r requirements.txt` puts on PATH, without installing
+    shim = bin_dir / "grader"
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m grader "$@"\n')
     shim.chmod(0o755)
-    github_output = tmp_path / f"github_output_{repository.name}"
-    github_output.write_text("")
-    env = {
-        **os.environ,
-        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-        "PYTHONPATH": str(repository / ENGINE_DIR),
-        "GITHUB_OUTPUT": str(github_output),
-        "CI": "true",
-    }
-    env.pop("GRADER_REFERENCE_DIR", None)
-    done = subprocess.run(
-        command,
-        shell=True,
-        cwd=repository,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
-    return done.returncode, done.stdout + done.stderr, github_output
+    return f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
 
 
-def decoded_result(github_output: Path) -> dict:
-    lines = [line for line in github_output.read_text().splitlines() if line.startswith("result=")]
-    assert len(lines) == 1, github_output.read_text()
-    return json.loads(base64.b64decode(lines[0].removeprefix("result=")))
+def step_outputs(path: Path) -> dict[str, str]:
+    return dict(line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
 
 
-def test_one_step_workflow_reports_partial_credit(one_step_release, tmp_path):
-    (step,) = grading_steps(workflow(one_step_release))
-    command = step["run"].strip().splitlines()[-1]
-    solved = solved_copy(one_step_release, tmp_path / "solved")
-    unsolved = shutil.copytree(one_step_release, tmp_path / "unsolved")
-    partly = shutil.copytree(one_step_release, tmp_path / "partly")
+def run_workflow(repository: Path, tmp_path: Path) -> dict:
+    """Run the workflow's ``run`` steps in order, as the runner would, with the release's own grader.
+
+    ``${{ steps.ID.outputs.NAME }}`` in a step's env is replaced by what step ID wrote to
+    $GITHUB_OUTPUT; the install step is replaced by the shim on PATH. Returns, per step id (or
+    name), its exit code, output, outputs and step summary.
+    """
+    runs = {}
+    outputs: dict[str, dict[str, str]] = {}
+    for index, step in enumerate(workflow(repository)["jobs"]["public-checks"]["steps"]):
+        if "run" not in step or step["run"].startswith("pip install"):
+            continue
+        files = {name: tmp_path / f"{repository.name}-{index}-{name}" for name in ("output", "summary")}
+        for file in files.values():
+            file.write_text("")
+        expression = re.compile(r"\$\{\{\s*steps\.([\w-]+)\.outputs\.([\w-]+)\s*\}\}")
+        step_env = {k: expression.sub(lambda m: outputs[m[1]][m[2]], v) for k, v in step.get("env", {}).items()}
+        env = {
+            **os.environ,
+            **step_env,
+            "PATH": shim_path(tmp_path),
+            "PYTHONPATH": str(repository / ENGINE_DIR),
+            "GITHUB_OUTPUT": str(files["output"]),
+            "GITHUB_STEP_SUMMARY": str(files["summary"]),
+            "CI": "true",
+        }
+        env.pop("GRADER_REFERENCE_DIR", None)
+        done = subprocess.run(
+            ["bash", "-e", "-c", step["run"]],
+            cwd=repository,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            stdin=subprocess.DEVNULL,
+        )
+        key = step.get("id", step["name"])
+        outputs[key] = step_outputs(files["output"])
+        runs[key] = {
+            "code": done.returncode,
+            "output": done.stdout + done.stderr,
+            "summary": files["summary"].read_text(),
+        }
+    return runs
+
+
+def annotations_in(output: str) -> list[dict]:
+    found = []
+    for line in output.splitlines():
+        if match := re.match(r"^::(error|notice) (.*?)::(.*)$", line):
+            properties = dict(p.split("=", 1) for p in match[2].split(","))
+            found.append({"level": match[1], **properties, "message": match[3]})
+    return found
+
+
+def test_the_workflow_steps_grade_annotate_and_gate(starter, tmp_path):
+    solved = solved_copy(starter, tmp_path / "solved")
+    partly = shutil.copytree(starter, tmp_path / "partly")
     shutil.copyfile(REFERENCE_DIR / "ex02_gradient_geometry.py", partly / "ex02_gradient_geometry.py")
     shutil.copyfile(TYPICAL / "ex03_directional_derivatives.py", partly / "ex03_directional_derivatives.py")
-    partial = grade_submission(partly, public=True).score  # the instructor's grader, public inputs
-    assert 10 < partial < 20  # ex02 right, ex03 partly: credit per check, not per exercise
+    expected = grade_submission(partly, public=True)  # the instructor's grader, public inputs
+    assert 10 < expected.score < 20  # ex02 right, ex03 partly: credit per check, not per exercise
 
-    expected_totals = {solved: 100.0, unsolved: 0.0, partly: partial}
-    for repository, total in expected_totals.items():
-        code, output, github_output = run_step(command, repository, tmp_path)
-        assert code == 0, output
-        result = decoded_result(github_output)
-        assert result["version"] == 1 and result["max_score"] == 100
-        assert sum(t["score"] for t in result["tests"]) == pytest.approx(total)
-        assert result["status"] == ("pass" if total == 100 else "fail")
-        assert "Public checks, not the grade" in output  # the log says which run this was
-        printed = json.loads(output.splitlines()[0])  # stdout: the same JSON, on one line
-        assert printed == result
+    runs = run_workflow(partly, tmp_path)
+    grading, gate = runs["grade"], runs["Full marks on the public checks"]
+    assert grading["code"] == 0, grading["output"]
+    assert "| ex03" in grading["summary"] and "Public checks, not the grade" in grading["summary"]
+    assert (partly / "grader-report/report.html").is_file()  # what the upload step uploads
+    assert gate["code"] != 0 and f"{expected.score:g} / 100" in gate["output"]
 
+    found = annotations_in(grading["output"])
+    unpassed = [(e, c) for e in expected.exercises for c in e.checks if c.status != "passed"]
+    assert len(found) == len(unpassed)
+    ex03 = [a for a in found if a["title"].startswith("ex03")]
+    assert ex03 and all(a["file"] == "ex03_directional_derivatives.py" for a in ex03)
+    source = (partly / "ex03_directional_derivatives.py").read_text().splitlines()
+    for annotation in ex03:
+        called = annotation["message"].split("(", 1)[0]
+        assert source[int(annotation["line"]) - 1].startswith(f"def {called}(")
+    assert any("radians" in a["message"] for a in ex03)  # the diagnosis rides along
+    assert not [a for a in found if a["title"].startswith("ex02")]
 
-def test_per_exercise_steps_pass_only_finished_exercises(tmp_path_factory, tmp_path):
-    out = tmp_path_factory.mktemp("per-exercise") / "starter"
-    write_release(out, steps="per-exercise")
-    solved = solved_copy(out, tmp_path / "solved")
-    unsolved = shutil.copytree(out, tmp_path / "unsolved")
-    for step in grading_steps(workflow(out)):
-        command = step["with"]["command"]
-        assert run_step(command, solved, tmp_path)[0] == 0, command
-        code, output, _ = run_step(command, unsolved, tmp_path)
-        assert code == 1, output
-        assert "not implemented yet" in output
+    solved_runs = run_workflow(solved, tmp_path)
+    assert solved_runs["grade"]["code"] == 0 and not annotations_in(solved_runs["grade"]["output"])
+    assert solved_runs["Full marks on the public checks"]["code"] == 0
 
 
-def test_a_notebook_answer_in_the_starter_repository_is_graded(one_step_release, tmp_path):
+def test_an_annotation_points_into_the_notebook(starter, tmp_path):
     import nbformat
 
-    repository = shutil.copytree(one_step_release, tmp_path / "notebook-worker")
+    repository = shutil.copytree(starter, tmp_path / "notebook-worker")
     notebook = nbformat.read(repository / "exercises.ipynb", as_version=4)
     cell = next(c for c in notebook.cells if "exercise-2" in c.metadata.get("tags", []))
-    cell.source = (REFERENCE_DIR / "ex02_gradient_geometry.py").read_text()
+    cell.source = (REFERENCE_DIR / "ex02_gradient_geometry.py").read_text().replace(
+        "def grad_f(", "def _right_grad_f("
+    ) + "\n\ndef grad_f(x, y):\n    return -_right_grad_f(x, y)\n"
     nbformat.write(notebook, repository / "exercises.ipynb")
-    code, output, github_output = run_step("grader grade . --format classroom", repository, tmp_path)
-    assert code == 0, output
-    scores = [t["score"] for t in decoded_result(github_output)["tests"] if t["name"].startswith("ex02")]
-    assert sum(scores) == 10
+    grading = run_workflow(repository, tmp_path)["grade"]
+    assert grading["code"] == 0, grading["output"]
+    on_notebook = [a for a in annotations_in(grading["output"]) if a["title"].startswith("ex02")]
+    assert on_notebook and all(a["file"] == "exercises.ipynb" for a in on_notebook)
+    lines = (repository / "exercises.ipynb").read_text().splitlines()
+    assert any("def grad_f(" in lines[int(a["line"]) - 1] for a in on_notebook)
+    assert any("Sign flipped" in a["message"] for a in on_notebook)
+
+
+def test_learner_text_cannot_break_out_of_an_annotation(tmp_path):
+    from grader.exporters.actions import annotations
+    from grader.model import CheckResult, ExerciseResult
+    from tests.conftest import result_of
+
+    hostile = "boom\n::add-mask::secret\r\n::error::forged 100%"
+    check = CheckResult("c", "a", 0.0, 1.0, "failed", message=hostile)
+    exercise = ExerciseResult("ex01", "Partial derivatives", 0.0, 10.0, "failed", checks=[check])
+    (line,) = annotations(result_of([exercise]), tmp_path)
+    assert "\n" not in line and "\r" not in line
+    assert "%0A::add-mask::secret%0D%0A::error::forged 100%25" in line
 
 
 # ------------------------------------------------------------------ no solution material
@@ -206,9 +228,9 @@ def _is_stub(node: ast.FunctionDef) -> bool:
     return len(body) == 1 and isinstance(body[0], ast.Raise)
 
 
-def test_release_holds_no_reference_code(one_step_release):
-    files = [p for p in one_step_release.rglob("*") if p.is_file()]
-    assert not [p for p in files if "reference" in p.relative_to(one_step_release).as_posix()]
+def test_release_holds_no_reference_code(starter):
+    files = [p for p in starter.rglob("*") if p.is_file()]
+    assert not [p for p in files if "reference" in p.relative_to(starter).as_posix()]
     reference_sources = {p.read_bytes() for p in REFERENCE_DIR.glob("*.py")}
     assert not [p for p in files if p.read_bytes() in reference_sources]
     solutions = set().union(*(function_bodies(p.read_text()) for p in REFERENCE_DIR.glob("*.py")))
@@ -241,29 +263,29 @@ def recorded_at(seed: int) -> Recording:
     return recording
 
 
-def test_release_holds_no_expected_value_of_hidden_inputs(one_step_release):
+def test_release_holds_no_expected_value_of_hidden_inputs(starter):
     """The reference's answers and the inputs at a grading seed are nowhere in the release.
 
     Values that any seed produces (pi for a point on an axis, the answers at fixed edge cases)
     are not secrets: those are the ones a second grading seed produces too.
     """
     hidden, other = recorded_at(123456789), recorded_at(987654321)
-    shipped = PublicInputs.from_frame((one_step_release / ENGINE_DIR / "grader/public_expectations.grw").read_bytes())
+    shipped = PublicInputs.from_frame((starter / ENGINE_DIR / "grader/public_expectations.grw").read_bytes())
     shipped_values = floats_in(shipped.data["answers"]) | floats_in(shipped.data["draws"])
     secrets = (floats_in(hidden.data["answers"]) | floats_in(hidden.data["draws"])) - (
         floats_in(other.data["answers"]) | floats_in(other.data["draws"])
     )
     assert len(secrets) > 1000, "the hidden run computed answers and inputs to look for"
     assert not secrets & shipped_values
-    texts = "".join(p.read_text(errors="ignore") for p in one_step_release.rglob("*") if p.is_file())
+    texts = "".join(p.read_text(errors="ignore") for p in starter.rglob("*") if p.is_file())
     sample = sorted(secrets)[:: max(1, len(secrets) // 300)]
     assert not [v for v in sample if repr(v) in texts]
 
 
-def test_release_ships_the_whole_grader(one_step_release):
+def test_release_ships_the_whole_grader(starter):
     """Every module of the grader is in the copy: the workflow must not lean on an installed grader."""
     project = {p.relative_to(PACKAGE_DIR).as_posix() for p in PACKAGE_DIR.rglob("*.py") if "__pycache__" not in p.parts}
-    shipped_dir = one_step_release / ENGINE_DIR / "grader"
+    shipped_dir = starter / ENGINE_DIR / "grader"
     shipped = {p.relative_to(shipped_dir).as_posix() for p in shipped_dir.rglob("*") if p.is_file()}
     assert shipped == project | {"public_expectations.grw"}
 
@@ -311,3 +333,20 @@ def test_release_refuses_a_folder_in_use(tmp_path):
     with pytest.raises(ReleaseError, match="not an empty folder"):
         write_release(tmp_path)
     assert (tmp_path / "homework.txt").read_text() == "mine"
+
+
+def test_annotations_of_exercises_at_work_come_first(tmp_path):
+    """GitHub shows only the first ten error annotations of a step: those of untouched exercises wait."""
+    from grader.exporters.actions import annotations
+    from grader.model import CheckResult, ExerciseResult
+    from tests.conftest import result_of
+
+    def exercise(id_: str, score: float) -> ExerciseResult:
+        checks = [CheckResult(f"{id_}_{i}", "a", 0.0, 1.0, "failed", message=f"{id_} wrong") for i in range(6)]
+        checks.append(CheckResult(f"{id_}_ok", "b", score, score, "passed"))
+        return ExerciseResult(id_, id_, score, 10.0, "partial" if score else "failed", checks=checks)
+
+    lines = annotations(result_of([exercise("ex01", 0.0), exercise("ex02", 4.0), exercise("ex03", 0.0)]), tmp_path)
+    assert len(lines) == 18
+    assert [line.split("title=")[1][:4] for line in lines[:6]] == ["ex02"] * 6
+    assert lines[6].split("title=")[1].startswith("ex01")

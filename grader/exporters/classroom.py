@@ -1,4 +1,7 @@
-"""Results as GitHub Classroom's grading reporter reads them, for partial credit from one step.
+"""Results as the retired GitHub Classroom's grading reporter reads them (legacy: ``--format classroom``).
+
+GitHub Classroom closed in August 2026; this format stays for workflows that still run
+``classroom-resources/autograding-grading-reporter``. New releases use ``grader.exporters.actions``.
 
 ``classroom-resources/autograding-grading-reporter@v1`` reads, for every runner listed in its
 ``runners`` input, an environment variable ``<RUNNER ID>_RESULTS`` holding base64-encoded JSON

@@ -1,29 +1,28 @@
-"""The students' starter repository, as an instructor pushes it for a GitHub Classroom template.
+"""The students' starter files, the same on every platform, and the parts of a grading bundle.
 
-``write_release(OUT)`` writes the stubs and the student notebook, a student README, a
-``requirements.txt`` and ``.github/workflows/classroom.yml``, plus ``.autograder/``: the grader
-without the reference solutions and without the checks marked ``hidden``, and the public
-checks' recording (``grader.public``) so that ``grader check`` and the workflow can run the
-checks at the public inputs. Nothing of the reference, of the hidden checks or of the hidden
-inputs is written.
+``write_student_tree(OUT, target)`` writes the stubs and the student notebook, a student README
+(its "how grading works" section depends on the platform), a ``requirements.txt`` and
+``.autograder/``: the grader without the reference solutions and without the checks marked
+``hidden``, plus the public checks' recording (``grader.public``), so that ``grader check`` runs
+the checks at the public inputs. Nothing of the reference, of the hidden checks or of the hidden
+inputs is written there.
+
+Each target (``grader.release.targets``) adds its own grading files to that tree.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader
 
-from grader.course import ASSIGNMENTS_DIR, EXERCISES, REFERENCE_DIR, TEMPLATES_DIR, engine_files, title_of
-from grader.release.notebook import build_notebook
+from grader.course import ASSIGNMENTS_DIR, EXERCISES, TEMPLATES_DIR, engine_files
 
 ENGINE_DIR = ".autograder"
-WORKFLOW = ".github/workflows/classroom.yml"
-SETUP_COMMAND = "pip install -r requirements.txt"
-TIMEOUT_MINUTES = 10  # the command grader's unit; grading takes seconds, installing most of the time
+COURSE_TITLE = "Partial Derivatives and Gradients: exercises"
 REQUIREMENTS = f"""\
 # The grader's public checks and what they need: pip install -r requirements.txt
 -e ./{ENGINE_DIR}
@@ -33,84 +32,74 @@ ENGINE_README = """\
 
 This folder is the grader without the instructor's solutions: the checks, the engine that
 runs them, and `grader/public_expectations.grw`, the expected values at the public inputs.
-`grader check` (see ../README.md) runs them. Do not edit it: your grade comes from the
-instructor's run at hidden inputs, not from this copy.
+`grader check` (see ../README.md) runs them. Do not edit it: your grade does not come from
+this copy.
 """
-GITIGNORE = "__pycache__/\n.ipynb_checkpoints/\n*.egg-info/\n.venv/\nvenv/\nreport.html\n"
-STEPS = {
-    "one": "One step grades everything and reports one score per check: partial credit.",
-    "per-exercise": "One command-grader step per exercise: each scores all or nothing (the platform's rule).",
-}
+GITIGNORE = "__pycache__/\n.ipynb_checkpoints/\n*.egg-info/\n.venv/\nvenv/\nreport.html\ngrader-report/\n"
 
 
-class ReleaseError(Exception):
-    """The release cannot be written here (the folder is in use, or this is not the instructor's tree)."""
+def write_student_tree(out: Path, target: str, **readme: object) -> list[Path]:
+    """The files every student starts from, with the public checks; ``readme`` fills the README's platform part."""
+    written = [
+        copy_file(ASSIGNMENTS_DIR / f"{exercise.module}.py", out / f"{exercise.module}.py") for exercise in EXERCISES
+    ]
+    from grader.release.notebook import build_notebook
 
-
-@dataclass
-class WorkflowStep:
-    name: str
-    id: str
-    command: str
-    max_score: float
-    command_grader: bool  # a classroom-resources/autograding-command-grader step, else a plain run step
-
-
-def write_release(out: Path, steps: str = "one") -> list[Path]:
-    """Write the starter repository into ``out`` (new or empty); return the files written."""
-    from grader.public import EXPECTATIONS_FILE, record
-
-    out = Path(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ReleaseError(f"{out} exists and is not an empty folder: choose a new one")
-    if not REFERENCE_DIR.is_dir():
-        raise ReleaseError("the reference solutions are not here: run `grader release` in the instructor's project")
-    if steps not in STEPS:
-        raise ReleaseError(f"--steps must be one of {', '.join(STEPS)}")
-    recording = record()  # before writing anything: a reference that fails its own checks stops here
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for exercise in EXERCISES:
-        written.append(_copy(ASSIGNMENTS_DIR / f"{exercise.module}.py", out / f"{exercise.module}.py"))
     build_notebook(out / "exercises.ipynb")
     written.append(out / "exercises.ipynb")
-    engine = out / ENGINE_DIR
-    for relative, source in engine_files(with_reference=False):
-        if relative.startswith("grader/exercises/"):
-            written.append(_write(engine / relative, without_hidden_checks(source.read_text())))
-        else:
-            written.append(_copy(source, engine / relative))
-    expectations = engine / "grader" / EXPECTATIONS_FILE.name
-    recording.save(expectations)
-    written.append(expectations)
-    templates = _release_templates()
+    written += write_public_engine(out / ENGINE_DIR)
     texts = {
-        engine / "README.md": ENGINE_README,
+        out / ENGINE_DIR / "README.md": ENGINE_README,
         out / "requirements.txt": REQUIREMENTS,
         out / ".gitignore": GITIGNORE,
-        out / "README.md": templates.get_template("README.md.j2").render(
-            course_title="Partial Derivatives and Gradients: exercises", steps=steps
-        ),
-        out / WORKFLOW: templates.get_template("classroom.yml.j2").render(
-            steps=workflow_steps(steps),
-            steps_note=STEPS[steps],
-            setup_command=SETUP_COMMAND,
-            timeout_minutes=TIMEOUT_MINUTES,
-        ),
+        out / "README.md": release_templates()
+        .get_template("README.md.j2")
+        .render(course_title=COURSE_TITLE, target=target, **readme),
     }
-    written += [_write(path, text) for path, text in texts.items()]
-    return written
+    return written + [write_text(path, text) for path, text in texts.items()]
 
 
-def workflow_steps(steps: str) -> list[WorkflowStep]:
-    """The grading steps of the workflow, between the checkout and the reporter."""
-    if steps == "one":
-        command = "grader grade . --format classroom"
-        return [WorkflowStep("Public checks (not the grade)", "public-checks", command, 100, False)]
-    return [
-        WorkflowStep(f"{e.id} {title_of(e)}", e.id, f"grader check {e.id}", 10, True)  # 10 points each: the contract
-        for e in EXERCISES
-    ]
+def write_public_engine(engine: Path) -> list[Path]:
+    """The grader without the reference and the hidden checks, with the public checks' recording."""
+    from grader.public import EXPECTATIONS_FILE, record
+
+    recording = record()  # before writing anything: a reference that fails its own checks stops here
+    written = []
+    for relative, source in engine_files(with_reference=False):
+        if relative.startswith("grader/exercises/"):
+            written.append(write_text(engine / relative, without_hidden_checks(source.read_text())))
+        else:
+            written.append(copy_file(source, engine / relative))
+    expectations = engine / "grader" / EXPECTATIONS_FILE.name
+    recording.save(expectations)
+    return written + [expectations]
+
+
+def write_grading_bundle(bundle: Path, settings: dict, entry_template: str, entry_point: str) -> list[Path]:
+    """A platform's grading folder beside its ``engine/``: settings, requirements and the entry script.
+
+    ``entry_template`` is the script's file in ``templates/release``, written as ``entry_point``.
+    """
+    from grader.exporters.gradescope import project_dependencies
+    from grader.release.runtime import REQUIREMENTS_FILE, SETTINGS_FILE
+
+    texts = {
+        bundle / SETTINGS_FILE: json.dumps(settings, indent=2) + "\n",
+        bundle / REQUIREMENTS_FILE: "".join(f"{r}\n" for r in project_dependencies()),
+        bundle / entry_point: (TEMPLATES_DIR / "release" / entry_template).read_text(encoding="utf-8"),
+    }
+    return [write_text(path, text) for path, text in texts.items()]
+
+
+def public_points() -> list[float]:
+    """The points of every check a public run grades (the checks not marked hidden)."""
+    points = []
+    for exercise in EXERCISES:
+        tree = ast.parse(without_hidden_checks(exercise.check_module_path.read_text()))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "check":
+                points += [k.value.value for k in node.keywords if k.arg == "points"]
+    return points
 
 
 def without_hidden_checks(source: str) -> str:
@@ -131,18 +120,18 @@ def _is_hidden_check(decorator: ast.expr) -> bool:
     )
 
 
-def _write(target: Path, text: str) -> Path:
+def write_text(target: Path, text: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     return target
 
 
-def _copy(source: Path, target: Path) -> Path:
+def copy_file(source: Path, target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, target)
     return target
 
 
-def _release_templates() -> Environment:
-    # Markdown and YAML: no HTML escaping, unlike the report templates.
+def release_templates() -> Environment:
+    # Markdown, YAML and Python: no HTML escaping, unlike the report templates.
     return Environment(loader=FileSystemLoader(TEMPLATES_DIR / "release"), trim_blocks=True, keep_trailing_newline=True)
