@@ -180,13 +180,13 @@ def grade_command(args, parser: argparse.ArgumentParser) -> int:
 
 
 def unusable_folder(path: Path, option: str) -> str:
-    """Why the folder ``path`` cannot receive output files ("" when it can); a missing one is made."""
+    """Why the folder ``path`` cannot receive output files ("" when it can)."""
     problem = folder_problem(path)
     return f"{option} {path} {problem}" if problem else ""
 
 
 def unusable_file(path: Path, option: str) -> str:
-    """Why the file ``path`` cannot be written ("" when it can); its missing folder is made."""
+    """Why the file ``path`` cannot be written ("" when it can)."""
     if path.is_dir():
         return f"{option} {path} is a folder: give a file name"
     problem = folder_problem(path.parent)
@@ -194,14 +194,14 @@ def unusable_file(path: Path, option: str) -> str:
 
 
 def folder_problem(path: Path) -> str:
-    if path.exists() and not path.is_dir():
-        return "is a file, not a folder"
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        return f"cannot be made ({error.strerror or error})"
-    if not os.access(path, os.W_OK | os.X_OK):
-        return "is not writable"
+    """Why files cannot be written in the folder ``path`` (made when needed), or ""; nothing is made here."""
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return "is a file, not a folder" if existing == path else f"cannot be made: {existing} is a file"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return "is not writable" if existing == path else f"cannot be made: {existing} is not writable"
     return ""
 
 

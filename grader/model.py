@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 SCHEMA_VERSION = 1
 EXERCISE_STATUSES = ("passed", "partial", "failed", "error", "timeout", "missing", "grader error")
 GRADER_ERROR = "grader error"  # the status of a check (and its exercise) that the grader failed to run
+REPORTED_ONCE = ("not implemented", "not defined")  # check reasons an exercise's message states once for all
 CHECK_ERROR = "check error"  # a check's reason when its own code failed: the grader's fault, not the learner's
 
 
@@ -38,6 +39,12 @@ class ExerciseResult:
     checks: list[CheckResult] = field(default_factory=list)
     output: str = ""  # what the learner's code printed, trimmed
     seconds: float = 0.0
+
+    @property
+    def problem_said_once(self) -> bool:
+        """Every failed check failed for the one problem the exercise's message states (e.g. not implemented)."""
+        failed = [c for c in self.checks if c.status != "passed" and c.max_score]
+        return bool(failed) and all(c.reason in REPORTED_ONCE for c in failed)
 
 
 @dataclass

@@ -86,8 +86,7 @@ class CheckPlugin:
         if report.when == "call" or (report.when == "setup" and report.failed):
             meta = item.function.grader_check
             run = self.runs.get(_exercise_of(item.module).id)
-            status, message, details = _verdict(call.excinfo, run)
-            reason = ""
+            status, message, details, reason = _verdict(call.excinfo, run)
             if status == UNEXPECTED:
                 status, message, reason = self._judge_unexpected(item, call.excinfo, run, report.when)
             score = meta["points"] if status == "passed" else 0.0
@@ -148,21 +147,23 @@ def _exercise_of(module):
     return next(e for e in EXERCISES if e.module == stem)
 
 
-def _verdict(excinfo, run: ExerciseRun | None) -> tuple[str, str, dict]:
+def _verdict(excinfo, run: ExerciseRun | None) -> tuple[str, str, dict, str]:
+    """(status, message, details, reason) of a check's outcome."""
     if excinfo is None:
-        return "passed", "", {}
+        return "passed", "", {}, ""
     error = excinfo.value
     if isinstance(error, CheckFailed):
-        return "failed", error.message, error.details
+        return "failed", error.message, error.details, ""
     if isinstance(error, ExerciseStopped):
-        return (run.status if run and run.status in ("timeout", "error") else "error"), str(error), {}
+        return (run.status if run and run.status in ("timeout", "error") else "error"), str(error), {}, ""
     if isinstance(error, LearnerError):
-        return "error", str(error), {}
+        return "error", str(error), {}, error.reason
     if isinstance(error, NotRecorded):
-        return "error", f"This check cannot run on the public inputs ({error}); the instructor's grading runs it.", {}
+        message = f"This check cannot run on the public inputs ({error}); the instructor's grading runs it."
+        return "error", message, {}, ""
     if isinstance(error, AssertionError):
-        return "failed", str(error), {}
-    return UNEXPECTED, "", {}  # the check's code raised: judged by running it with the reference
+        return "failed", str(error), {}, ""
+    return UNEXPECTED, "", {}, ""  # the check's code raised: judged by running it with the reference
 
 
 def _exception(error: BaseException) -> str:

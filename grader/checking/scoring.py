@@ -7,8 +7,8 @@ then marked ``timeout`` or ``error`` so the student sees why the rest earned not
 
 from __future__ import annotations
 
-from grader.checking.session import ExerciseRun
-from grader.model import GRADER_ERROR, CheckResult, ExerciseResult
+from grader.checking.session import ExerciseRun, describe_error
+from grader.model import GRADER_ERROR, REPORTED_ONCE, CheckResult, ExerciseResult
 
 
 def exercise_status(run: ExerciseRun | None, checks: list[CheckResult], score: float, max_score: float) -> str:
@@ -31,18 +31,36 @@ def exercise_status(run: ExerciseRun | None, checks: list[CheckResult], score: f
 
 
 def exercise_message(run: ExerciseRun | None, checks: list[CheckResult]) -> str:
+    failed = [c for c in checks if c.status != "passed" and c.max_score]
+    if run is not None and failed and all(c.reason in REPORTED_ONCE for c in failed):
+        return problem_said_once(run, failed)
     if run is not None and run.message:
         return run.message
-    unimplemented = sorted(
-        {c.message.split(" is not implemented")[0] for c in checks if "not implemented yet" in c.message}
-    )
-    if unimplemented and all(
-        "not implemented yet" in c.message for c in checks if c.status != "passed" and c.max_score
-    ):
-        return "Not implemented yet: " + ", ".join(unimplemented) + "."
     graded = [c for c in checks if c.max_score > 0]  # 0-point checks are feedback only
     passed = sum(c.status == "passed" for c in graded)
     return f"{passed} of {len(graded)} checks passed." if graded else ""
+
+
+def problem_said_once(run: ExerciseRun, failed: list[CheckResult]) -> str:
+    """The one problem behind every failed check (functions not implemented, or not defined), with its cause."""
+
+    def functions(reason: str) -> str:
+        return ", ".join(sorted({c.message.split(" is not ")[0] for c in failed if c.reason == reason}))
+
+    said = []
+    if undefined := functions("not defined"):
+        if run.load_errors:
+            said.append(
+                f"{describe_error(run.load_errors[0])}; your code stopped there, before defining {undefined}: "
+                "fix this first."
+            )
+        else:
+            said.append(
+                f"Not defined: {undefined}. Is the code empty, or are the names different from the assignment's?"
+            )
+    if unimplemented := functions("not implemented"):
+        said.append(f"Not implemented yet: {unimplemented}.")
+    return " ".join(said)
 
 
 def exercise_result(exercise_id: str, title: str, run: ExerciseRun | None, checks: list[CheckResult]) -> ExerciseResult:

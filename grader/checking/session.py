@@ -29,7 +29,15 @@ OUTPUT_KEPT_PER_EXERCISE = 20_000
 
 
 class LearnerError(AssertionError):
-    """The learner's function raised, or is missing: the check fails with this message."""
+    """The learner's function raised, or is missing: the check fails with this message.
+
+    ``reason`` is "not implemented" or "not defined" for the problems an exercise reports once
+    for all its checks, and "raised" otherwise.
+    """
+
+    def __init__(self, message: str, reason: str = "raised"):
+        super().__init__(message)
+        self.reason = reason
 
 
 class ExerciseStopped(AssertionError):
@@ -98,7 +106,7 @@ class ExerciseRun:
     def call(self, function: str, args_list: list[tuple], describe: Callable[[], str]) -> list[dict]:
         """Call ``function`` once per argument tuple, in one round trip; one result dict per call."""
         if self.status == "missing":
-            raise LearnerError(f"{describe()}: not graded, {self.message}")
+            raise LearnerError(f"{describe()}: not graded, {self.message}", "missing")
         if self.status != "ok":
             raise ExerciseStopped(f"Not run: {self.message}")
         message = {"op": "call", "func": function, "args_list": [list(args) for args in args_list]}
@@ -195,7 +203,11 @@ class LearnerFunction:
         results = self.run.call(self.name, cases, lambda: self.describe(cases[0]) + (" ..." if len(cases) > 1 else ""))
         for args, result in zip(cases, results):
             if not result.get("ok"):
-                raise LearnerError(explain_call_error(self.name, self.describe(args), result.get("error") or {}))
+                error = result.get("error") or {}
+                raise LearnerError(
+                    explain_call_error(self.name, self.describe(args), error, self.run.load_errors),
+                    REASONS.get(error.get("type"), "raised"),
+                )
         self.run.answers.extend((self.name, args, r.get("value")) for args, r in zip(cases, results))
         mutated = results[-1].get("mutated") or []
         self.mutated = [self.parameters[i] if i < len(self.parameters) else f"argument {i + 1}" for i in mutated]
@@ -275,10 +287,15 @@ def describe_error(error: dict) -> str:
     return f"{error.get('where', 'your code')} raised {error.get('type')}: {error.get('message')}"
 
 
-def explain_call_error(function: str, description: str, error: dict) -> str:
+REASONS = {"NotImplementedError": "not implemented", "NotDefined": "not defined"}
+
+
+def explain_call_error(function: str, description: str, error: dict, load_errors: list[dict] | None = None) -> str:
     kind = error.get("type", "Error")
     if kind == "NotImplementedError":
         return f"{function} is not implemented yet (it raises NotImplementedError)."
+    if kind == "NotDefined" and load_errors:
+        return f"{function} is not defined: your code stopped before defining it ({describe_error(load_errors[0])})."
     if kind == "NotDefined":
         return f"{function} is not defined: check its name against the assignment."
     text = f"{description} raised {kind}: {error.get('message', '')}"

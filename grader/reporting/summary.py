@@ -1,9 +1,15 @@
-"""The terminal summary printed after grading: one line per exercise and the total."""
+"""The terminal summary printed after grading: one line per exercise and the total.
+
+Diagnoses are printed whole: in a pipe or a CI log (Gradescope, Actions) on one line, on a
+terminal wrapped at its width between words, indented under their check.
+"""
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import sys
+import textwrap
 from pathlib import Path
 from typing import TextIO
 
@@ -25,12 +31,15 @@ def print_summary(result: GradeResult, out_dir: Path | None, file: TextIO | None
         score = f"{exercise.score:>5g}/{exercise.max_score:<3g}"
         label = STATUS_LABELS.get(exercise.status, exercise.status)
         print(f"  {exercise.id}  {exercise.title:<{width}}  {score} {label}", file=file)
-        if exercise.status in ("error", "timeout", "missing") and exercise.message:
-            print(f"        {first_line(exercise.message)}", file=file)
+        said_once = exercise.problem_said_once
+        if (exercise.status in ("error", "timeout", "missing") or said_once) and exercise.message:
+            print_whole(first_line(exercise.message, None), "        ", file)
         for check in exercise.checks:
+            if said_once:
+                break  # every failed check has the problem just printed
             if check.status != "passed" and check.max_score > 0 and exercise.status not in ("missing",):
                 reason = check.details.get("diagnosis") or check.message
-                print(f"        ({check.part}) {check.name}: {first_line(reason, 90)}", file=file)
+                print_whole(f"({check.part}) {check.name}: {first_line(reason, None)}", "        ", file)
     print(f"  Total: {result.score:g}/{result.max_score:g}   ({result.duration_s:.2f} s)", file=file)
     if result.grader_errors:
         print(
@@ -42,9 +51,28 @@ def print_summary(result: GradeResult, out_dir: Path | None, file: TextIO | None
         print(f"  Report: {out_dir / 'report.html'}   Results: {out_dir / 'results.json'}", file=file)
 
 
-def first_line(text: str, limit: int = 110) -> str:
+def first_line(text: str, limit: int | None = 110) -> str:
     line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= limit else line[: limit - 3] + "..."
+    return line if limit is None or len(line) <= limit else line[: limit - 3] + "..."
+
+
+def print_whole(text: str, indent: str, file: TextIO) -> None:
+    """``text`` in full: wrapped between words at a terminal's width, on one line anywhere else."""
+    if not (hasattr(file, "isatty") and file.isatty()):
+        print(indent + text, file=file)
+        return
+    width = max(shutil.get_terminal_size().columns, len(indent) + 40)
+    print(
+        textwrap.fill(
+            text,
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent + "  ",
+            break_long_words=False,
+            break_on_hyphens=False,
+        ),
+        file=file,
+    )
 
 
 def print_class_summary(result: ClassResult, out_dir: Path) -> None:

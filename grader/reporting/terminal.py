@@ -11,6 +11,8 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
+from rich.text import Text
 
 from grader.model import ExerciseResult, GradeResult
 from grader.reporting.wording import RUN_KINDS, STATUS_LABELS
@@ -34,6 +36,15 @@ def print_feedback(result: GradeResult, html: Path | None = None, console: Conso
         console.print(f"Report: {html}")
 
 
+def print_indented(console: Console, text: str | Text, indent: int, style: str = "") -> None:
+    """``text`` indented; on a terminal wrapped between words with every line indented, elsewhere whole."""
+    text = text if isinstance(text, Text) else Text(text, style=style)
+    if console.soft_wrap:  # a pipe or a CI log: one long line reads better than a hard-wrapped one
+        console.print(Text(" " * indent) + text)
+    else:
+        console.print(Padding(text, (0, 0, 0, indent)))
+
+
 def _print_exercise(console: Console, exercise: ExerciseResult, html: Path | None, repeat_problem: bool) -> None:
     style = STYLES.get(exercise.status, "red")
     console.print(
@@ -42,18 +53,22 @@ def _print_exercise(console: Console, exercise: ExerciseResult, html: Path | Non
     )
     if exercise.status == "missing" and not repeat_problem:
         return  # the submission's problem, printed once above, is the reason
-    if exercise.status in ("missing", "error", "timeout", "grader error") and exercise.message:
-        console.print(f"  [{style}]{escape(exercise.message)}[/]")
+    said_once = exercise.problem_said_once
+    if (exercise.status in ("missing", "error", "timeout", "grader error") or said_once) and exercise.message:
+        print_indented(console, exercise.message, 2, style)
         if exercise.status == "missing":
             return
     for check in exercise.checks:
         if check.status == "passed":
             mark, points = "[green]✓[/]", f"{check.max_score:g}" if check.max_score else "feedback"
-            console.print(f"  {mark} ({check.part}) {escape(check.description or check.name)} [dim]{points}[/]")
+            title = f"{mark} ({check.part}) {escape(check.description or check.name)} [dim]{points}[/]"
+            print_indented(console, Text.from_markup(title), 2)
             continue
         points = f"0/{check.max_score:g}" if check.max_score else "feedback only, no points"
-        console.print(f"  [red]✗[/] ({check.part}) {escape(check.description or check.name)} [dim]{points}[/]")
-        console.print(f"      {escape(check.message)}", soft_wrap=False)
+        title = f"[red]✗[/] ({check.part}) {escape(check.description or check.name)} [dim]{points}[/]"
+        print_indented(console, Text.from_markup(title), 2)
+        if not (said_once and check.max_score):
+            print_indented(console, check.message, 6)
     if exercise.output:
         where = f"in {html}" if html else "with --html report.html"
         console.print(f"  [dim]Your code printed {len(exercise.output)} characters: see them {where}.[/]")
