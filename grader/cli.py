@@ -256,7 +256,14 @@ def batch_command(args, parser: argparse.ArgumentParser) -> int:
         return usage_error(parser, "--canvas-map needs --canvas ROSTER.csv")
     if problem := one_submission(args.submissions) or unusable_folder(args.out, "--out"):
         return usage_error(parser, problem)
-    from grader.batch import grade_class
+    from grader.batch import discover, grade_class
+
+    students, skipped = discover(args.submissions, args.out)
+    if not students:
+        found = f" (found only: {'; '.join(skipped[:5])})" if skipped else " (it is empty)"
+        return usage_error(
+            parser, f"no students in {args.submissions}{found}: each student is a folder or a .ipynb file in it"
+        )
     from grader.exporters import canvas
     from grader.reporting.summary import print_class_summary
 
@@ -294,15 +301,18 @@ def batch_command(args, parser: argparse.ArgumentParser) -> int:
 def one_submission(folder: Path) -> str:
     """Why ``folder`` is one student's work rather than a class of them ("" when it is a class)."""
     from grader.course import EXERCISES
+    from grader.submissions.loading import COURSE_NOTEBOOK
 
-    for place in (folder, folder / "assignments"):
-        modules = [e.module for e in EXERCISES if (place / f"{e.module}.py").is_file()]
-        if modules:
-            return (
-                f"{folder} holds {modules[0]}.py: it is one student's submission (grade it with `grader grade "
-                f"{folder}`); `grader batch` takes the folder that holds one folder or notebook per student"
-            )
-    return ""
+    modules = [f"{e.module}.py" for e in EXERCISES]
+    held = [name for name in modules if (folder / name).is_file() or (folder / "assignments" / name).is_file()]
+    if (folder / COURSE_NOTEBOOK).is_file():
+        held.append(COURSE_NOTEBOOK)
+    if not held:
+        return ""
+    return (
+        f"{folder} holds {held[0]}: it is one student's submission (grade it with `grader grade {folder}`); "
+        "`grader batch` takes the folder that holds one folder or notebook per student"
+    )
 
 
 def release_command(args, parser: argparse.ArgumentParser) -> int:

@@ -109,3 +109,25 @@ def test_batch_of_one_students_folder_is_a_usage_error(tmp_path, capsys):
     assert main(["batch", str(REFERENCE_DIR), "--out", str(tmp_path / "out")]) == 2
     assert "one student's submission" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_batch_of_an_empty_folder_or_of_strays_only_is_a_usage_error(tmp_path, capsys):
+    (tmp_path / "class").mkdir()
+    assert main(["batch", str(tmp_path / "class"), "--out", str(tmp_path / "out")]) == 2
+    assert "no students" in capsys.readouterr().err
+    (tmp_path / "class" / "notes.txt").write_text("")
+    assert main(["batch", str(tmp_path / "class"), "--out", str(tmp_path / "out")]) == 2
+    assert "notes.txt" in capsys.readouterr().err
+
+
+def test_batch_output_inside_the_class_folder_is_not_a_student(tmp_path):
+    import shutil
+
+    from grader.batch import grade_class
+
+    shutil.copytree(REFERENCE_DIR, tmp_path / "class" / "ada")
+    out = tmp_path / "class" / "out"
+    for _ in range(2):  # the second run finds the first run's outputs in the class folder
+        result = grade_class(tmp_path / "class", out, jobs=1)
+        assert [s.student for s in result.students] == ["ada"]
+        assert any(entry.startswith("out: the output folder") for entry in result.skipped)
