@@ -183,3 +183,17 @@ def test_a_right_float32_fgsm_step_scores_full_marks(grade, tmp_path):
     for public in (False, True):
         exercise = grade(folder, only=["ex10"], public=public).exercises[0]
         assert exercise.score == exercise.max_score, [c.message for c in exercise.checks if c.status != "passed"]
+
+
+def test_an_argument_value_only_the_failing_inputs_have_is_named():
+    from grader.checking.patterns import edge_inputs
+
+    x = np.array([0.3, -0.2])
+    labels = [(x, 1.0), (x + 1, -1.0), (x - 1, 1.0), (x * 2, -1.0)]
+    said = edge_inputs(labels, [0, 0, 0, 0], [1, 0, 1, 0], [False, True, False, True], ["x", "y"])
+    assert "wrong only where y = 1" in said
+    defaults = [(x, 0.5), (x + 1, 0.5, 0.01), (x - 1, 0.5, 1e-6)]
+    assert "tol = 0.01 or 1e-06" in edge_inputs(defaults, [1, 2, 3], [1, 5, 6], [True, False, False], ["a", "b", "tol"])
+    # random numbers, each its own, say nothing: any failing input has a value no other input has
+    spread = [(0.31, 1.7), (0.52, -0.4), (0.77, 2.2)]
+    assert edge_inputs(spread, [1.0, 2.0, 3.0], [1.0, 2.0, 9.0], [True, True, False], ["a", "b"]) == ""

@@ -139,7 +139,7 @@ def compare_calls(
         len(cases),
         factor_evidence,
         nonfinite=nonfinite_cause(args, handled_large),
-        edge=edge_inputs(cases, expectations, answers, [v.ok for v in verdicts]),
+        edge=edge_inputs(cases, expectations, answers, [v.ok for v in verdicts], getattr(learner_fn, "parameters", ())),
     )
 
 

@@ -223,23 +223,62 @@ EDGE_CASES: list[tuple[str, Callable[[tuple, object], bool]]] = [
 ]
 
 
-def edge_inputs(cases: Sequence[tuple], expectations: Sequence, answers: Sequence, right: Sequence[bool]) -> str:
-    """ "Right at the other inputs, wrong only where ...": the feature that only the failing inputs share."""
+def edge_inputs(
+    cases: Sequence[tuple],
+    expectations: Sequence,
+    answers: Sequence,
+    right: Sequence[bool],
+    parameters: Sequence[str] = (),
+) -> str:
+    """ "Right at the other inputs, wrong only where ...": what only the failing inputs share.
+
+    Either a feature of the inputs or the answer (``EDGE_CASES``), or the value of one plain
+    argument (``y = 1``, ``tol`` left at its default) that no passing input has.
+    """
     failing = [i for i, ok in enumerate(right) if not ok]
     passing = [i for i, ok in enumerate(right) if ok]
     if not failing or not passing:
         return ""
+    others = f"the other {len(passing)} inputs" if len(passing) > 1 else "the other input"
     for name, holds in EDGE_CASES:
         try:
-            if all(holds(cases[i], expectations[i]) for i in failing) and not any(
-                holds(cases[i], expectations[i]) for i in passing
-            ):
-                off_by_one = _off_by_one(failing, expectations, answers)
-                others = f"the other {len(passing)} inputs" if len(passing) > 1 else "the other input"
-                return f"Right at {others}, wrong only where {name}{off_by_one}."
+            shared = all(holds(cases[i], expectations[i]) for i in failing)
+            if shared and not any(holds(cases[i], expectations[i]) for i in passing):
+                return f"Right at {others}, wrong only where {name}{_off_by_one(failing, expectations, answers)}."
         except (TypeError, ValueError):
             continue
-    return ""
+    where = _argument_value(cases, failing, passing, parameters)
+    return f"Right at {others}, wrong only where {where}." if where else ""
+
+
+DEFAULT = "its default"  # an argument the call leaves out
+
+
+def _argument_value(cases: Sequence[tuple], failing: list[int], passing: list[int], parameters: Sequence[str]) -> str:
+    """ "y = 1" when plain arguments have, at every failing input, values no passing input has."""
+    found = []
+    for position in range(max(len(c) for c in cases)):
+        values = [_plain(cases[i][position]) if position < len(cases[i]) else DEFAULT for i in range(len(cases))]
+        if any(v is None for v in values) or not _discrete(values):
+            continue
+        failing_values = {values[i] for i in failing}
+        if len(failing_values) <= 2 and not failing_values & {values[i] for i in passing}:
+            name = parameters[position] if position < len(parameters) else f"argument {position + 1}"
+            shown = " or ".join(sorted(f"{v:g}" if isinstance(v, float) else str(v) for v in failing_values))
+            found.append(f"{name} is left at {DEFAULT}" if failing_values == {DEFAULT} else f"{name} = {shown}")
+    return " and ".join(found)
+
+
+def _discrete(values: list) -> bool:
+    """Values that label cases (repeated, or a default among given ones), not random numbers each its own."""
+    return DEFAULT in values or len(set(values)) < len(values)
+
+
+def _plain(value) -> float | bool | None:
+    """A plain scalar argument (a label, a flag, a step count), or None for anything else."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    return _scalar(value)
 
 
 def _off_by_one(failing: list[int], expectations: Sequence, answers: Sequence) -> str:
