@@ -141,25 +141,19 @@ def grade_command(args, parser: argparse.ArgumentParser) -> int:
     )
     if problem:
         return usage_error(parser, problem)
-    from grader.files import write_atomically
+    import time
+
     from grader.grade import grade_submission
     from grader.reporting.summary import print_summary
 
+    started = time.perf_counter()
     result = grade_submission(
-        args.submission,
-        out_dir=args.out,
-        seed=args.seed,
-        limits=Limits(timeout_s=args.timeout),
-        public=True if args.public else None,
+        args.submission, seed=args.seed, limits=Limits(timeout_s=args.timeout), public=True if args.public else None
     )
-    if args.junit is not None:
-        from grader.exporters.junit import to_junit_xml
-
-        write_atomically(args.junit, to_junit_xml(result))
-    if args.gradescope is not None:
-        from grader.exporters.gradescope import write_gradescope_results
-
-        write_gradescope_results(result, args.gradescope)
+    try:
+        write_grade_outputs(result, args, started)
+    except OSError as error:  # checked before grading, but the disk may still refuse
+        return usage_error(parser, f"cannot write {error.filename or 'the outputs'}: {error.strerror or error}")
     if args.format == "actions":
         from grader.exporters.actions import annotations, write_run_outputs
 
@@ -177,6 +171,24 @@ def grade_command(args, parser: argparse.ArgumentParser) -> int:
     else:
         print_summary(result, args.out)
     return GRADER_FAILED if result.grader_errors else 0
+
+
+def write_grade_outputs(result, args, started: float) -> None:
+    """results.json and report.html in --out, and the --junit and --gradescope files, as asked."""
+    from grader.files import write_atomically
+
+    if args.out is not None:
+        from grader.grade import write_outputs
+
+        write_outputs(result, args.out, started)
+    if args.junit is not None:
+        from grader.exporters.junit import to_junit_xml
+
+        write_atomically(args.junit, to_junit_xml(result))
+    if args.gradescope is not None:
+        from grader.exporters.gradescope import write_gradescope_results
+
+        write_gradescope_results(result, args.gradescope)
 
 
 def unusable_folder(path: Path, option: str) -> str:

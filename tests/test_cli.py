@@ -131,3 +131,15 @@ def test_batch_output_inside_the_class_folder_is_not_a_student(tmp_path):
         result = grade_class(tmp_path / "class", out, jobs=1)
         assert [s.student for s in result.students] == ["ada"]
         assert any(entry.startswith("out: the output folder") for entry in result.skipped)
+
+
+def test_a_disk_that_refuses_the_outputs_after_grading_is_a_one_line_error(tmp_path, capsys, monkeypatch):
+    import grader.grade
+
+    def refuse(path, data):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(grader.grade, "write_atomically", refuse)
+    assert main(["grade", str(REFERENCE_DIR), "--out", str(tmp_path / "out"), "--seed", "1"]) == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("grader: error: cannot write") and "results.json" in error and "Permission denied" in error
