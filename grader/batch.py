@@ -29,7 +29,7 @@ from grader.course import CHECKS_DIR, EXERCISES, REFERENCE_DIR, TEMPLATES_DIR
 from grader.files import write_atomically
 from grader.grade import REPORT_FILE, RESULTS_FILE, grade_submission
 from grader.isolation.sandbox import Limits, Workspace
-from grader.model import ClassResult, GradeResult, StudentOutcome
+from grader.model import ClassResult, GradeResult, StudentOutcome, StudentStatus
 from grader.progress import Progress
 from grader.submissions.loading import IGNORED_DIRS, regular_file
 
@@ -128,14 +128,14 @@ def grade_task(task: Task, seed: int | None, limits: Limits, workspace: Workspac
 def save(out: Path, task: Task, answer: dict) -> StudentOutcome:
     """Write one student's outputs (atomically, the key last) and return their row."""
     if answer["result"] is None:
-        return StudentOutcome(task.student, task.source, "error", None, answer["message"])
+        return StudentOutcome(task.student, task.source, StudentStatus.GRADER_ERROR, None, answer["message"])
     student_dir = out / task.student
     student_dir.mkdir(parents=True, exist_ok=True)
     result = GradeResult.from_dict(answer["result"])
     write_atomically(student_dir / RESULTS_FILE, result.to_json())
     write_atomically(student_dir / REPORT_FILE, answer["html"])
     write_atomically(student_dir / KEY_FILE, task.key)
-    return StudentOutcome(task.student, task.source, "graded", result)
+    return StudentOutcome(task.student, task.source, StudentStatus.GRADED, result)
 
 
 # ---------------------------------------------------------------- running many
@@ -230,7 +230,7 @@ def grade_class(
         key = cache_key(entry, version, seed, limits)
         previous = None if force else previous_result(out / student, key)
         if previous is not None:
-            outcomes[student] = StudentOutcome(student, str(entry), "reused", previous)
+            outcomes[student] = StudentOutcome(student, str(entry), StudentStatus.REUSED, previous)
         else:
             tasks.append(Task(student, str(entry), key))
     if progress is None:

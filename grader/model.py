@@ -1,18 +1,84 @@
 """The results of grading, as plain dataclasses that serialise to the JSON in results.json.
 
-No I/O beyond ``to_json``/``from_json`` and no formatting: reports and exporters read these.
+The vocabulary is defined here once: the statuses of a check, an exercise and a student of a
+batch, the reason a check stopped, and what a failed comparison showed. Statuses and reasons are
+``StrEnum`` members, so they compare equal to (and serialise as) their plain string values.
+No I/O beyond ``to_json``/``from_dict`` and no formatting: reports and exporters read these.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 
-SCHEMA_VERSION = 1
-EXERCISE_STATUSES = ("passed", "partial", "failed", "error", "timeout", "missing", "grader error")
-GRADER_ERROR = "grader error"  # the status of a check (and its exercise) that the grader failed to run
-REPORTED_ONCE = ("not implemented", "not defined")  # check reasons an exercise's message states once for all
-CHECK_ERROR = "check error"  # a check's reason when its own code failed: the grader's fault, not the learner's
+SCHEMA_VERSION = 2  # 2: a check's ``details`` became ``failure`` (null when nothing was compared) and ``reason``
+
+
+class CheckStatus(StrEnum):
+    """How one check ended."""
+
+    PASSED = "passed"
+    FAILED = "failed"  # the answer was wrong
+    ERROR = "error"  # no answer to judge: the code raised, is missing or crashed
+    TIMEOUT = "timeout"  # the exercise ran out of time before or during this check
+    GRADER_ERROR = "grader error"  # the check's own code failed: a fault in the grader, its points undecided
+
+
+class ExerciseStatus(StrEnum):
+    """How one exercise ended, from its checks and its run."""
+
+    PASSED = "passed"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    ERROR = "error"
+    TIMEOUT = "timeout"
+    MISSING = "missing"
+    GRADER_ERROR = "grader error"  # one of its checks is a grader error: its score is not final
+
+
+EXERCISE_STATUSES = tuple(ExerciseStatus)
+# Exercises whose own message explains their checks: they did not give a graded answer.
+PROBLEM_STATUSES = (ExerciseStatus.ERROR, ExerciseStatus.TIMEOUT, ExerciseStatus.MISSING)
+
+
+class StudentStatus(StrEnum):
+    """How grading one student of a batch went."""
+
+    GRADED = "graded"
+    REUSED = "reused"  # unchanged since the last run: the earlier result is kept
+    GRADER_ERROR = "error"  # the grader failed on this student: no result
+
+
+class Reason(StrEnum):
+    """Why a check did not pass: what scoring and the dashboard read instead of the English message."""
+
+    WRONG = "wrong"  # an answer that is not the expected one
+    UNUSABLE = "unusable"  # an answer the check could not use at all (a type or shape it cannot read)
+    RAISED = "raised"  # the learner's function raised
+    NOT_IMPLEMENTED = "not implemented"  # it still raises NotImplementedError
+    NOT_DEFINED = "not defined"  # the learner's code has no function of that name
+    MISSING = "missing"  # the exercise's code was not found in the submission
+    STOPPED = "stopped"  # the exercise crashed earlier (or now): its process is gone
+    TIMEOUT = "timeout"  # the exercise's time ran out
+    NOT_RECORDED = "not recorded"  # a public run lacks the inputs this check needs
+    CHECK_ERROR = "check error"  # the check's own code failed: a fault in the grader, not in the answer
+    GRADER_ERROR = "grader error"  # the grader could not run the learner's code (a worker fault)
+
+
+# Why every check of an exercise may fail at once; the exercise's message then states it once for all.
+REPORTED_ONCE = (Reason.NOT_IMPLEMENTED, Reason.NOT_DEFINED)
+
+
+@dataclass
+class Failure:
+    """What a failed comparison showed: the call, both values (formatted), the tolerance and the diagnosis."""
+
+    call: str = ""  # e.g. "df_dx(x=1.0, y=2.0)"
+    expected: str = ""
+    got: str = ""
+    tolerance: str = ""  # e.g. "rtol 1e-08, atol 1e-10"
+    diagnosis: str = ""  # the named mistake, when one was recognised
 
 
 @dataclass
@@ -21,11 +87,34 @@ class CheckResult:
     part: str
     score: float
     max_score: float
-    status: str  # passed | failed | error | timeout | grader error
+    status: CheckStatus
     message: str = ""
-    details: dict = field(default_factory=dict)  # call, expected, got, tolerance, diagnosis
+    failure: Failure | None = None  # for a wrong answer (and a few stops): what was compared
     description: str = ""  # what the check verifies, in a sentence
-    reason: str = ""  # CHECK_ERROR when the check's own code failed
+    reason: Reason | None = None  # why it did not pass; None when it passed
+    function: str = ""  # the learner's function it stopped at, when that is what stopped it
+
+    @property
+    def feedback_only(self) -> bool:
+        """A 0-point check: it tells the student something but costs nothing."""
+        return not self.max_score
+
+    @property
+    def diagnosis(self) -> str:
+        return self.failure.diagnosis if self.failure else ""
+
+    @classmethod
+    def from_dict(cls, data: dict) -> CheckResult:
+        failure = data.get("failure")
+        reason = data.get("reason")
+        return cls(
+            **{
+                **data,
+                "status": CheckStatus(data["status"]),
+                "failure": Failure(**failure) if failure is not None else None,
+                "reason": Reason(reason) if reason is not None else None,
+            }
+        )
 
 
 @dataclass
@@ -34,16 +123,21 @@ class ExerciseResult:
     title: str
     score: float
     max_score: float
-    status: str  # one of EXERCISE_STATUSES
+    status: ExerciseStatus
     message: str = ""
     checks: list[CheckResult] = field(default_factory=list)
     output: str = ""  # what the learner's code printed, trimmed
     seconds: float = 0.0
 
     @property
+    def graded_checks(self) -> list[CheckResult]:
+        """The checks worth points (the others are feedback only)."""
+        return [c for c in self.checks if not c.feedback_only]
+
+    @property
     def problem_said_once(self) -> bool:
         """Every failed check failed for the one problem the exercise's message states (e.g. not implemented)."""
-        failed = [c for c in self.checks if c.status != "passed" and c.max_score]
+        failed = [c for c in self.graded_checks if c.status != CheckStatus.PASSED]
         return bool(failed) and all(c.reason in REPORTED_ONCE for c in failed)
 
 
@@ -66,7 +160,12 @@ class GradeResult:
     @property
     def grader_errors(self) -> list[str]:
         """Checks the grader itself failed to run ("ex03 check_name: message"): their points are undecided."""
-        return [f"{e.id} {c.name}: {c.message}" for e in self.exercises for c in e.checks if c.status == GRADER_ERROR]
+        return [
+            f"{e.id} {c.name}: {c.message}"
+            for e in self.exercises
+            for c in e.checks
+            if c.status == CheckStatus.GRADER_ERROR
+        ]
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -76,8 +175,17 @@ class GradeResult:
 
     @classmethod
     def from_dict(cls, data: dict) -> GradeResult:
+        if data.get("schema_version") != SCHEMA_VERSION:
+            raise ValueError(f"results of schema {data.get('schema_version')}, not {SCHEMA_VERSION}")
         exercises = [
-            ExerciseResult(**{**e, "checks": [CheckResult(**c) for c in e["checks"]]}) for e in data["exercises"]
+            ExerciseResult(
+                **{
+                    **e,
+                    "status": ExerciseStatus(e["status"]),
+                    "checks": [CheckResult.from_dict(c) for c in e["checks"]],
+                }
+            )
+            for e in data["exercises"]
         ]
         return cls(**{**data, "exercises": exercises})
 
@@ -88,9 +196,9 @@ class StudentOutcome:
 
     student: str  # the entry's name without extension
     source: str  # the entry's path
-    status: str  # "graded" | "reused" (unchanged since the last run) | "error" (the grader failed)
+    status: StudentStatus
     result: GradeResult | None = None
-    message: str = ""  # why the grader failed, for status "error"
+    message: str = ""  # why the grader failed, for status GRADER_ERROR
 
     @property
     def report_link(self) -> str:

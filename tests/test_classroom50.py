@@ -198,8 +198,8 @@ def test_a_run_gives_a_valid_result_with_the_public_score(release, bundle_archiv
     assert [t["test-name"] for t in result["tests"]] == [f"{e.id} ({c.part}) {c.name}" for e, c in graded]
     for test, (_, check) in zip(result["tests"], graded):
         assert test["passed"] == (check.status == "passed") and test["score"] == check.score * 2
-        if check.details.get("diagnosis"):
-            assert check.details["diagnosis"] in test["message"] and test["diagnosis"] == check.details["diagnosis"]
+        if check.diagnosis:
+            assert check.diagnosis in test["message"] and test["diagnosis"] == check.diagnosis
 
     body = (checkout / "release-body.md").read_text()
     assert len(body) <= BODY_LIMIT

@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from grader.model import CheckResult, ClassResult, ExerciseResult, GradeResult, StudentOutcome
+from grader.model import CheckResult, ClassResult, ExerciseResult, Failure, GradeResult, Reason, StudentOutcome
 from grader.reporting.dashboard import (
     class_summary,
     diagnosis_of,
@@ -36,9 +36,17 @@ def passed(name: str, points: float = 5.0) -> CheckResult:
     return CheckResult(name, "a", points, points, "passed")
 
 
-def failed(name: str, diagnosis: str = "", message: str = "", points: float = 5.0, status: str = "failed"):
-    details = {"call": "f(x=[1.0, 2.0])", "expected": "1", "got": "-1", "diagnosis": diagnosis} if diagnosis else {}
-    return CheckResult(name, "a", 0.0, points, status, message or f"f(x=[1.0, 2.0]): wrong. {diagnosis}", details)
+def failed(
+    name: str,
+    diagnosis: str = "",
+    message: str = "",
+    points: float = 5.0,
+    status: str = "failed",
+    reason: Reason = Reason.WRONG,
+) -> CheckResult:
+    failure = Failure(call="f(x=[1.0, 2.0])", expected="1", got="-1", diagnosis=diagnosis) if diagnosis else None
+    message = message or f"f(x=[1.0, 2.0]): wrong. {diagnosis}"
+    return CheckResult(name, "a", 0.0, points, status, message, failure, reason=reason)
 
 
 def exercise(exercise_id: str, checks: list[CheckResult], status: str | None = None) -> ExerciseResult:
@@ -143,7 +151,9 @@ def test_histogram_chart_has_axis_labels_and_a_title_per_bar():
     assert chart.bars[1].title == "10 to under 20 points: 2 students"
     assert chart.bars[7].title == "70 to under 80 points: 1 student"
     tallest = chart.bars[1]
-    assert tallest.y == pytest.approx(chart.top) and tallest.y + tallest.height == pytest.approx(chart.bottom)
+    assert tallest.y == pytest.approx(chart.frame.top) and tallest.y + tallest.height == pytest.approx(
+        chart.frame.bottom
+    )
     assert chart.markers and chart.markers[0][1] == "median 15"
 
 
@@ -179,7 +189,12 @@ def test_top_five_failures_most_frequent_first():
 
 
 def test_unimplemented_and_feedback_only_checks_are_not_mistakes():
-    unimplemented = failed("check_a", message="f is not implemented yet (it raises NotImplementedError).")
+    unimplemented = failed(
+        "check_a",
+        message="f is not implemented yet (it raises NotImplementedError).",
+        status="error",
+        reason=Reason.NOT_IMPLEMENTED,
+    )
     feedback_only = failed("check_b", "Hint.", points=0)
     klass = ClassResult([outcome("s", exercise("ex01", [unimplemented, feedback_only, passed("check_c")]))])
     assert failure_groups(klass) == {}
@@ -198,7 +213,7 @@ def test_diagnosis_or_normalised_message():
         "g(x=[ 1.5, -2.25], y=3) = [ 0.5, 0.25] increases the loss by -0.17, but a random step does 0.8. More.",
     )
     assert diagnosis_of(check) == "increases the loss by #, but a random step does #"
-    check.details = {"call": "g(x=[1.5])", "diagnosis": ""}
+    check.failure = Failure(call="g(x=[1.5])")
     check.message = "g(x=[1.5]): expected [1.0, 2.0], got [2.0, 4.0] (rtol 1e-06, atol 1e-09)."
     assert diagnosis_of(check) == "wrong value"
 

@@ -72,7 +72,7 @@ def test_a_value_the_check_cannot_digest_is_the_learners_and_says_what_it_was(mo
     source = (REFERENCE_DIR / "ex01_partial_derivatives.py").read_text()
     (folder / "ex01_partial_derivatives.py").write_text(source + "\n\ndef df_dx(x, y):\n    return '1.5'\n")
     failed = check_named(by_id(grade(folder, only=["ex01"]))["ex01"], "df_dx_random_points")
-    assert failed.status == "failed" and failed.reason != "check error"
+    assert failed.status == "error" and failed.reason == "unusable"
     assert "Could not use your answer: df_dx returned a str, not numbers" in failed.message
 
 

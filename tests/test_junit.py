@@ -157,12 +157,12 @@ def validate_case(case: ET.Element, check: CheckResult, exercise: ExerciseResult
     else:
         assert outcome.tag == ("failure" if check.status == "failed" else "error")
         assert outcome.get("type") == check.status
-    assert outcome.get("message") == clean(check.details.get("diagnosis") or check.message)
+    assert outcome.get("message") == clean(check.diagnosis or check.message)
     body = outcome.text
     assert clean(check.message) in body
     for key in ("call", "expected", "got", "tolerance", "diagnosis"):
-        if check.details.get(key):
-            assert clean(str(check.details[key])) in body
+        if check.failure and getattr(check.failure, key):
+            assert clean(str(getattr(check.failure, key))) in body
     if exercise.status in PROBLEMS:
         assert clean(exercise.message) in body  # the exercise's own message is never lost
 
@@ -178,11 +178,11 @@ def test_failures_carry_the_diagnoses(graded):
     result = graded["typical_mistakes"]
     root = ET.fromstring(to_junit_xml(result))
     failures = {(c.get("classname"), c.get("name")): c.find("failure") for c in root.iter("testcase")}
-    diagnosed = [(e, c) for e in result.exercises for c in e.checks if c.details.get("diagnosis")]
+    diagnosed = [(e, c) for e in result.exercises for c in e.checks if c.diagnosis]
     assert len(diagnosed) >= 10
     for exercise, check in diagnosed:
         failure = failures[MODULES[exercise.id], check.name]
-        assert failure is not None and failure.get("message") == check.details["diagnosis"]
+        assert failure is not None and failure.get("message") == check.diagnosis
     assert "Sign flipped" in {f.get("message")[:12] for f in failures.values() if f is not None}
     assert int(root.get("failures")) == sum(c.status == "failed" for e in result.exercises for c in e.checks)
 

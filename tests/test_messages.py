@@ -10,7 +10,7 @@ import pytest
 from rich.console import Console
 
 from grader.course import ASSIGNMENTS_DIR, REFERENCE_DIR
-from grader.model import CheckResult, ExerciseResult
+from grader.model import CheckResult, CheckStatus, ExerciseResult, ExerciseStatus, Failure, Reason
 from grader.reporting.report import render_report
 from grader.reporting.summary import print_summary
 from grader.reporting.terminal import print_feedback
@@ -24,10 +24,20 @@ LONG = (
 
 
 def one_failure(diagnosis: str = LONG, status: str = "partial") -> ExerciseResult:
-    check = CheckResult("grad_f_matches_reference", "a", 0.0, 3.0, "failed", f"grad_f(x=1, y=2): {diagnosis}")
-    check.details = {"diagnosis": diagnosis}
-    passed = CheckResult("other", "b", 7.0, 7.0, "passed")
-    return ExerciseResult("ex02", "Gradient geometry", 7.0, 10.0, status, "1 of 2 checks passed.", [check, passed])
+    check = CheckResult(
+        "grad_f_matches_reference",
+        "a",
+        0.0,
+        3.0,
+        CheckStatus.FAILED,
+        f"grad_f(x=1, y=2): {diagnosis}",
+        Failure(call="grad_f(x=1, y=2)", diagnosis=diagnosis),
+        reason=Reason.WRONG,
+    )
+    passed = CheckResult("other", "b", 7.0, 7.0, CheckStatus.PASSED)
+    return ExerciseResult(
+        "ex02", "Gradient geometry", 7.0, 10.0, ExerciseStatus(status), "1 of 2 checks passed.", [check, passed]
+    )
 
 
 class Terminal(io.StringIO):

@@ -18,7 +18,7 @@ def test_report_explains_failures_and_is_self_contained(grade, make_folder, tmp_
     assert not re.search(r"(src|href)=\"(https?:)?//", html)  # nothing fetched from the network
     assert "<script" not in html
     failed = next(c for e in result.exercises for c in e.checks if c.status != "passed" and e.id == "ex02")
-    assert failed.details["call"] in html.replace("&#39;", "'")
+    assert failed.failure.call in html.replace("&#39;", "'")
     assert "Sign flipped" in html
     assert "&lt;b&gt;not bold&lt;/b&gt;" in html  # learner output is escaped
     assert result.command in html and str(result.seed) in html

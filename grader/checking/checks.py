@@ -1,16 +1,29 @@
-"""The vocabulary the exercise checks are written in.
+"""Everything a check author needs, in one import: ``from grader.checking.checks import ...``.
 
 A check is a small function in ``grader/exercises/exNN_<slug>.py``::
 
     @check(part="a", points=2)
     def df_dx_at_random_points(sub, ref, rng):
         \"\"\"df/dx agrees with 3x^2 y + y e^{xy} at random points.\"\"\"
-        compare_calls(sub.df_dx, ref.df_dx, rng.uniform(-1.5, 1.5, (6, 2)), rtol=1e-6)
+        compare_calls(sub.df_dx, ref.df_dx, rng.uniform(-1.5, 1.5, (6, 2)), tolerance=CLOSED_FORM)
 
 ``sub`` calls the learner's functions in the isolated worker, ``ref`` is the instructor's
 reference module, ``rng`` a generator seeded from the submission's seed and the check's name.
 A check passes by returning and fails by raising ``CheckFailed`` with a message a student can
-act on; the helpers below build those messages (input, expected, got, diagnosis).
+act on; the helpers below build those messages (input, expected, got, diagnosis). A learner's
+function that raises raises ``LearnerError`` in the check (catch it only to explain it better).
+Any other exception is read as the check's own fault unless the same check passes with the
+reference in place of the learner's code: then it is the learner's value it could not use.
+
+The idioms:
+
+- compare with the reference: ``compare_calls(sub.f, ref.f, cases, tolerance=CLOSED_FORM)``;
+- compare with finite differences: the same call with a grader-side numerical reference,
+  ``compare_calls(sub.grad, gradient_by_finite_differences(ref.loss, wrt=2), cases,
+  tolerance=FINITE_DIFFERENCE, mistakes=...)``, which keeps the named mistakes and
+  "wrong at n of m";
+- grade a part of a learner's answer (one item of a pair, the last row of a path):
+  ``Transformed(sub.f, transform, label=...)``, which keeps the one round trip per check.
 """
 
 from __future__ import annotations
@@ -18,26 +31,69 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import copy
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
-import pytest
 
-from grader.checking.diagnose import Tolerance, as_array, compare, diagnose, format_value, same_factor_everywhere
+from grader.checking.diagnose import (
+    FLOAT32_RTOL,
+    Tolerance,
+    Verdict,
+    as_array,
+    compare,
+    diagnose,
+    format_value,
+    is_float32,
+    same_factor_everywhere,
+)
 from grader.checking.inputs import NotRecorded
 from grader.checking.patterns import EXP_OVERFLOW, edge_inputs, nonfinite_cause, numbers_in
+from grader.checking.session import LearnerError
 from grader.isolation.wire import Fn
+from grader.model import Failure
 
 __all__ = [
+    "CLOSED_FORM",
+    "DEFAULT",
+    "EXACT",
+    "FINITE_DIFFERENCE",
+    "FINITE_DIFFERENCE_SMALL",
+    "FLOAT32_RTOL",
+    "LEARNER_FINITE_DIFFERENCE",
+    "NUMERICAL",
+    "PROBABILITIES",
+    "ROUNDING",
     "CheckFailed",
     "Fn",
+    "LearnerError",
+    "Tolerance",
+    "Transformed",
+    "as_array",
     "check",
     "compare_calls",
     "expect_close",
-    "expect_true",
     "expect_unchanged",
     "finite_difference_gradient",
+    "format_value",
+    "is_float32",
+    "gradient_by_finite_differences",
+    "matches",
 ]
+
+# ---------------------------------------------------------------- named tolerances
+# |got - expected| <= atol + rtol * |expected|, elementwise. A check states which one it uses.
+
+EXACT = Tolerance(rtol=0, atol=0)  # integers, counts, indices: no rounding at all
+ROUNDING = Tolerance(rtol=1e-12, atol=1e-12)  # a formula of a few operations: only rounding differs
+CLOSED_FORM = Tolerance(rtol=1e-8, atol=1e-10)  # the reference's formula, computed in another order
+PROBABILITIES = Tolerance(rtol=1e-7, atol=1e-12)  # values that may be tiny (probabilities): a tiny atol
+NUMERICAL = Tolerance(rtol=1e-6, atol=1e-8)  # a solve, a normalisation or an iteration: rounding accumulates
+DEFAULT = Tolerance(rtol=1e-6, atol=1e-9)  # what compare_calls and expect_close use when none is named
+FINITE_DIFFERENCE = Tolerance(rtol=1e-5, atol=1e-6)  # against centred differences with h = 1e-6
+FINITE_DIFFERENCE_SMALL = Tolerance(rtol=1e-5, atol=1e-8)  # the same, for small values (probabilities)
+LEARNER_FINITE_DIFFERENCE = Tolerance(rtol=1e-4, atol=1e-5)  # a learner's own estimate against the exact value
 
 
 # While the public checks are recorded, known mistakes are evaluated at every input, so that a
@@ -55,39 +111,106 @@ def explaining_every_case() -> Iterator[None]:
 
 
 class CheckFailed(AssertionError):
-    """A check's verdict on a wrong answer, with the details the report shows."""
+    """A check's verdict on a wrong answer, with what the report shows about it.
 
-    def __init__(self, message: str, **details):
+    Parameters
+    ----------
+    message:
+        What is wrong, for the student: the call, what was expected and got, the diagnosis.
+    call, expected, got, tolerance, diagnosis:
+        The same, field by field (see ``grader.model.Failure``), for the report's table and the
+        class dashboard's grouping; ``diagnosis`` names the mistake in a short sentence.
+
+    Example
+    -------
+    >>> raise CheckFailed("f(x=1.0) returned a list: return a float.", diagnosis="Return a float.")
+    Traceback (most recent call last):
+    grader.checking.checks.CheckFailed: f(x=1.0) returned a list: return a float.
+    """
+
+    def __init__(self, message: str, **failure: str):
         super().__init__(message)
         self.message = message
-        self.details = details
+        self.failure = Failure(**failure)
 
 
-def check(*, part: str, points: float, hidden: bool = False):
+def check(*, part: str, points: float, hidden: bool = False) -> Callable:
     """Mark a function as a graded check worth ``points``, answering exercise part ``part``.
 
-    A ``hidden`` check runs only in the instructor's grading: public runs skip it and
-    ``grader release`` leaves it out of the students' repository.
+    Parameters
+    ----------
+    part:
+        The exercise part the check grades ("a", "b", ...), as the assignment names them.
+    points:
+        What the check is worth; 0 makes it feedback only (it explains, it costs nothing).
+    hidden:
+        Run it only in the instructor's grading: public runs skip it and ``grader release``
+        leaves it out of the students' repository.
+
+    Example
+    -------
+    >>> @check(part="a", points=2)
+    ... def df_dx_at_random_points(sub, ref, rng):
+    ...     compare_calls(sub.df_dx, ref.df_dx, rng.uniform(-1.5, 1.5, (6, 2)), tolerance=CLOSED_FORM)
+    >>> df_dx_at_random_points.grader_check
+    {'part': 'a', 'points': 2, 'hidden': False}
     """
 
     def mark(function):
         function.grader_check = {"part": part, "points": points, "hidden": hidden}
-        return pytest.mark.grader_check(part=part, points=points)(function)
+        return function
 
     return mark
 
 
-def expect_true(condition: bool, message: str) -> None:
-    if not condition:
-        raise CheckFailed(message)
+def _tolerance(tolerance: Tolerance, rtol: float | None, atol: float | None, **flags: bool) -> Tolerance:
+    changes = {k: v for k, v in {"rtol": rtol, "atol": atol, **flags}.items() if v not in (None, False)}
+    return replace(tolerance, **changes) if changes else tolerance
 
 
-def expect_close(got, expected, *, what: str, rtol: float = 1e-6, atol: float = 1e-9, **options) -> None:
-    """One comparison of a derived quantity; ``what`` says what was compared, for the message."""
-    tol = Tolerance(rtol=rtol, atol=atol, **{k: v for k, v in options.items() if k != "unit"})
+def expect_close(
+    got,
+    expected,
+    *,
+    what: str,
+    tolerance: Tolerance = DEFAULT,
+    rtol: float | None = None,
+    atol: float | None = None,
+    unit: bool = False,
+    mistakes: dict | None = None,
+) -> None:
+    """Fail unless ``got`` equals ``expected`` within ``tolerance``: one comparison of a derived quantity.
+
+    Prefer ``compare_calls`` when comparing a learner's function at several inputs: it says at
+    how many inputs the answer was wrong and recognises an answer hard-coded for one input.
+
+    Parameters
+    ----------
+    got:
+        The learner's value (any shape; a value that is not numbers fails with a message).
+    expected:
+        The right value, computed by the grader.
+    what:
+        What was compared, starting the message, e.g. ``sub.f.describe(args)``.
+    tolerance:
+        One of the named tolerances, or ``Tolerance(rtol=..., atol=...)``; ``rtol``/``atol``
+        override one of its fields.
+    unit:
+        The answer should be a unit vector (names "not unit length" as a mistake).
+    mistakes:
+        {explanation: the value that known mistake would give}, for the diagnosis.
+
+    Example
+    -------
+    >>> expect_close(1.0 + 1e-12, 1.0, what="the length of the path", tolerance=CLOSED_FORM)
+    >>> expect_close(-1.0, 1.0, what="f(x=2.0)", tolerance=EXACT)
+    Traceback (most recent call last):
+    grader.checking.checks.CheckFailed: f(x=2.0): expected 1, got -1 (rtol 0, atol 0). Sign flipped: ...
+    """
+    tol = _tolerance(tolerance, rtol, atol)
     verdict = compare(got, expected, tol)
     if not verdict.ok:
-        raise _failure(what, got, expected, tol, verdict, options.get("unit", False), None, None)
+        raise _failure(what, got, expected, tol, verdict, unit=unit, known=mistakes)
 
 
 def compare_calls(
@@ -95,8 +218,9 @@ def compare_calls(
     reference_fn: Callable,
     cases: Iterable,
     *,
-    rtol: float = 1e-6,
-    atol: float = 1e-9,
+    tolerance: Tolerance = DEFAULT,
+    rtol: float | None = None,
+    atol: float | None = None,
     angle: bool = False,
     unordered: bool = False,
     up_to_sign: bool = False,
@@ -105,15 +229,44 @@ def compare_calls(
 ) -> None:
     """Call the learner's function and the reference at every case and compare the answers.
 
-    ``cases`` is a list of argument tuples (rows of a 2-D array count as tuples of floats).
-    ``mistakes(*args)`` may return {explanation: value a known mistake would give} for the
-    diagnosis. All cases are evaluated so that "the same answer for every input" is visible.
+    All cases are evaluated (the learner's in one round trip to the worker), so that the message
+    can say "wrong at n of m inputs" and "the same answer for every input" is visible; the first
+    wrong case is the one shown.
+
+    Parameters
+    ----------
+    learner_fn:
+        ``sub.<name>``, or a ``Transformed`` view of it.
+    reference_fn:
+        The right answer for the same arguments: ``ref.<name>``, or a grader-side computation
+        such as ``gradient_by_finite_differences(...)``.
+    cases:
+        Argument tuples; a row of a 2-D array counts as a tuple of floats, any other single
+        value as a one-argument call.
+    tolerance:
+        One of the named tolerances (``EXACT``, ``ROUNDING``, ``CLOSED_FORM``, ``DEFAULT``,
+        ``FINITE_DIFFERENCE``) or the exercise's own ``Tolerance``; ``rtol``/``atol`` override a
+        field for a one-off comparison.
+    angle, unordered, up_to_sign:
+        Compare modulo 2 pi; accept a pair in either order; accept a vector or its negative.
+    unit:
+        The answer should be a unit vector.
+    mistakes:
+        ``mistakes(*args)`` returns {explanation: the value that known mistake would give} at
+        those arguments; the message names the one the learner's answer matches.
+
+    Example
+    -------
+    >>> compare_calls(
+    ...     sub.df_dx, ref.df_dx, rng.uniform(-1.5, 1.5, (6, 2)),
+    ...     tolerance=CLOSED_FORM,
+    ...     mistakes=lambda x, y: {"That is df/dy.": ref.df_dy(x, y)},
+    ... )  # doctest: +SKIP
     """
-    tol = Tolerance(rtol=rtol, atol=atol, angle=angle, unordered=unordered, up_to_sign=up_to_sign)
+    tol = _tolerance(tolerance, rtol, atol, angle=angle, unordered=unordered, up_to_sign=up_to_sign)
     cases = [_as_args(case) for case in cases]
     expectations = [reference_fn(*copy.deepcopy(args)) for args in cases]
-    call_many = getattr(learner_fn, "call_many", None)  # one round trip to the worker for all cases
-    answers = call_many(cases) if call_many else [learner_fn(*args) for args in cases]
+    answers = call_all(learner_fn, cases)
     if mistakes and _EXPLAIN_EVERY_CASE.get():
         for args in cases:
             _known_mistakes(mistakes, args)
@@ -122,9 +275,6 @@ def compare_calls(
     if not failures:
         return
     args, got, expected, verdict = failures[0]
-    known = _explaining_every_failure(mistakes, failures, tol) if mistakes else None
-    constant = _same_for_every_input(answers, expectations)
-    factor_evidence = same_factor_everywhere([(f[1], f[2]) for f in failures])
     handled_large = any(v.ok and np.any(numbers_in(a) > EXP_OVERFLOW) for a, v in zip(cases, verdicts))
     raise _failure(
         learner_fn.describe(args),
@@ -132,15 +282,93 @@ def compare_calls(
         expected,
         tol,
         verdict,
-        unit,
-        known,
-        constant,
-        len(failures),
-        len(cases),
-        factor_evidence,
+        unit=unit,
+        known=_explaining_every_failure(mistakes, failures, tol) if mistakes else None,
+        constant=_same_for_every_input(answers, expectations),
+        n_failed=len(failures),
+        n_cases=len(cases),
+        factor_evidence=same_factor_everywhere([(f[1], f[2]) for f in failures]),
         nonfinite=nonfinite_cause(args, handled_large),
         edge=edge_inputs(cases, expectations, answers, [v.ok for v in verdicts], getattr(learner_fn, "parameters", ())),
     )
+
+
+def matches(got, value, tolerance: Tolerance = DEFAULT) -> bool:
+    """Whether a learner's answer equals ``value`` within ``tolerance`` (False when it is not numbers).
+
+    For checks that look for one particular answer, e.g. a mistake worth its own feedback.
+
+    Parameters
+    ----------
+    got:
+        The learner's value, as ``sub.<name>(...)`` returned it.
+    value:
+        The value to recognise.
+    tolerance:
+        How close counts as equal.
+
+    Example
+    -------
+    >>> matches([2.0, 4.0], np.array([2.0, 4.0]), CLOSED_FORM), matches("2, 4", [2.0, 4.0])
+    (True, False)
+    """
+    return compare(got, value, tolerance).ok
+
+
+def call_all(function, cases: Sequence[tuple]) -> list:
+    """``function`` at every case: in one round trip when it is the learner's, else one call each."""
+    call_many = getattr(function, "call_many", None)
+    return call_many(list(cases)) if call_many else [function(*args) for args in cases]
+
+
+class Transformed:
+    """A learner's function seen through a transformation of its answer, still called in one round trip.
+
+    Use it to grade one part of an answer (an item of a returned pair, the last row of a path)
+    or to explain a malformed answer before its values are compared: ``transform`` may raise
+    ``CheckFailed``. It works on the reference's functions too (called one case at a time).
+
+    Parameters
+    ----------
+    function:
+        ``sub.<name>`` (or ``ref.<name>``).
+    transform:
+        ``transform(args, answer)`` returns the value to compare for the call ``function(*args)``.
+    label:
+        How the message names the transformed value: "f(x=1.0) -> w" for label "w".
+    describe:
+        Instead of ``label``: ``describe(args)`` gives the whole description of a call.
+
+    Example
+    -------
+    >>> weights = Transformed(sub.gradient_descent_lr, lambda args, answer: answer[0], label="w")
+    >>> compare_calls(weights, lambda *args: ref.gradient_descent_lr(*args)[0], cases)  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        function,
+        transform: Callable[[tuple, Any], Any],
+        *,
+        label: str = "",
+        describe: Callable[[tuple], str] | None = None,
+    ):
+        self.function = function
+        self.transform = transform
+        self.label = label
+        self._describe = describe
+
+    def call_many(self, cases: list[tuple]) -> list:
+        return [self.transform(args, answer) for args, answer in zip(cases, call_all(self.function, cases))]
+
+    def __call__(self, *args):
+        return self.call_many([args])[0]
+
+    def describe(self, args: tuple) -> str:
+        if self._describe is not None:
+            return self._describe(args)
+        described = self.function.describe(args)
+        return f"{described} -> {self.label}" if self.label else described
 
 
 def _known_mistakes(mistakes: Callable, args: tuple) -> dict | None:
@@ -195,20 +423,20 @@ def _same_for_every_input(answers: list, expectations: list) -> bool:
 
 
 def _failure(
-    what,
+    what: str,
     got,
     expected,
-    tol,
-    verdict,
-    unit,
-    known,
-    constant,
-    n_failed=1,
-    n_cases=1,
-    factor_evidence=False,
+    tol: Tolerance,
+    verdict: Verdict,
     *,
-    nonfinite="",
-    edge="",
+    unit: bool = False,
+    known: dict | None = None,
+    constant: bool = False,
+    n_failed: int = 1,
+    n_cases: int = 1,
+    factor_evidence: bool = False,
+    nonfinite: str = "",
+    edge: str = "",
 ) -> CheckFailed:
     if verdict.float32:
         tol = tol.for_float32()  # the precision the answer was judged at
@@ -237,7 +465,19 @@ def _failure(
 
 
 def expect_unchanged(function, *args) -> None:
-    """Call ``function`` and fail if it modified any of its array arguments in place."""
+    """Call ``function`` once and fail if it modified any of its array arguments in place.
+
+    Parameters
+    ----------
+    function:
+        ``sub.<name>``: the worker reports which arguments the call changed.
+    args:
+        The arguments of the call.
+
+    Example
+    -------
+    >>> expect_unchanged(sub.gradient_descent_lr, X, y, w0, 0.1, 5)  # doctest: +SKIP
+    """
     function(*args)
     if function.mutated:
         names = ", ".join(f"`{n}`" for n in function.mutated)
@@ -250,11 +490,69 @@ def expect_unchanged(function, *args) -> None:
 
 
 def finite_difference_gradient(f: Callable, x, h: float = 1e-6) -> np.ndarray:
-    """Centred differences of a scalar function f at x (any shape), computed by the grader."""
+    """Centred differences of ``f`` at ``x`` (any shape), computed by the grader.
+
+    For a scalar ``f`` the result has the shape of ``x``; for an array-valued ``f`` it is the
+    Jacobian, of shape ``f(x).shape + x.shape`` (row i: the gradient of output i).
+
+    Parameters
+    ----------
+    f:
+        A trusted function of an array shaped like ``x`` (the reference's, or a formula).
+    x:
+        Where to differentiate.
+    h:
+        The step; the error is O(h^2), hence ``FINITE_DIFFERENCE``'s tolerance for h = 1e-6.
+
+    Example
+    -------
+    >>> finite_difference_gradient(lambda v: float(v @ v), [1.0, 2.0]).round(6)
+    array([2., 4.])
+    >>> finite_difference_gradient(lambda v: 3 * v, [1.0, 2.0]).round(6)
+    array([[3., 0.],
+           [0., 3.]])
+    """
     x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
+    columns = []
     for index in np.ndindex(x.shape):
         step = np.zeros_like(x)
         step[index] = h
-        grad[index] = (f(x + step) - f(x - step)) / (2 * h)
-    return grad
+        columns.append((index, np.asarray(f(x + step), dtype=float) - np.asarray(f(x - step), dtype=float)))
+    shape = columns[0][1].shape if columns else ()
+    result = np.zeros(shape + x.shape)
+    for index, difference in columns:
+        result[(..., *index)] = difference / (2 * h)
+    return result
+
+
+def gradient_by_finite_differences(f: Callable, wrt: int = 0, h: float = 1e-6) -> Callable:
+    """A numerical reference for a gradient function: centred differences of ``f`` in argument ``wrt``.
+
+    Compare it with ``compare_calls(..., tolerance=FINITE_DIFFERENCE)``: the learner's gradient
+    then gets the same messages (named mistakes, wrong at n of m) as against the reference. For
+    an array-valued ``f`` it gives the Jacobian (row i: the gradient of output i).
+
+    Parameters
+    ----------
+    f:
+        The function the learner's gradient differentiates, taking the same arguments
+        (e.g. ``ref.mse_loss`` for ``mse_grad(X, y, w)``).
+    wrt:
+        The position of the argument the gradient is taken with respect to.
+    h:
+        The finite-difference step.
+
+    Example
+    -------
+    >>> numeric = gradient_by_finite_differences(lambda a, x: float(a @ x), wrt=1)
+    >>> numeric(np.array([1.0, -2.0]), np.zeros(2)).round(6)
+    array([ 1., -2.])
+    """
+
+    def gradient(*args):
+        def along(value):
+            return f(*args[:wrt], value, *args[wrt + 1 :])
+
+        return finite_difference_gradient(along, args[wrt], h)
+
+    return gradient

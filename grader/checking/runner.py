@@ -15,6 +15,7 @@ import io
 import os
 from collections.abc import Sequence
 from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,13 +28,11 @@ from grader.checking.session import (
     ExerciseStopped,
     LearnerError,
     LearnerModule,
-    ReferenceStandIn,
+    ReferenceRun,
     Session,
 )
 from grader.course import CHECKS_DIR, EXERCISES, Exercise
-from grader.model import CHECK_ERROR, GRADER_ERROR, CheckResult
-
-UNEXPECTED = "unexpected"  # an exception the check did not expect: whose fault is decided after a re-run
+from grader.model import CheckResult, CheckStatus, Failure, Reason
 
 
 class CheckPlugin:
@@ -45,9 +44,6 @@ class CheckPlugin:
         self.results: dict[str, list[CheckResult]] = {e.id: [] for e in EXERCISES}
         self.runs: dict[str, ExerciseRun] = {}
         self.collection_errors: list[str] = []
-
-    def pytest_configure(self, config) -> None:
-        config.addinivalue_line("markers", "grader_check(part, points): a graded check")
 
     def pytest_pycollect_makeitem(self, collector, name, obj):
         if inspect.isfunction(obj) and hasattr(obj, "grader_check"):
@@ -66,7 +62,7 @@ class CheckPlugin:
         run = self.session.open(exercise.id)
         self.runs[exercise.id] = run
         yield LearnerModule(run, ref)
-        self.session.close(run)
+        run.close()
 
     @pytest.fixture
     def rng(self, request):
@@ -84,58 +80,65 @@ class CheckPlugin:
         outcome = yield
         report = outcome.get_result()
         if report.when == "call" or (report.when == "setup" and report.failed):
+            exercise = _exercise_of(item.module)
             meta = item.function.grader_check
-            run = self.runs.get(_exercise_of(item.module).id)
-            status, message, details, reason = _verdict(call.excinfo, run)
-            if status == UNEXPECTED:
-                status, message, reason = self._judge_unexpected(item, call.excinfo, run, report.when)
-            score = meta["points"] if status == "passed" else 0.0
-            description = (item.function.__doc__ or "").strip().split("\n")[0]
-            self.results[_exercise_of(item.module).id].append(
+            run = self.runs.get(exercise.id)
+            verdict = _verdict(call.excinfo, run)
+            if verdict.reason is Reason.UNUSABLE:
+                verdict = self._judge_unexpected(item, exercise, call.excinfo, run, report.when)
+            self.results[exercise.id].append(
                 CheckResult(
-                    item.name, meta["part"], score, meta["points"], status, message, details, description, reason
+                    name=item.name,
+                    part=meta["part"],
+                    score=meta["points"] if verdict.status is CheckStatus.PASSED else 0.0,
+                    max_score=meta["points"],
+                    status=verdict.status,
+                    message=verdict.message,
+                    failure=verdict.failure,
+                    description=(item.function.__doc__ or "").strip().split("\n")[0],
+                    reason=verdict.reason,
+                    function=verdict.function,
                 )
             )
             if run is not None:
                 run.answers.clear()  # answers may be large: keep them no longer than their check
 
-    def _judge_unexpected(self, item, excinfo, run: ExerciseRun | None, when: str) -> tuple[str, str, str]:
+    def _judge_unexpected(self, item, exercise: Exercise, excinfo, run: ExerciseRun | None, when: str) -> Verdict:
         """Whose fault is an exception the check did not expect: the learner's value, or the check's code?
 
-        The check runs again with the reference in place of the learner's functions. If it passes,
-        the learner's value stopped it; if it raises again, or raised while being set up, the fault
-        is the grader's.
+        Raised while the check was being set up (its inputs, its reference), or again when the
+        check runs on the reference's answers, it is the grader's; otherwise the learner's value
+        stopped it, and the message says what was wrong with that value.
         """
         error = excinfo.value
-        if when == "call" and run is not None:
-            stand_in = ReferenceStandIn(self._plain_inputs().reference(_exercise_of(item.module)))
-            rerun_error = self._rerun(item, stand_in)
-            if rerun_error is None or isinstance(rerun_error, NotRecorded):
-                what = _unusable_answer(run.answers, stand_in.answers if rerun_error is None else [])
-                return "failed", f"Could not use your answer: {what}(the check stopped at {_exception(error)}).", ""
-        where = _grader_frame(excinfo)
-        return (
-            GRADER_ERROR,
-            f"Grader error: the check itself failed ({_exception(error)}{where}). This is a fault in the grader, "
-            "not in your answer: report it to your instructor; these points are not yet decided.",
-            CHECK_ERROR,
-        )
+        if when != "call" or run is None:
+            return _check_error(item.name, excinfo)
+        reference_run = ReferenceRun(self._plain_inputs().reference(exercise))
+        if self._fails_on_reference(item, exercise, reference_run):
+            return _check_error(item.name, excinfo)
+        what = _unusable_answer(run.answers, reference_run.answers)
+        message = f"Could not use your answer: {what}(the check stopped at {_exception(error)})."
+        return Verdict(CheckStatus.ERROR, message, Reason.UNUSABLE)
 
     def _plain_inputs(self) -> HiddenInputs | PublicInputs:
         """The run's inputs without recording: a re-run must not extend a public recording."""
         return HiddenInputs(self.inputs.seed) if isinstance(self.inputs, HiddenInputs) else self.inputs
 
-    def _rerun(self, item, stand_in: ReferenceStandIn) -> BaseException | None:
-        exercise = _exercise_of(item.module)
-        arguments = dict(item.funcargs)
-        arguments["sub"] = stand_in
-        if "rng" in arguments:
-            arguments["rng"] = self._plain_inputs().rng(exercise, item.name)  # the same draws again
+    def _fails_on_reference(self, item, exercise: Exercise, reference_run: ReferenceRun) -> bool:
+        """Whether the check raises the same way with the reference's answers: then the fault is its own."""
+        ref = reference_run.reference
+        fixtures = {
+            "sub": LearnerModule(reference_run, ref),
+            "ref": ref,
+            "rng": self._plain_inputs().rng(exercise, item.name),  # the same draws again
+        }
         try:
-            item.function(**{name: arguments[name] for name in item._fixtureinfo.argnames})
-        except Exception as error:  # noqa: BLE001 - any exception is the verdict being asked for
-            return error
-        return None
+            item.function(**{name: fixtures[name] for name in inspect.signature(item.function).parameters})
+        except (AssertionError, NotRecorded):  # a verdict (or a public run's gap), not a fault of the check
+            return False
+        except Exception:
+            return True
+        return False
 
     def pytest_collectreport(self, report) -> None:
         if report.failed:
@@ -147,23 +150,45 @@ def _exercise_of(module):
     return next(e for e in EXERCISES if e.module == stem)
 
 
-def _verdict(excinfo, run: ExerciseRun | None) -> tuple[str, str, dict, str]:
-    """(status, message, details, reason) of a check's outcome."""
+@dataclass
+class Verdict:
+    """How one check ended, before it is scored."""
+
+    status: CheckStatus
+    message: str = ""
+    reason: Reason | None = None
+    failure: Failure | None = None
+    function: str = ""
+
+
+def _verdict(excinfo, run: ExerciseRun | None) -> Verdict:
     if excinfo is None:
-        return "passed", "", {}, ""
+        return Verdict(CheckStatus.PASSED)
     error = excinfo.value
     if isinstance(error, CheckFailed):
-        return "failed", error.message, error.details, ""
+        return Verdict(CheckStatus.FAILED, error.message, Reason.WRONG, error.failure)
     if isinstance(error, ExerciseStopped):
-        return (run.status if run and run.status in ("timeout", "error") else "error"), str(error), {}, ""
+        if run is not None and run.status == CheckStatus.TIMEOUT:
+            return Verdict(CheckStatus.TIMEOUT, str(error), Reason.TIMEOUT)
+        return Verdict(CheckStatus.ERROR, str(error), Reason.STOPPED)
     if isinstance(error, LearnerError):
-        return "error", str(error), {}, error.reason
+        return Verdict(CheckStatus.ERROR, str(error), error.reason, function=error.function)
     if isinstance(error, NotRecorded):
         message = f"This check cannot run on the public inputs ({error}); the instructor's grading runs it."
-        return "error", message, {}, ""
+        return Verdict(CheckStatus.ERROR, message, Reason.NOT_RECORDED)
     if isinstance(error, AssertionError):
-        return "failed", str(error), {}, ""
-    return UNEXPECTED, "", {}, ""  # the check's code raised: judged by running it with the reference
+        return Verdict(CheckStatus.FAILED, str(error), Reason.WRONG)
+    # An exception in the check itself: a learner's value it could not use, unless it fails on the reference too.
+    return Verdict(CheckStatus.ERROR, f"could not use your answer ({type(error).__name__}: {error})", Reason.UNUSABLE)
+
+
+def _check_error(name: str, excinfo) -> Verdict:
+    message = (
+        f"Grader error in {name} ({_exception(excinfo.value)}{_grader_frame(excinfo)}): the check itself failed,"
+        " even on the reference's answers. This is a fault in the grader, not in your answer: these points are"
+        " not decided yet; please tell your instructor."
+    )
+    return Verdict(CheckStatus.GRADER_ERROR, message, Reason.CHECK_ERROR)
 
 
 def _exception(error: BaseException) -> str:

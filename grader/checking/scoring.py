@@ -2,53 +2,56 @@
 
 Each check earns all of its points or none; an exercise's score is the sum over its checks.
 Checks that passed before an exercise timed out or crashed keep their points; the exercise is
-then marked ``timeout`` or ``error`` so the student sees why the rest earned nothing.
+then marked ``timeout`` or ``error`` so the student sees why the rest earned nothing. Statuses
+come from the checks' reason codes, never from their messages.
 """
 
 from __future__ import annotations
 
 from grader.checking.session import ExerciseRun, describe_error
-from grader.model import GRADER_ERROR, REPORTED_ONCE, CheckResult, ExerciseResult
+from grader.model import REPORTED_ONCE, CheckResult, CheckStatus, ExerciseResult, ExerciseStatus, Reason
 
 
-def exercise_status(run: ExerciseRun | None, checks: list[CheckResult], score: float, max_score: float) -> str:
-    if run is None or run.status == "missing":
-        return "missing"
-    if any(c.status == GRADER_ERROR for c in checks):
-        return GRADER_ERROR  # the score is not decided: the grader's fault is named before the learner's
-    if run.status in ("timeout", "error"):
-        return run.status
+def exercise_status(
+    run: ExerciseRun | None, checks: list[CheckResult], score: float, max_score: float
+) -> ExerciseStatus:
+    if run is None or run.status == ExerciseStatus.MISSING:
+        return ExerciseStatus.MISSING
+    if any(c.status == CheckStatus.GRADER_ERROR for c in checks):
+        return ExerciseStatus.GRADER_ERROR  # the score is not final: the grader's fault comes before the learner's
+    if run.status in (ExerciseStatus.TIMEOUT, ExerciseStatus.ERROR):
+        return ExerciseStatus(run.status)
     if score >= max_score:
-        return "passed"
+        return ExerciseStatus.PASSED
     if score > 0:
-        return "partial"
-    graded = [c for c in checks if c.max_score > 0]
-    if graded and all("not implemented" in c.message for c in graded):
-        return "failed"  # nothing attempted yet, even if a setup cell raised
-    if run.load_errors or all(c.status == "error" for c in graded):
-        return "error"  # the code raised rather than answered wrongly
-    return "failed"
+        return ExerciseStatus.PARTIAL
+    graded = [c for c in checks if not c.feedback_only]
+    if graded and all(c.reason is Reason.NOT_IMPLEMENTED for c in graded):
+        return ExerciseStatus.FAILED  # nothing attempted yet, even if a setup cell raised
+    if run.load_errors or all(c.status == CheckStatus.ERROR for c in graded):
+        return ExerciseStatus.ERROR  # the code raised rather than answered wrongly
+    return ExerciseStatus.FAILED
 
 
 def exercise_message(run: ExerciseRun | None, checks: list[CheckResult]) -> str:
-    failed = [c for c in checks if c.status != "passed" and c.max_score]
-    if run is not None and failed and all(c.reason in REPORTED_ONCE for c in failed):
-        return problem_said_once(run, failed)
+    unpassed = [c for c in checks if c.status != CheckStatus.PASSED and not c.feedback_only]
+    if run is not None and unpassed and all(c.reason in REPORTED_ONCE for c in unpassed):
+        return problem_said_once(run, unpassed)
     if run is not None and run.message:
         return run.message
-    graded = [c for c in checks if c.max_score > 0]  # 0-point checks are feedback only
-    passed = sum(c.status == "passed" for c in graded)
+    graded = [c for c in checks if not c.feedback_only]
+    passed = sum(c.status == CheckStatus.PASSED for c in graded)
     return f"{passed} of {len(graded)} checks passed." if graded else ""
 
 
-def problem_said_once(run: ExerciseRun, failed: list[CheckResult]) -> str:
+def problem_said_once(run: ExerciseRun, unpassed: list[CheckResult]) -> str:
     """The one problem behind every failed check (functions not implemented, or not defined), with its cause."""
 
-    def functions(reason: str) -> str:
-        return ", ".join(sorted({c.message.split(" is not ")[0] for c in failed if c.reason == reason}))
+    def functions(reason: Reason) -> str:
+        return ", ".join(sorted({c.function for c in unpassed if c.reason is reason}))
 
     said = []
-    if undefined := functions("not defined"):
+    if undefined := functions(Reason.NOT_DEFINED):
         if run.load_errors:
             said.append(
                 f"{describe_error(run.load_errors[0])}; your code stopped there, before defining {undefined}: "
@@ -58,7 +61,7 @@ def problem_said_once(run: ExerciseRun, failed: list[CheckResult]) -> str:
             said.append(
                 f"Not defined: {undefined}. Is the code empty, or are the names different from the assignment's?"
             )
-    if unimplemented := functions("not implemented"):
+    if unimplemented := functions(Reason.NOT_IMPLEMENTED):
         said.append(f"Not implemented yet: {unimplemented}.")
     return " ".join(said)
 

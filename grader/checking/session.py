@@ -23,6 +23,7 @@ import numpy as np
 from grader.checking.diagnose import format_value
 from grader.isolation.sandbox import Worker, WorkerFailure, Workspace
 from grader.isolation.wire import Fn
+from grader.model import Reason
 from grader.submissions.loading import ExerciseCode, Submission
 
 OUTPUT_KEPT_PER_EXERCISE = 20_000
@@ -31,13 +32,13 @@ OUTPUT_KEPT_PER_EXERCISE = 20_000
 class LearnerError(AssertionError):
     """The learner's function raised, or is missing: the check fails with this message.
 
-    ``reason`` is "not implemented" or "not defined" for the problems an exercise reports once
-    for all its checks, and "raised" otherwise.
+    ``reason`` says which (raised, not implemented, not defined, missing); ``function`` names it.
     """
 
-    def __init__(self, message: str, reason: str = "raised"):
+    def __init__(self, message: str, reason: Reason = Reason.RAISED, function: str = ""):
         super().__init__(message)
         self.reason = reason
+        self.function = function
 
 
 class ExerciseStopped(AssertionError):
@@ -58,6 +59,7 @@ class ExerciseRun:
         self.output = ""
         self.dropped_output = 0
         self.seconds = 0.0
+        self.output_start = session.output_size()  # where this exercise's printed output begins
         self.answers: list[tuple[str, tuple, object]] = []  # (function, args, value) in the current check
 
     # -------------------------------------------------------------- worker traffic
@@ -106,7 +108,7 @@ class ExerciseRun:
     def call(self, function: str, args_list: list[tuple], describe: Callable[[], str]) -> list[dict]:
         """Call ``function`` once per argument tuple, in one round trip; one result dict per call."""
         if self.status == "missing":
-            raise LearnerError(f"{describe()}: not graded, {self.message}", "missing")
+            raise LearnerError(f"{describe()}: not graded, {self.message}", Reason.MISSING, function)
         if self.status != "ok":
             raise ExerciseStopped(f"Not run: {self.message}")
         message = {"op": "call", "func": function, "args_list": [list(args) for args in args_list]}
@@ -121,6 +123,7 @@ class ExerciseRun:
                 self.request({"op": "close"}, lambda: "finishing", ending=True)
             except ExerciseStopped:
                 pass
+        self.output = self.session.read_output(self.output_start)
 
 
 class Session:
@@ -141,24 +144,19 @@ class Session:
 
     def open(self, exercise_id: str) -> ExerciseRun:
         run = ExerciseRun(self, self.submission.exercises[exercise_id])
-        run.output_start = self._output_size()
         try:
             run.load()
         except ExerciseStopped:
             pass
         return run
 
-    def close(self, run: ExerciseRun) -> None:
-        run.close()
-        run.output = self._read_output(run.output_start)
-
-    def _output_size(self) -> int:
+    def output_size(self) -> int:
         try:
             return os.path.getsize(self.output_path)
         except OSError:
             return 0
 
-    def _read_output(self, start: int) -> str:
+    def read_output(self, start: int) -> str:
         try:
             with open(self.output_path, "rb") as output:
                 output.seek(start)
@@ -186,6 +184,37 @@ class LearnerModule:
         return function
 
 
+class ReferenceRun:
+    """The reference answering as the worker would, in the grader's process: a check tried on right answers."""
+
+    status = "ok"
+    load_errors: list[dict] = []
+
+    def __init__(self, reference_module):
+        self.reference = reference_module
+        self.answers: list[tuple[str, tuple, object]] = []  # logged like the learner's, to compare the two
+
+    def call(self, function: str, args_list: list[tuple], describe: Callable[[], str]) -> list[dict]:
+        results = []
+        for args in args_list:
+            copies = copy.deepcopy(args)
+            try:
+                value = getattr(self.reference, function)(*copies)
+            except Exception as error:
+                results.append({"ok": False, "error": {"type": type(error).__name__, "message": str(error)}})
+                continue
+            changed = [i for i, (a, c) in enumerate(zip(args, copies)) if not _same(a, c)]
+            results.append({"ok": True, "value": value, "mutated": changed})
+        return results
+
+
+def _same(before, after) -> bool:
+    try:
+        return bool(np.array_equal(before, after)) if isinstance(before, np.ndarray) else True
+    except (TypeError, ValueError):
+        return True
+
+
 class LearnerFunction:
     """A learner's function: calling it sends the arguments to the worker and returns its answer."""
 
@@ -203,65 +232,16 @@ class LearnerFunction:
         results = self.run.call(self.name, cases, lambda: self.describe(cases[0]) + (" ..." if len(cases) > 1 else ""))
         for args, result in zip(cases, results):
             if not result.get("ok"):
-                error = result.get("error") or {}
-                raise LearnerError(
-                    explain_call_error(self.name, self.describe(args), error, self.run.load_errors),
-                    REASONS.get(error.get("type"), "raised"),
-                )
+                raise learner_error(self.name, self.describe(args), result.get("error") or {}, self.run.load_errors)
         self.run.answers.extend((self.name, args, r.get("value")) for args, r in zip(cases, results))
         mutated = results[-1].get("mutated") or []
         self.mutated = [self.parameters[i] if i < len(self.parameters) else f"argument {i + 1}" for i in mutated]
         return [r.get("value") for r in results]
 
     def describe(self, args: tuple) -> str:
-        return describe_call(self.name, self.parameters, args)
-
-
-class ReferenceStandIn:
-    """``sub`` with the reference in place of the learner's code, to re-run a check that raised.
-
-    A check that passes this way was stopped by the learner's value; one that raises again has a
-    fault of its own. Its answers are logged like the learner's, so the two can be compared.
-    """
-
-    def __init__(self, reference_module):
-        self._reference = reference_module
-        self.answers: list[tuple[str, tuple, object]] = []
-
-    def __getattr__(self, name: str) -> ReferenceFunction:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        function = getattr(self._reference, name)
-        return ReferenceFunction(function, name, parameter_names(function), self.answers)
-
-
-class ReferenceFunction:
-    """A reference function dressed as a ``LearnerFunction``: called on copies, never mutating."""
-
-    mutated: list[str] = []
-
-    def __init__(self, function: Callable, name: str, parameters: list[str], log: list):
-        self.function = function
-        self.name = name
-        self.parameters = parameters
-        self.log = log
-
-    def __call__(self, *args):
-        value = self.function(*copy.deepcopy(args))
-        self.log.append((self.name, args, value))
-        return value
-
-    def call_many(self, cases: list[tuple]) -> list:
-        return [self(*args) for args in cases]
-
-    def describe(self, args: tuple) -> str:
-        return describe_call(self.name, self.parameters, args)
-
-
-def describe_call(name: str, parameters: list[str], args: tuple) -> str:
-    names = parameters + [f"arg{i}" for i in range(len(parameters), len(args))]
-    shown = ", ".join(f"{n}={describe_argument(a)}" for n, a in zip(names, args))
-    return f"{name}({shown})"
+        names = self.parameters + [f"arg{i}" for i in range(len(self.parameters), len(args))]
+        shown = ", ".join(f"{n}={describe_argument(a)}" for n, a in zip(names, args))
+        return f"{self.name}({shown})"
 
 
 def parameter_names(function) -> list[str]:
@@ -287,18 +267,24 @@ def describe_error(error: dict) -> str:
     return f"{error.get('where', 'your code')} raised {error.get('type')}: {error.get('message')}"
 
 
-REASONS = {"NotImplementedError": "not implemented", "NotDefined": "not defined"}
-
-
-def explain_call_error(function: str, description: str, error: dict, load_errors: list[dict] | None = None) -> str:
+def learner_error(function: str, description: str, error: dict, load_errors: list[dict] = ()) -> LearnerError:
+    """The check's exception for a learner's call that raised (as the worker reported it)."""
     kind = error.get("type", "Error")
     if kind == "NotImplementedError":
-        return f"{function} is not implemented yet (it raises NotImplementedError)."
+        return LearnerError(
+            f"{function} is not implemented yet (it raises NotImplementedError).", Reason.NOT_IMPLEMENTED, function
+        )
     if kind == "NotDefined" and load_errors:
-        return f"{function} is not defined: your code stopped before defining it ({describe_error(load_errors[0])})."
+        return LearnerError(
+            f"{function} is not defined: your code stopped before defining it ({describe_error(load_errors[0])}).",
+            Reason.NOT_DEFINED,
+            function,
+        )
     if kind == "NotDefined":
-        return f"{function} is not defined: check its name against the assignment."
+        return LearnerError(
+            f"{function} is not defined: check its name against the assignment.", Reason.NOT_DEFINED, function
+        )
     text = f"{description} raised {kind}: {error.get('message', '')}"
     if error.get("traceback"):
         text += "\n" + error["traceback"].rstrip()
-    return text
+    return LearnerError(text, Reason.RAISED, function)

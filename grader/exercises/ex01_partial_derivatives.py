@@ -10,7 +10,20 @@ import math
 
 import numpy as np
 
-from grader.checking.checks import Fn, check, compare_calls, expect_unchanged, finite_difference_gradient
+from grader.checking.checks import (
+    CLOSED_FORM,
+    FINITE_DIFFERENCE,
+    LEARNER_FINITE_DIFFERENCE,
+    Fn,
+    Tolerance,
+    check,
+    compare_calls,
+    expect_unchanged,
+    gradient_by_finite_differences,
+)
+
+SUM_OF_SQUARES = Tolerance(rtol=1e-10, atol=1e-12)  # 2w is exact up to a rounding or two
+
 
 # ------------------------------------------------------------------ the functions and inputs
 
@@ -24,11 +37,13 @@ def g(p):
 
 
 def fd_f(index):
-    return lambda x, y: finite_difference_gradient(f, [x, y])[index]
+    """The partial derivative of f in argument ``index``, by centred differences."""
+    return gradient_by_finite_differences(lambda x, y: f([x, y]), wrt=index)
 
 
 def fd_g(index):
-    return lambda x, y, z: finite_difference_gradient(g, [x, y, z])[index]
+    """The partial derivative of g in argument ``index``, by centred differences."""
+    return gradient_by_finite_differences(lambda x, y, z: g([x, y, z]), wrt=index)
 
 
 def points_2d(rng, n=6):
@@ -106,52 +121,51 @@ def mixed_mistakes(fn, x, y, h=1e-4):
 @check(part="a", points=1)
 def df_dx_random_points(sub, ref, rng):
     """df/dx = 3x^2 y + y e^{xy} at random points."""
-    compare_calls(sub.df_dx, ref.df_dx, points_2d(rng), rtol=1e-8, atol=1e-10, mistakes=df_dx_mistakes)
+    compare_calls(sub.df_dx, ref.df_dx, points_2d(rng), tolerance=CLOSED_FORM, mistakes=df_dx_mistakes)
 
 
 @check(part="a", points=1)
 def df_dy_random_points(sub, ref, rng):
     """df/dy = x^3 + x e^{xy} at random points."""
-    compare_calls(sub.df_dy, ref.df_dy, points_2d(rng), rtol=1e-8, atol=1e-10, mistakes=df_dy_mistakes)
+    compare_calls(sub.df_dy, ref.df_dy, points_2d(rng), tolerance=CLOSED_FORM, mistakes=df_dy_mistakes)
 
 
 @check(part="a", points=1)
 def partials_of_f_match_finite_differences(sub, rng):
     """df/dx and df/dy agree with centred finite differences of f, computed by the grader."""
     points = points_2d(rng, 4)
-    compare_calls(sub.df_dx, fd_f(0), points, rtol=1e-5, atol=1e-6, mistakes=df_dx_mistakes)
-    compare_calls(sub.df_dy, fd_f(1), points, rtol=1e-5, atol=1e-6, mistakes=df_dy_mistakes)
+    compare_calls(sub.df_dx, fd_f(0), points, tolerance=FINITE_DIFFERENCE, mistakes=df_dx_mistakes)
+    compare_calls(sub.df_dy, fd_f(1), points, tolerance=FINITE_DIFFERENCE, mistakes=df_dy_mistakes)
 
 
 @check(part="b", points=2)
 def dg_partials_random_points(sub, ref, rng):
     """dg/dx = y cos(xy) - 1/(x+z), dg/dy = x cos(xy) + z^2, dg/dz = 2yz - 1/(x+z), for x + z > 0."""
     points = points_3d(rng)
-    compare_calls(sub.dg_dx, ref.dg_dx, points, rtol=1e-8, atol=1e-10, mistakes=dg_dx_mistakes)
-    compare_calls(sub.dg_dy, ref.dg_dy, points, rtol=1e-8, atol=1e-10, mistakes=dg_dy_mistakes)
-    compare_calls(sub.dg_dz, ref.dg_dz, points, rtol=1e-8, atol=1e-10, mistakes=dg_dz_mistakes)
+    compare_calls(sub.dg_dx, ref.dg_dx, points, tolerance=CLOSED_FORM, mistakes=dg_dx_mistakes)
+    compare_calls(sub.dg_dy, ref.dg_dy, points, tolerance=CLOSED_FORM, mistakes=dg_dy_mistakes)
+    compare_calls(sub.dg_dz, ref.dg_dz, points, tolerance=CLOSED_FORM, mistakes=dg_dz_mistakes)
 
 
 @check(part="b", points=1)
 def partials_of_g_match_finite_differences(sub, rng):
     """dg/dx, dg/dy and dg/dz agree with centred finite differences of g, computed by the grader."""
     points = points_3d(rng, 4)
-    compare_calls(sub.dg_dx, fd_g(0), points, rtol=1e-5, atol=1e-6, mistakes=dg_dx_mistakes)
-    compare_calls(sub.dg_dy, fd_g(1), points, rtol=1e-5, atol=1e-6, mistakes=dg_dy_mistakes)
-    compare_calls(sub.dg_dz, fd_g(2), points, rtol=1e-5, atol=1e-6, mistakes=dg_dz_mistakes)
+    compare_calls(sub.dg_dx, fd_g(0), points, tolerance=FINITE_DIFFERENCE, mistakes=dg_dx_mistakes)
+    compare_calls(sub.dg_dy, fd_g(1), points, tolerance=FINITE_DIFFERENCE, mistakes=dg_dy_mistakes)
+    compare_calls(sub.dg_dz, fd_g(2), points, tolerance=FINITE_DIFFERENCE, mistakes=dg_dz_mistakes)
 
 
 @check(part="c", points=1)
 def grad_norm_sq_random_vectors(sub, ref, rng):
     """grad ||w||^2 = 2w, same shape as w, for n = 3, 7, 1, 4, and against finite differences of ||w||^2."""
     cases = [(rng.normal(size=n),) for n in (3, 7, 1)] + [(rng.uniform(-5, 5, 4),)]
-    compare_calls(sub.grad_norm_sq, ref.grad_norm_sq, cases, rtol=1e-10, atol=1e-12)
+    compare_calls(sub.grad_norm_sq, ref.grad_norm_sq, cases, tolerance=SUM_OF_SQUARES)
     compare_calls(
         sub.grad_norm_sq,
-        lambda w: finite_difference_gradient(lambda v: float(np.dot(v, v)), w),
+        gradient_by_finite_differences(lambda w: float(np.dot(w, w))),
         [(rng.normal(size=5),)],
-        rtol=1e-5,
-        atol=1e-6,
+        tolerance=FINITE_DIFFERENCE,
     )
 
 
@@ -168,8 +182,7 @@ def d2f_dxdy_random_points(sub, ref, rng):
         sub.d2f_dxdy,
         ref.d2f_dxdy,
         points_2d(rng),
-        rtol=1e-8,
-        atol=1e-10,
+        tolerance=CLOSED_FORM,
         mistakes=lambda x, y: {
             "The product rule is missing: d/dy (y e^{xy}) = e^{xy} + xy e^{xy}.": 3 * x**2 + x * y * math.exp(x * y),
             "d/dy (y e^{xy}) also has the term e^{xy} (product rule).": 3 * x**2 + math.exp(x * y),
@@ -184,7 +197,9 @@ def mixed_partial_fd_matches_reference(sub, ref, rng):
     for (source, _), h in zip(MIXED, (1e-3, 1e-4, 5e-3, 1e-2), strict=True):
         x, y = rng.uniform(-1.0, 1.0, 2)
         cases.append((Fn(source), float(x), float(y), h))
-    compare_calls(sub.mixed_partial_fd, ref.mixed_partial_fd, cases, rtol=1e-5, atol=1e-6, mistakes=mixed_mistakes)
+    compare_calls(
+        sub.mixed_partial_fd, ref.mixed_partial_fd, cases, tolerance=FINITE_DIFFERENCE, mistakes=mixed_mistakes
+    )
 
 
 @check(part="d", points=0.5)
@@ -196,7 +211,6 @@ def mixed_partial_fd_default_h_near_exact(sub, rng):
         sub.mixed_partial_fd,
         lambda fn, x, y: exact[fn.source](x, y),
         cases,
-        rtol=1e-4,
-        atol=1e-5,
+        tolerance=LEARNER_FINITE_DIFFERENCE,
         mistakes=mixed_mistakes,
     )

@@ -13,7 +13,20 @@ import math
 
 import numpy as np
 
-from grader.checking.checks import Fn, check, compare_calls, finite_difference_gradient
+from grader.checking.checks import (
+    CLOSED_FORM,
+    FINITE_DIFFERENCE,
+    LEARNER_FINITE_DIFFERENCE,
+    NUMERICAL,
+    Fn,
+    Tolerance,
+    check,
+    compare_calls,
+    gradient_by_finite_differences,
+)
+
+DIRECTION = Tolerance(rtol=0, atol=1e-8)  # unit vectors: an absolute tolerance on each component
+
 
 # ------------------------------------------------------------------ the functions and inputs
 
@@ -85,8 +98,7 @@ def grad_f3_random_points(sub, ref, rng):
         sub.grad_f3,
         ref.grad_f3,
         [(p,) for p in random_points(rng)],
-        rtol=1e-8,
-        atol=1e-10,
+        tolerance=CLOSED_FORM,
         mistakes=grad_mistakes,
     )
 
@@ -96,10 +108,9 @@ def grad_f3_matches_finite_differences(sub, rng):
     """grad_f3 agrees with centred finite differences of f, computed by the grader."""
     compare_calls(
         sub.grad_f3,
-        lambda p: finite_difference_gradient(f3, p),
+        gradient_by_finite_differences(f3),
         [(p,) for p in random_points(rng, 4)],
-        rtol=1e-5,
-        atol=1e-6,
+        tolerance=FINITE_DIFFERENCE,
         mistakes=grad_mistakes,
     )
 
@@ -126,8 +137,7 @@ def directional_deriv_random_angles(sub, ref, rng):
         sub.directional_deriv,
         ref.directional_deriv,
         [(p, float(t)) for p, t in zip(points, thetas, strict=True)],
-        rtol=1e-8,
-        atol=1e-10,
+        tolerance=CLOSED_FORM,
         mistakes=mistakes,
     )
 
@@ -139,8 +149,7 @@ def extreme_directions_all_quadrants(sub, ref, rng):
         sub.extreme_directions,
         ref.extreme_directions,
         angle_points(rng),
-        rtol=0,
-        atol=1e-8,
+        tolerance=DIRECTION,
         angle=True,
         mistakes=lambda p: {
             "atan(y / x) loses the half-plane when x < 0: use atan2(y, x).": (
@@ -161,8 +170,7 @@ def neutral_directions_all_quadrants(sub, ref, rng):
         sub.neutral_directions,
         ref.neutral_directions,
         angle_points(rng),
-        rtol=0,
-        atol=1e-8,
+        tolerance=DIRECTION,
         angle=True,
         unordered=True,
         mistakes=lambda p: {
@@ -184,8 +192,7 @@ def limit_directional_deriv_matches_reference(sub, ref, rng):
         sub.limit_directional_deriv,
         ref.limit_directional_deriv,
         cases,
-        rtol=1e-6,
-        atol=1e-8,
+        tolerance=NUMERICAL,
         mistakes=limit_mistakes,
     )
 
@@ -202,7 +209,6 @@ def limit_directional_deriv_small_h_near_exact(sub, rng):
         sub.limit_directional_deriv,
         lambda fn, p, u, h: float(exact[fn.source](p) @ u),
         cases,
-        rtol=1e-4,
-        atol=1e-5,
+        tolerance=LEARNER_FINITE_DIFFERENCE,
         mistakes=limit_mistakes,
     )

@@ -8,9 +8,21 @@ Least squares and trace use non-square matrices (m != n) so that transposes show
 
 import numpy as np
 
-from grader.checking.checks import CheckFailed, check, compare_calls, finite_difference_gradient
-from grader.checking.diagnose import as_array, format_value
-from grader.checking.session import LearnerError
+from grader.checking.checks import (
+    CLOSED_FORM,
+    FINITE_DIFFERENCE,
+    ROUNDING,
+    CheckFailed,
+    LearnerError,
+    Tolerance,
+    check,
+    compare_calls,
+    format_value,
+    gradient_by_finite_differences,
+    matches,
+)
+
+FINITE_DIFFERENCE_OF_LINEAR = Tolerance(rtol=1e-6, atol=1e-7)  # finite differences of a linear map: rounding only
 
 
 def symmetric(rng, n):
@@ -48,8 +60,7 @@ def grad_linear_random_vectors(sub, ref, rng):
         sub.grad_linear,
         ref.grad_linear,
         cases,
-        rtol=1e-12,
-        atol=1e-12,
+        tolerance=ROUNDING,
         mistakes=linear_mistakes,
     )
 
@@ -59,10 +70,9 @@ def grad_linear_matches_finite_differences(sub, rng):
     """grad_linear agrees with centred finite differences of a^T x, computed by the grader."""
     compare_calls(
         sub.grad_linear,
-        lambda a, x: finite_difference_gradient(lambda v: float(a @ v), x),
+        gradient_by_finite_differences(lambda a, x: float(a @ x), wrt=1),
         [(rng.normal(size=4), rng.normal(size=4)) for _ in range(3)],
-        rtol=1e-6,
-        atol=1e-7,
+        tolerance=FINITE_DIFFERENCE_OF_LINEAR,
         mistakes=linear_mistakes,
     )
 
@@ -75,8 +85,7 @@ def grad_quadratic_symmetric_random(sub, ref, rng):
         sub.grad_quadratic,
         ref.grad_quadratic,
         cases,
-        rtol=1e-8,
-        atol=1e-10,
+        tolerance=CLOSED_FORM,
         mistakes=quadratic_mistakes,
     )
 
@@ -86,10 +95,9 @@ def grad_quadratic_matches_finite_differences(sub, rng):
     """grad_quadratic agrees with centred finite differences of x^T A x (symmetric A, n = 3, 4)."""
     compare_calls(
         sub.grad_quadratic,
-        lambda A, x: finite_difference_gradient(lambda v: float(v @ A @ v), x),
+        gradient_by_finite_differences(lambda A, x: float(x @ A @ x), wrt=1),
         [(symmetric(rng, n), rng.normal(size=n)) for n in (3, 4)],
-        rtol=1e-5,
-        atol=1e-6,
+        tolerance=FINITE_DIFFERENCE,
         mistakes=quadratic_mistakes,
     )
 
@@ -102,12 +110,8 @@ def grad_quadratic_general_A_feedback(sub, ref, rng):
         got = sub.grad_quadratic(A, x)
     except LearnerError:
         return  # refusing a non-symmetric A is a fair reading of the exercise
-    answer = as_array(got)
     expected = ref.grad_quadratic(A, x)
-    two_ax = 2 * A @ x
-    if answer is None or answer.shape != expected.shape or np.allclose(answer, expected, rtol=1e-8, atol=1e-10):
-        return
-    if np.allclose(answer, two_ax, rtol=1e-8, atol=1e-10):
+    if matches(got, 2 * A @ x, CLOSED_FORM) and not matches(got, expected, CLOSED_FORM):
         call = sub.grad_quadratic.describe((A, x))
         diagnosis = (
             "2 A x is right for the symmetric A of the exercise (those checks give full marks); for a general A,"
@@ -132,8 +136,7 @@ def grad_least_squares_non_square(sub, ref, rng):
         sub.grad_least_squares,
         ref.grad_least_squares,
         cases,
-        rtol=1e-8,
-        atol=1e-10,
+        tolerance=CLOSED_FORM,
         mistakes=least_squares_mistakes,
     )
 
@@ -143,10 +146,9 @@ def grad_least_squares_matches_finite_differences(sub, rng):
     """grad_least_squares agrees with centred finite differences of ||A x - b||^2, A of shape (5, 3) and (2, 4)."""
     compare_calls(
         sub.grad_least_squares,
-        lambda A, b, x: finite_difference_gradient(lambda v: float(np.sum((A @ v - b) ** 2)), x),
+        gradient_by_finite_differences(lambda A, b, x: float(np.sum((A @ x - b) ** 2)), wrt=2),
         [(rng.normal(size=(m, n)), rng.normal(size=m), rng.normal(size=n)) for m, n in ((5, 3), (2, 4))],
-        rtol=1e-5,
-        atol=1e-6,
+        tolerance=FINITE_DIFFERENCE,
         mistakes=least_squares_mistakes,
     )
 
@@ -159,8 +161,7 @@ def grad_trace_non_square(sub, ref, rng):
         sub.grad_trace,
         ref.grad_trace,
         cases,
-        rtol=1e-12,
-        atol=1e-12,
+        tolerance=ROUNDING,
         mistakes=trace_mistakes,
     )
 
@@ -170,9 +171,8 @@ def grad_trace_matches_finite_differences(sub, rng):
     """grad_trace agrees with centred finite differences of tr(A X), A of shape (2, 3), X of shape (3, 2)."""
     compare_calls(
         sub.grad_trace,
-        lambda A, X: finite_difference_gradient(lambda M: float(np.trace(A @ M)), X),
+        gradient_by_finite_differences(lambda A, X: float(np.trace(A @ X)), wrt=1),
         [(rng.normal(size=(2, 3)), rng.normal(size=(3, 2)))],
-        rtol=1e-6,
-        atol=1e-7,
+        tolerance=FINITE_DIFFERENCE_OF_LINEAR,
         mistakes=trace_mistakes,
     )

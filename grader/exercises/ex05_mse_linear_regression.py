@@ -11,8 +11,19 @@ already does (answer 0), and one with losses[k] - loss_star == tol exactly (the 
 
 import numpy as np
 
-from grader.checking.checks import CheckFailed, check, compare_calls, expect_unchanged, finite_difference_gradient
-from grader.checking.diagnose import format_value
+from grader.checking.checks import (
+    CLOSED_FORM,
+    EXACT,
+    FINITE_DIFFERENCE,
+    NUMERICAL,
+    CheckFailed,
+    Transformed,
+    check,
+    compare_calls,
+    expect_unchanged,
+    format_value,
+    gradient_by_finite_differences,
+)
 
 # ------------------------------------------------------------------ the data and known mistakes
 
@@ -41,39 +52,36 @@ def no_two_grad(X, y, w):
     return X.T @ (X @ w - y) / X.shape[0]
 
 
-class Component:
-    """One component of a function returning a pair, so that compare_calls can grade w and losses apart."""
+def pair_item(function, index: int, label: str, n_steps_at: int | None = None) -> Transformed:
+    """Item ``index`` of the pair (w, losses) the function returns, so that w and losses are graded apart.
 
-    def __init__(self, function, index, label, n_steps_at=None):
-        self.function = function
-        self.index = index
-        self.label = label
-        self.n_steps_at = n_steps_at
+    A malformed answer (not a pair; losses with n_steps entries, the argument at ``n_steps_at``)
+    is explained before any value is compared.
+    """
 
-    def __call__(self, *args):
-        value = self.function(*args)
+    def item(args, value):
         if not isinstance(value, (tuple, list)) or len(value) != 2:
             raise CheckFailed(
-                f"{self.function.describe(args)} returned {format_value(value)}: it must return a pair (w, losses).",
+                f"{function.describe(args)} returned {format_value(value)}: it must return a pair (w, losses).",
                 diagnosis="Return a tuple (w, losses).",
             )
-        part = value[self.index]
-        if self.n_steps_at is not None:
-            n_steps = int(args[self.n_steps_at])
+        part = value[index]
+        if n_steps_at is not None:
+            n_steps = int(args[n_steps_at])
             try:
                 count = len(part)
             except TypeError:
                 count = None
             if count == n_steps:
                 raise CheckFailed(
-                    f"{self.describe(args)} has {count} entries, expected n_steps + 1 = {n_steps + 1}: record"
-                    " the loss before every step (losses[0] = L(w0)) and also the final loss after the last step.",
+                    f"{function.describe(args)} -> {label} has {count} entries, expected n_steps + 1 = {n_steps + 1}:"
+                    " record the loss before every step (losses[0] = L(w0)) and also the final loss after the last"
+                    " step.",
                     diagnosis="losses needs n_steps + 1 entries.",
                 )
         return part
 
-    def describe(self, args):
-        return f"{self.function.describe(args)} -> {self.label}"
+    return Transformed(function, item, label=label)
 
 
 def gd_cases(rng):
@@ -113,13 +121,13 @@ def loss_grad_cases(rng):
 @check(part="a", points=1)
 def mse_loss_random_data(sub, ref, rng):
     """L(w) = (1/m) ||X w - y||^2 on random data sets with m > 1 samples, m > n and m < n."""
-    compare_calls(sub.mse_loss, ref.mse_loss, loss_grad_cases(rng), rtol=1e-8, atol=1e-10, mistakes=loss_mistakes)
+    compare_calls(sub.mse_loss, ref.mse_loss, loss_grad_cases(rng), tolerance=CLOSED_FORM, mistakes=loss_mistakes)
 
 
 @check(part="a", points=1.5)
 def mse_grad_random_data(sub, ref, rng):
     """grad L(w) = (2/m) X^T (X w - y), shape (n,), on random data sets with m != n."""
-    compare_calls(sub.mse_grad, ref.mse_grad, loss_grad_cases(rng), rtol=1e-8, atol=1e-10, mistakes=grad_mistakes)
+    compare_calls(sub.mse_grad, ref.mse_grad, loss_grad_cases(rng), tolerance=CLOSED_FORM, mistakes=grad_mistakes)
 
 
 @check(part="a", points=0.5)
@@ -131,10 +139,9 @@ def mse_grad_matches_finite_differences(sub, ref, rng):
         cases.append((X, y, rng.normal(size=n)))
     compare_calls(
         sub.mse_grad,
-        lambda X, y, w: finite_difference_gradient(lambda v: ref.mse_loss(X, y, v), w),
+        gradient_by_finite_differences(ref.mse_loss, wrt=2),
         cases,
-        rtol=1e-5,
-        atol=1e-6,
+        tolerance=FINITE_DIFFERENCE,
         mistakes=grad_mistakes,
     )
 
@@ -158,11 +165,10 @@ def gradient_descent_lr_trajectory(sub, ref, rng):
         }
 
     compare_calls(
-        Component(sub.gradient_descent_lr, 0, "w"),
+        pair_item(sub.gradient_descent_lr, 0, "w"),
         lambda *args: ref.gradient_descent_lr(*args)[0],
         cases,
-        rtol=1e-8,
-        atol=1e-10,
+        tolerance=CLOSED_FORM,
         mistakes=w_mistakes,
     )
 
@@ -174,11 +180,10 @@ def gradient_descent_lr_trajectory(sub, ref, rng):
         }
 
     compare_calls(
-        Component(sub.gradient_descent_lr, 1, "losses", n_steps_at=4),
+        pair_item(sub.gradient_descent_lr, 1, "losses", n_steps_at=4),
         lambda *args: ref.gradient_descent_lr(*args)[1],
         cases,
-        rtol=1e-8,
-        atol=1e-10,
+        tolerance=CLOSED_FORM,
         mistakes=loss_mistakes,
     )
 
@@ -202,8 +207,7 @@ def ols_solution_random_data(sub, ref, rng):
         sub.ols_solution,
         ref.ols_solution,
         cases,
-        rtol=1e-6,
-        atol=1e-8,
+        tolerance=NUMERICAL,
     )
 
 
@@ -228,8 +232,7 @@ def steps_to_tolerance_on_descent_curves(sub, ref, rng):
         sub.steps_to_tolerance,
         ref.steps_to_tolerance,
         cases,
-        rtol=0,
-        atol=0,
+        tolerance=EXACT,
         mistakes=lambda losses, loss_star, tol=1e-4: curve_mistakes(ref, losses, loss_star, tol),
     )
 
@@ -259,4 +262,4 @@ def steps_to_tolerance_edge_cases(sub, ref, rng):
             mistakes["When no entry is within tol the answer is len(losses), not len(losses) - 1."] = n - 1
         return mistakes
 
-    compare_calls(sub.steps_to_tolerance, ref.steps_to_tolerance, cases, rtol=0, atol=0, mistakes=known)
+    compare_calls(sub.steps_to_tolerance, ref.steps_to_tolerance, cases, tolerance=EXACT, mistakes=known)

@@ -8,7 +8,22 @@ d_in != d_h and m > 1 samples so that transposes and missing sums show.
 
 import numpy as np
 
-from grader.checking.checks import Fn, check, compare_calls, expect_unchanged, finite_difference_gradient
+from grader.checking.checks import (
+    CLOSED_FORM,
+    FINITE_DIFFERENCE,
+    NUMERICAL,
+    Fn,
+    Tolerance,
+    check,
+    compare_calls,
+    expect_unchanged,
+    finite_difference_gradient,
+    gradient_by_finite_differences,
+)
+
+SAME_STEP = Tolerance(rtol=1e-6, atol=1e-7)  # the learner's finite differences against the reference's, with the same h
+NEAR_EXACT = Tolerance(rtol=1e-6, atol=1e-6)  # finite differences with the default h against the exact gradient
+
 
 # ------------------------------------------------------------------ the functions and known mistakes
 
@@ -114,8 +129,7 @@ def numerical_gradient_matches_reference(sub, ref, rng):
         sub.numerical_gradient,
         ref.numerical_gradient,
         cases,
-        rtol=1e-6,
-        atol=1e-7,
+        tolerance=SAME_STEP,
         mistakes=numerical_mistakes,
     )
 
@@ -128,8 +142,7 @@ def numerical_gradient_near_exact_gradient(sub, rng):
         sub.numerical_gradient,
         lambda f, x: exact[f.source](x),
         [(Fn(source), rng.uniform(-1.5, 1.5, 4)) for source, _ in FUNCTIONS],
-        rtol=1e-6,
-        atol=1e-6,
+        tolerance=NEAR_EXACT,
         mistakes=numerical_mistakes,
     )
 
@@ -154,7 +167,7 @@ def gradient_check_random_claims(sub, ref, rng):
     cases.append((Fn(FUNCTIONS[1][0]), rng.normal(size=3), x, 1e-4))
     cases.append((Fn(FUNCTIONS[3][0]), rng.normal(size=3), x, 1e-5, 0.5))
 
-    compare_calls(sub.gradient_check, ref.gradient_check, cases, rtol=1e-6, atol=1e-8, mistakes=check_mistakes)
+    compare_calls(sub.gradient_check, ref.gradient_check, cases, tolerance=NUMERICAL, mistakes=check_mistakes)
 
 
 @check(part="b", points=2)
@@ -165,7 +178,7 @@ def gradient_check_flags_sign_and_scale_errors(sub, ref, rng):
         x = rng.uniform(-1.5, 1.5, 5)
         g = gradient(x)
         cases += [(Fn(source), g, x), (Fn(source), -g, x), (Fn(source), g / 2, x)]
-    compare_calls(sub.gradient_check, ref.gradient_check, cases, rtol=1e-6, atol=1e-8, mistakes=check_mistakes)
+    compare_calls(sub.gradient_check, ref.gradient_check, cases, tolerance=NUMERICAL, mistakes=check_mistakes)
 
 
 @check(part="c", points=1)
@@ -175,8 +188,7 @@ def nn_loss_random_networks(sub, ref, rng):
         sub.nn_loss,
         ref.nn_loss,
         [network(rng, *shape) for shape in NETWORK_SHAPES],
-        rtol=1e-8,
-        atol=1e-10,
+        tolerance=CLOSED_FORM,
         mistakes=lambda W, X, v, y: {
             "The loss is the sum of the squared errors, not their mean.": float(np.mean((np.tanh(X @ W) @ v - y) ** 2)),
         },
@@ -190,8 +202,7 @@ def nn_grad_random_networks(sub, ref, rng):
         sub.nn_grad,
         ref.nn_grad,
         [network(rng, *shape) for shape in NETWORK_SHAPES],
-        rtol=1e-8,
-        atol=1e-10,
+        tolerance=CLOSED_FORM,
         mistakes=nn_grad_mistakes,
     )
 
@@ -201,9 +212,8 @@ def nn_grad_matches_finite_differences(sub, ref, rng):
     """nn_grad agrees with centred finite differences of the reference's nn_loss, shapes (6, 3, 4) and (4, 2, 5)."""
     compare_calls(
         sub.nn_grad,
-        lambda W, X, v, y: finite_difference_gradient(lambda M: ref.nn_loss(M, X, v, y), W),
+        gradient_by_finite_differences(ref.nn_loss),
         [network(rng, *shape) for shape in ((6, 3, 4), (4, 2, 5))],
-        rtol=1e-5,
-        atol=1e-6,
+        tolerance=FINITE_DIFFERENCE,
         mistakes=nn_grad_mistakes,
     )

@@ -15,14 +15,23 @@ import math
 import numpy as np
 
 from grader.checking.checks import (
+    CLOSED_FORM,
+    NUMERICAL,
     CheckFailed,
+    Tolerance,
+    Transformed,
+    as_array,
     check,
     compare_calls,
-    expect_close,
     expect_unchanged,
-    finite_difference_gradient,
+    gradient_by_finite_differences,
 )
-from grader.checking.diagnose import as_array
+
+FORMULA = Tolerance(rtol=1e-9, atol=1e-9)  # a closed form in theta and n
+GRADIENT = Tolerance(rtol=1e-8, atol=1e-9)  # sums over up to 200 samples
+FINITE_DIFFERENCE_OF_NLL = Tolerance(rtol=1e-5, atol=1e-5)  # the NLL sums n samples: more rounding in its differences
+MLE = Tolerance(rtol=1e-6, atol=1e-6)  # the end point of 300 natural steps against the exact estimate
+
 
 NOTEBOOK_N = 500  # the notebook's global sample count, which a copied solution may still use
 
@@ -73,7 +82,7 @@ def fisher_mistakes(theta, n):
 def fisher_info_random_theta_and_n(sub, ref, rng):
     """fisher_info(theta, n) = diag(n / sigma^2, 2 n) for random theta and sample counts n."""
     cases = [(random_theta(rng), n) for n in (*random_sizes(rng, 4), 1000, 1)]
-    compare_calls(sub.fisher_info, ref.fisher_info, cases, rtol=1e-9, atol=1e-9, mistakes=fisher_mistakes)
+    compare_calls(sub.fisher_info, ref.fisher_info, cases, tolerance=FORMULA, mistakes=fisher_mistakes)
 
 
 # ------------------------------------------------------------------ (b) NLL and its gradient
@@ -115,8 +124,7 @@ def neg_log_likelihood_random_data(sub, ref, rng):
         sub.neg_log_likelihood,
         ref.neg_log_likelihood,
         random_theta_and_data(rng),
-        rtol=1e-9,
-        atol=1e-9,
+        tolerance=FORMULA,
         mistakes=nll_mistakes(ref),
     )
 
@@ -145,17 +153,20 @@ def grad_mistakes(ref):
 def nll_grad_random_data(sub, ref, rng):
     """nll_grad(theta, data) = (dL/dmu, dL/dlog sigma) for data sets of several sizes n > 1."""
     compare_calls(
-        sub.nll_grad, ref.nll_grad, random_theta_and_data(rng), rtol=1e-8, atol=1e-9, mistakes=grad_mistakes(ref)
+        sub.nll_grad, ref.nll_grad, random_theta_and_data(rng), tolerance=GRADIENT, mistakes=grad_mistakes(ref)
     )
 
 
 @check(part="b", points=1)
 def nll_grad_matches_finite_differences(sub, ref, rng):
     """nll_grad agrees with centred finite differences of the NLL in (mu, log sigma)."""
-    for theta, data in random_theta_and_data(rng, 3):
-        numeric = finite_difference_gradient(lambda t, d=data: ref.neg_log_likelihood(t, d), theta)
-        got = sub.nll_grad(theta, data)
-        expect_close(got, numeric, what=sub.nll_grad.describe((theta, data)), rtol=1e-5, atol=1e-5)
+    compare_calls(
+        sub.nll_grad,
+        gradient_by_finite_differences(ref.neg_log_likelihood),
+        random_theta_and_data(rng, 3),
+        tolerance=FINITE_DIFFERENCE_OF_NLL,
+        mistakes=grad_mistakes(ref),
+    )
 
 
 # ------------------------------------------------------------------ (b) run_optimizer paths
@@ -224,27 +235,22 @@ def describe_run(function, args):
     return text[:-1] + f", use_natural={bool(args[4])})" if len(args) > 4 else text
 
 
-class PathCall:
-    """sub.run_optimizer, but a path with the wrong number of rows is explained before values are compared."""
+def rows_checked(function) -> Transformed:
+    """run_optimizer, but a path with the wrong number of rows is explained before values are compared."""
 
-    def __init__(self, function):
-        self.function = function
-
-    def describe(self, args):
-        return describe_run(self.function, args)
-
-    def __call__(self, *args):
-        got = self.function(*args)
+    def rows(args, got):
         path = as_array(got)
         n_steps = args[3]
         if path is not None and path.ndim == 2 and path.shape[0] != n_steps + 1:
             hint = " Row 0 must be theta0 itself." if path.shape[0] == n_steps else ""
             raise CheckFailed(
-                f"{self.describe(args)}: your path has {path.shape[0]} row(s); with n_steps = {n_steps} it must have "
-                f"n_steps + 1 = {n_steps + 1}: theta0, then theta after each step.{hint}",
+                f"{describe_run(function, args)}: your path has {path.shape[0]} row(s); with n_steps = {n_steps} it"
+                f" must have n_steps + 1 = {n_steps + 1}: theta0, then theta after each step.{hint}",
                 diagnosis="Wrong number of rows in the path.",
             )
         return got
+
+    return Transformed(function, rows, describe=lambda args: describe_run(function, args))
 
 
 def random_runs(rng, natural, count=5):
@@ -269,11 +275,10 @@ def random_runs(rng, natural, count=5):
 def run_optimizer_gradient_descent_path(sub, ref, rng):
     """run_optimizer with use_natural=False (and by default): n_steps + 1 rows, theta0 first, then theta - lr * g."""
     compare_calls(
-        PathCall(sub.run_optimizer),
+        rows_checked(sub.run_optimizer),
         ref.run_optimizer,
         random_runs(rng, natural=False),
-        rtol=1e-8,
-        atol=1e-10,
+        tolerance=CLOSED_FORM,
         mistakes=path_mistakes(ref),
     )
 
@@ -282,11 +287,10 @@ def run_optimizer_gradient_descent_path(sub, ref, rng):
 def run_optimizer_natural_gradient_path(sub, ref, rng):
     """run_optimizer with use_natural=True: n_steps + 1 rows, theta0 first, then theta - lr * F(theta)^{-1} g."""
     compare_calls(
-        PathCall(sub.run_optimizer),
+        rows_checked(sub.run_optimizer),
         ref.run_optimizer,
         random_runs(rng, natural=True),
-        rtol=1e-8,
-        atol=1e-10,
+        tolerance=CLOSED_FORM,
         mistakes=path_mistakes(ref),
     )
 
@@ -302,19 +306,14 @@ def run_optimizer_leaves_theta0_unchanged(sub, rng):
 # ------------------------------------------------------------------ (d) convergence
 
 
-class EndPoint:
-    """The last row of the learner's path (the whole answer when it is not a path)."""
+def last_row(args, got):
+    """The last row of a path (the whole answer when it is not a path)."""
+    path = as_array(got)
+    return path[-1] if path is not None and path.ndim == 2 and path.shape[0] > 0 else got
 
-    def __init__(self, function):
-        self.function = function
 
-    def describe(self, args):
-        return f"the last row of {describe_run(self.function, args)}"
-
-    def __call__(self, *args):
-        got = self.function(*args)
-        path = as_array(got)
-        return path[-1] if path is not None and path.ndim == 2 and path.shape[0] > 0 else got
+def end_point(function) -> Transformed:
+    return Transformed(function, last_row, describe=lambda args: f"the last row of {describe_run(function, args)}")
 
 
 def sample_mle(theta0, data, lr, n_steps, use_natural):
@@ -329,7 +328,7 @@ def run_optimizer_converges_to_sample_mle(sub, ref, rng):
     for _ in range(2):
         data = rng.normal(rng.uniform(1.0, 4.0), rng.uniform(0.4, 1.2), int(rng.integers(100, 600)))
         natural_runs.append((np.zeros(2), data, 0.1, 300, True))
-    compare_calls(EndPoint(sub.run_optimizer), sample_mle, natural_runs, rtol=1e-6, atol=1e-6)
+    compare_calls(end_point(sub.run_optimizer), sample_mle, natural_runs, tolerance=MLE)
     data = rng.normal(rng.uniform(2.0, 3.5), rng.uniform(0.4, 0.7), int(rng.integers(200, 600)))
     plain_run = (np.zeros(2), data, float(0.2 * np.var(data) / data.size), 300, False)  # the notebook's 1e-4 at n=500
-    compare_calls(EndPoint(sub.run_optimizer), EndPoint(ref.run_optimizer), [plain_run], rtol=1e-6, atol=1e-8)
+    compare_calls(end_point(sub.run_optimizer), end_point(ref.run_optimizer), [plain_run], tolerance=NUMERICAL)

@@ -9,7 +9,15 @@ confident wrong predictions (true loss about 2000, clipped loss about -log(eps))
 
 import numpy as np
 
-from grader.checking.checks import check, compare_calls, expect_close, expect_unchanged, finite_difference_gradient
+from grader.checking.checks import (
+    CLOSED_FORM,
+    FINITE_DIFFERENCE_SMALL,
+    PROBABILITIES,
+    check,
+    compare_calls,
+    expect_unchanged,
+    gradient_by_finite_differences,
+)
 
 CLIP_EPSILONS = (1e-15, 1e-12, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6)
 
@@ -72,7 +80,7 @@ def loss_mistakes(z, y):
 def softmax_ce_loss_random_logits(sub, ref, rng):
     """softmax_ce_loss(z, y) for one-hot and soft labels at random logits, and z is not modified in place."""
     cases = random_cases(rng)
-    compare_calls(sub.softmax_ce_loss, ref.softmax_ce_loss, cases, rtol=1e-8, atol=1e-10, mistakes=loss_mistakes)
+    compare_calls(sub.softmax_ce_loss, ref.softmax_ce_loss, cases, tolerance=CLOSED_FORM, mistakes=loss_mistakes)
     expect_unchanged(sub.softmax_ce_loss, *random_cases(rng, 1)[0])
 
 
@@ -80,7 +88,7 @@ def softmax_ce_loss_random_logits(sub, ref, rng):
 def softmax_ce_loss_large_logits(sub, ref, rng):
     """softmax_ce_loss is finite and exact for logits around +-1000, even when the true class has p ~ e^-2000."""
     compare_calls(
-        sub.softmax_ce_loss, ref.softmax_ce_loss, large_cases(rng), rtol=1e-8, atol=1e-10, mistakes=loss_mistakes
+        sub.softmax_ce_loss, ref.softmax_ce_loss, large_cases(rng), tolerance=CLOSED_FORM, mistakes=loss_mistakes
     )
 
 
@@ -104,21 +112,24 @@ def softmax_ce_grad_random_logits(sub, ref, rng):
     shape and is recognised as the same answer for every input (other checks vary K).
     """
     cases = random_cases(rng, k=4)
-    compare_calls(sub.softmax_ce_grad, ref.softmax_ce_grad, cases, rtol=1e-7, atol=1e-12, mistakes=grad_mistakes)
+    compare_calls(sub.softmax_ce_grad, ref.softmax_ce_grad, cases, tolerance=PROBABILITIES, mistakes=grad_mistakes)
 
 
 @check(part="b", points=1)
 def softmax_ce_grad_matches_finite_differences(sub, ref, rng):
     """softmax_ce_grad agrees with centred finite differences of the loss, for one-hot and soft labels."""
-    for z, y in random_cases(rng, 4, -2.0, 2.0)[1:]:
-        numeric = finite_difference_gradient(lambda v, y=y: ref.softmax_ce_loss(v, y), z)
-        got = sub.softmax_ce_grad(z, y)
-        expect_close(got, numeric, what=sub.softmax_ce_grad.describe((z, y)), rtol=1e-5, atol=1e-8)
+    compare_calls(
+        sub.softmax_ce_grad,
+        gradient_by_finite_differences(ref.softmax_ce_loss),
+        random_cases(rng, 4, -2.0, 2.0)[1:],
+        tolerance=FINITE_DIFFERENCE_SMALL,
+        mistakes=grad_mistakes,
+    )
 
 
 @check(part="b", points=2)
 def softmax_ce_grad_large_logits(sub, ref, rng):
     """softmax_ce_grad stays finite and exact for logits around +-1000."""
     compare_calls(
-        sub.softmax_ce_grad, ref.softmax_ce_grad, large_cases(rng), rtol=1e-7, atol=1e-12, mistakes=grad_mistakes
+        sub.softmax_ce_grad, ref.softmax_ce_grad, large_cases(rng), tolerance=PROBABILITIES, mistakes=grad_mistakes
     )

@@ -15,8 +15,23 @@ import math
 
 import numpy as np
 
-from grader.checking.checks import CheckFailed, check, compare_calls, expect_close, finite_difference_gradient
-from grader.checking.diagnose import FLOAT32_RTOL, as_array, format_value, is_float32
+from grader.checking.checks import (
+    FINITE_DIFFERENCE_SMALL,
+    FLOAT32_RTOL,
+    CheckFailed,
+    Tolerance,
+    as_array,
+    check,
+    compare_calls,
+    format_value,
+    gradient_by_finite_differences,
+    is_float32,
+)
+
+LOSS = Tolerance(rtol=1e-9, atol=1e-12)  # a log of a sigmoid, computed stably
+GRADIENT = Tolerance(rtol=1e-8, atol=1e-12)  # a sigmoid times a vector
+PERTURBATION = Tolerance(rtol=1e-12, atol=0.0)  # eps times a sign: exact up to one rounding
+
 
 NOTEBOOK_D = 3  # the notebook's example has d = 3: the FGSM check uses it so a hard-coded answer has the right shape
 
@@ -80,9 +95,7 @@ def loss_mistakes(x, w, y):
 @check(part="a", points=2)
 def logistic_loss_x_random_inputs(sub, ref, rng):
     """logistic_loss_x(x, w, y) = log(1 + exp(-y w^T x)) at random inputs, d = 2..6, y = +-1."""
-    compare_calls(
-        sub.logistic_loss_x, ref.logistic_loss_x, random_cases(rng), rtol=1e-9, atol=1e-12, mistakes=loss_mistakes
-    )
+    compare_calls(sub.logistic_loss_x, ref.logistic_loss_x, random_cases(rng), tolerance=LOSS, mistakes=loss_mistakes)
 
 
 @check(part="a", points=1)
@@ -92,8 +105,7 @@ def logistic_loss_x_large_margins(sub, ref, rng):
         sub.logistic_loss_x,
         ref.logistic_loss_x,
         large_margin_cases(rng),
-        rtol=1e-9,
-        atol=1e-12,
+        tolerance=LOSS,
         mistakes=loss_mistakes,
     )
 
@@ -116,21 +128,25 @@ def grad_mistakes(x, w, y):
 @check(part="b", points=2)
 def grad_x_random_inputs(sub, ref, rng):
     """grad_x(x, w, y) = -y sigma(-y w^T x) w at random inputs, d = 2..6, y = +-1."""
-    compare_calls(sub.grad_x, ref.grad_x, random_cases(rng), rtol=1e-8, atol=1e-12, mistakes=grad_mistakes)
+    compare_calls(sub.grad_x, ref.grad_x, random_cases(rng), tolerance=GRADIENT, mistakes=grad_mistakes)
 
 
 @check(part="b", points=1)
 def grad_x_matches_finite_differences(sub, ref, rng):
     """grad_x agrees with centred finite differences of the logistic loss in x."""
-    for x, w, y in random_cases(rng, 3):
-        numeric = finite_difference_gradient(lambda v, w=w, y=y: ref.logistic_loss_x(v, w, y), x)
-        expect_close(sub.grad_x(x, w, y), numeric, what=sub.grad_x.describe((x, w, y)), rtol=1e-5, atol=1e-8)
+    compare_calls(
+        sub.grad_x,
+        gradient_by_finite_differences(ref.logistic_loss_x),
+        random_cases(rng, 3),
+        tolerance=FINITE_DIFFERENCE_SMALL,
+        mistakes=grad_mistakes,
+    )
 
 
 @check(part="b", points=1)
 def grad_x_large_margins(sub, ref, rng):
     """grad_x stays finite and accurate for margins around +-1000 (a sigmoid that does not overflow)."""
-    compare_calls(sub.grad_x, ref.grad_x, large_margin_cases(rng), rtol=1e-8, atol=1e-12, mistakes=grad_mistakes)
+    compare_calls(sub.grad_x, ref.grad_x, large_margin_cases(rng), tolerance=GRADIENT, mistakes=grad_mistakes)
 
 
 # ------------------------------------------------------------------ (c) the FGSM step
@@ -161,7 +177,7 @@ def fgsm_perturbation_random_inputs(sub, ref, rng):
     cases = [(x, w, y, float(rng.uniform(0.01, 0.5))) for x, w, y in random_cases(rng, 6, d=NOTEBOOK_D)]
     # Exact up to rounding: eps * g / |g| is a right answer that can differ from eps * sign(g) in the last bit.
     compare_calls(
-        sub.fgsm_perturbation, ref.fgsm_perturbation, cases, rtol=1e-12, atol=0.0, mistakes=fgsm_mistakes(ref)
+        sub.fgsm_perturbation, ref.fgsm_perturbation, cases, tolerance=PERTURBATION, mistakes=fgsm_mistakes(ref)
     )
 
 

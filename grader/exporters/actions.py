@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 from grader.exporters.feedback import feedback_text, number, summary_markdown
-from grader.model import CheckResult, GradeResult
+from grader.model import CheckResult, CheckStatus, ExerciseStatus, GradeResult
 from grader.submissions import loading
 
 _DATA_ESCAPES = {"%": "%25", "\r": "%0D", "\n": "%0A"}
@@ -33,13 +33,13 @@ def annotations(result: GradeResult, submission: Path) -> list[str]:
     # GitHub shows 10 error annotations per step on the run's page (the rest only in the log):
     # exercises with some points earned, where the student is at work, come first.
     for exercise in sorted(result.exercises, key=lambda e: e.score == 0):
-        unpassed = [c for c in exercise.checks if c.status != "passed"]
+        unpassed = [c for c in exercise.checks if c.status != CheckStatus.PASSED]
         source = sources.get(exercise.id)
-        if not exercise.checks and exercise.status != "passed":  # nothing ran: the exercise's own message
+        if not exercise.checks and exercise.status != ExerciseStatus.PASSED:  # nothing ran: the exercise's own message
             lines.append(_command("error", source, None, f"{exercise.id} {exercise.title}", exercise.message))
         for check in unpassed:
-            level = "error" if check.max_score > 0 else "notice"
-            points = f"-{number(check.max_score - check.score)} points" if check.max_score else "feedback only"
+            level = "notice" if check.feedback_only else "error"
+            points = "feedback only" if check.feedback_only else f"-{number(check.max_score - check.score)} points"
             title = f"{exercise.id} ({check.part}) {check.name}: {points}"
             message = feedback_text(check, exercise)
             lines.append(_command(level, source, _function_line(source, check, message), title, message))
@@ -110,7 +110,7 @@ def _function_line(source: Path | None, check: CheckResult, message: str) -> int
     In a notebook the line is the JSON line holding the ``def``, which is where an editor shows it.
     """
     definitions = _definitions(source)
-    called = check.details.get("call", "").split("(", 1)[0].strip()
+    called = (check.failure.call if check.failure else check.function).split("(", 1)[0].strip()
     if called in definitions:
         return definitions[called]
     named = [(m.start(), name) for name in definitions if (m := re.search(rf"\b{re.escape(name)}\b", message))]

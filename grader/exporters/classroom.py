@@ -18,7 +18,7 @@ import os
 from pathlib import Path
 
 from grader.exporters.feedback import summary_markdown
-from grader.model import GradeResult
+from grader.model import CheckStatus, GradeResult
 
 OUTPUT_NAME = "result"  # the step output the workflow passes to the reporter
 
@@ -27,14 +27,14 @@ def to_classroom(result: GradeResult) -> dict:
     """The reporter's JSON: one test per graded check (0-point feedback checks are left out)."""
     tests = []
     for exercise in result.exercises:
-        graded = [c for c in exercise.checks if c.max_score > 0]
+        graded = exercise.graded_checks
         for check in graded:
-            message = "" if check.status == "passed" else check.message or exercise.message
+            message = "" if check.status == CheckStatus.PASSED else check.message or exercise.message
             tests.append(
                 _test(f"{exercise.id} ({check.part}) {check.name}", check.status, check.score, message, exercise)
             )
         if not graded:  # nothing ran (a collection error): say so rather than show nothing
-            tests.append(_test(f"{exercise.id} {exercise.title}", "error", 0.0, exercise.message, exercise))
+            tests.append(_test(f"{exercise.id} {exercise.title}", CheckStatus.ERROR, 0.0, exercise.message, exercise))
     if result.problem:
         status = "error"
     else:
@@ -45,7 +45,7 @@ def to_classroom(result: GradeResult) -> dict:
 def _test(name: str, check_status: str, score: float, message: str, exercise) -> dict:
     return {
         "name": name,
-        "status": {"passed": "pass", "failed": "fail"}.get(check_status, "error"),
+        "status": {CheckStatus.PASSED: "pass", CheckStatus.FAILED: "fail"}.get(check_status, "error"),
         "score": score,
         "message": message,
         "test_code": f"grader check {exercise.id}",  # what a student runs to see this check locally

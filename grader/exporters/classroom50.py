@@ -30,7 +30,7 @@ from pathlib import Path
 
 from grader.exporters.feedback import failure_message, feedback_text, markdown_text, number
 from grader.files import write_atomically
-from grader.model import GradeResult
+from grader.model import CheckStatus, ExerciseStatus, GradeResult
 
 SCHEMA = "classroom50/result/v1"
 RESULT_FILE = "result.json"
@@ -44,25 +44,25 @@ def to_classroom50(result: GradeResult, env: Mapping[str, str], points_scale: in
     """``result`` as Classroom 50's result.json, identified by the runner's environment ``env``."""
     tests = []
     for exercise in result.exercises:
-        graded = [c for c in exercise.checks if c.max_score > 0]
+        graded = exercise.graded_checks
         for check in graded:
             test = {
                 "test-name": f"{exercise.id} ({check.part}) {check.name}",
-                "passed": check.status == "passed",
+                "passed": check.status == CheckStatus.PASSED,
                 "score": _points(check.score, points_scale),
                 "max-score": _points(check.max_score, points_scale),
                 "exercise": exercise.id,
             }
-            if check.status != "passed":
+            if check.status != CheckStatus.PASSED:
                 test["message"] = feedback_text(check, exercise)
-                if check.details.get("diagnosis"):
-                    test["diagnosis"] = check.details["diagnosis"]
+                if check.diagnosis:
+                    test["diagnosis"] = check.diagnosis
             tests.append(test)
         if not graded:  # nothing ran (missing, or no checks could be collected): say why
             tests.append(
                 {
                     "test-name": f"{exercise.id} {exercise.title}",
-                    "passed": exercise.status == "passed",
+                    "passed": exercise.status == ExerciseStatus.PASSED,
                     "score": _points(exercise.score, points_scale),
                     "max-score": _points(exercise.max_score, points_scale),
                     "exercise": exercise.id,
@@ -103,12 +103,12 @@ def release_body(result: GradeResult, points_scale: int) -> str:
         head.append(f"| {e.id} {markdown_text(e.title)} | {number(e.score)} / {number(e.max_score)} | {e.status} |")
     failures, feedback = [], []
     for exercise in result.exercises:
-        if not exercise.checks and exercise.status != "passed":
+        if not exercise.checks and exercise.status != ExerciseStatus.PASSED:
             failures.append(f"- {exercise.id}: {_clip(markdown_text(exercise.message or exercise.status))}")
         for check in exercise.checks:
-            if check.status != "passed":
+            if check.status != CheckStatus.PASSED:
                 line = f"- {exercise.id} ({check.part}) {check.name}: {_clip(markdown_text(failure_message(check)))}"
-                (failures if check.max_score > 0 else feedback).append(line)
+                (feedback if check.feedback_only else failures).append(line)
     tail = "Run `grader check` in your repository to see each failed check's input, expected and returned value."
     sections = [("**Failed checks**", failures), ("**Feedback (no points)**", feedback)]
     return _fit(head, sections, tail)

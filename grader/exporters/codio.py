@@ -23,7 +23,7 @@ import urllib.request
 from collections.abc import Mapping
 
 from grader.exporters.feedback import feedback_text, markdown_text, number, summary_markdown
-from grader.model import GradeResult
+from grader.model import CheckStatus, GradeResult
 
 FEEDBACK_LIMIT = 1 << 20  # bytes: Codio refuses a larger payload
 ASSIGNMENT_URL = "CODIO_AUTOGRADE_V2_URL"  # field "grade"
@@ -45,8 +45,8 @@ def codio_feedback(result: GradeResult) -> str:
     parts = [summary_markdown(result)]
     for exercise in result.exercises:
         for check in exercise.checks:
-            if check.status != "passed":
-                points = f"{number(check.score)}/{number(check.max_score)}" if check.max_score else "feedback only"
+            if check.status != CheckStatus.PASSED:
+                points = "feedback only" if check.feedback_only else f"{number(check.score)}/{number(check.max_score)}"
                 heading = f"#### {exercise.id} ({check.part}) {markdown_text(check.name)}: {points}"
                 parts.append(heading + "\n\n" + _code_block(feedback_text(check, exercise)))
     text = "\n\n".join(parts) + "\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from grader.model import CheckResult, ExerciseResult, GradeResult
+from grader.model import PROBLEM_STATUSES, CheckResult, ExerciseResult, GradeResult
 from grader.reporting.wording import RUN_KINDS
 
 # Backslash escapes that every Markdown flavour knows; HTML entities for what only some of them escape.
@@ -18,12 +18,9 @@ _MARKDOWN_ESCAPES = {c: "\\" + c for c in "\\`*_{}[]()#+-.!"} | {
 _MARKDOWN_SPECIAL = re.compile("[" + re.escape("".join(_MARKDOWN_ESCAPES)) + "]")
 
 
-PROBLEM_STATUSES = ("missing", "error", "timeout")  # exercises whose own message explains their checks
-
-
 def failure_message(check: CheckResult) -> str:
     """The one-line reason a check did not pass: its diagnosis, else its message."""
-    return check.details.get("diagnosis") or check.message or f"{check.name}: {check.status}"
+    return check.diagnosis or check.message or f"{check.name}: {check.status}"
 
 
 def feedback_text(check: CheckResult, exercise: ExerciseResult) -> str:
@@ -37,10 +34,10 @@ def feedback_text(check: CheckResult, exercise: ExerciseResult) -> str:
     if exercise.status in PROBLEM_STATUSES and exercise.message and exercise.message not in check.message:
         blocks.append(f"Exercise {exercise.id} ({exercise.status}): {exercise.message}")  # the root cause first
     blocks.append(check.message or f"{check.name}: {check.status}")
-    diagnosis = check.details.get("diagnosis", "")
+    diagnosis = check.diagnosis
     if diagnosis and diagnosis not in check.message:
         blocks.append(f"Diagnosis: {diagnosis}")
-    points = f"{number(check.score)}/{number(check.max_score)} points" if check.max_score else "feedback only"
+    points = "feedback only" if check.feedback_only else f"{number(check.score)}/{number(check.max_score)} points"
     about = f"Check ({check.part}) {check.name}, {points}" + (f": {check.description}" if check.description else ".")
     return "\n\n".join([*blocks, about])
 

@@ -27,7 +27,7 @@ from pathlib import Path
 from grader.course import EXERCISES, PROJECT_DIR, engine_files
 from grader.exporters.feedback import feedback_text, summary_markdown
 from grader.files import write_atomically
-from grader.model import CheckResult, ExerciseResult, GradeResult
+from grader.model import CheckResult, CheckStatus, ExerciseResult, ExerciseStatus, GradeResult
 
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so the same project always gives the same zip
 
@@ -63,9 +63,9 @@ def to_gradescope(result: GradeResult) -> dict:
 
 def _check_test(exercise: ExerciseResult, check: CheckResult, test_number: str) -> dict:
     name = f"{exercise.id} ({check.part}) {check.name}" + (f": {check.description}" if check.description else "")
-    passed = check.status == "passed"
+    passed = check.status == CheckStatus.PASSED
     return {
-        "name": name if check.max_score else f"{name} [feedback only, no points]",
+        "name": f"{name} [feedback only, no points]" if check.feedback_only else name,
         "number": test_number,
         "score": float(check.score),
         "max_score": float(check.max_score),
@@ -82,7 +82,7 @@ def _exercise_test(exercise: ExerciseResult, n: int) -> dict:
         "number": f"{n}.0",
         "score": float(exercise.score),
         "max_score": float(exercise.max_score),
-        "status": "passed" if exercise.status == "passed" else "failed",
+        "status": "passed" if exercise.status == ExerciseStatus.PASSED else "failed",
         "output": exercise.message or f"{exercise.id}: {exercise.status}, and no check ran.",
         "output_format": "text",
         "visibility": "visible",

@@ -20,7 +20,7 @@ import xml.etree.ElementTree as ET
 
 from grader.course import EXERCISES
 from grader.exporters.feedback import failure_message, feedback_text, number
-from grader.model import ExerciseResult, GradeResult
+from grader.model import CheckStatus, ExerciseResult, ExerciseStatus, GradeResult
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -61,15 +61,15 @@ def _suite(exercise: ExerciseResult, module: str) -> ET.Element:
     share = exercise.seconds / max(len(exercise.checks), 1)
     for check in exercise.checks:
         case = _case(suite, module, check.name, share)
-        if check.status != "passed" and not check.max_score:  # feedback only: no red build at full marks
+        if check.status != CheckStatus.PASSED and check.feedback_only:  # feedback only: no red build at full marks
             ET.SubElement(case, "skipped", {"message": xml_text(failure_message(check))}).text = xml_text(
                 feedback_text(check, exercise)
             )
-        elif check.status == "failed":
+        elif check.status == CheckStatus.FAILED:
             _outcome(case, "failure", check.status, failure_message(check), feedback_text(check, exercise))
-        elif check.status != "passed":
+        elif check.status != CheckStatus.PASSED:
             _outcome(case, "error", check.status, failure_message(check), feedback_text(check, exercise))
-    if not exercise.checks and exercise.status != "passed":
+    if not exercise.checks and exercise.status != ExerciseStatus.PASSED:
         message = exercise.message or f"{exercise.id}: {exercise.status}, and no check ran."
         case = _case(suite, module, f"{module}.py", exercise.seconds)
         _outcome(case, "error", exercise.status, message, f"{exercise.id} ({exercise.status}): {message}")

@@ -15,15 +15,28 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from grader.model import CheckResult, ClassResult, ExerciseResult, GradeResult
+from grader.model import (
+    PROBLEM_STATUSES,
+    CheckResult,
+    CheckStatus,
+    ClassResult,
+    ExerciseResult,
+    ExerciseStatus,
+    GradeResult,
+    Reason,
+    StudentStatus,
+)
 from grader.reporting.report import templates
 from grader.reporting.wording import STATUS_LABELS
 
 TOP_FAILURES = 5  # most frequent failed checks shown per exercise
 BIN_WIDTH = 10.0  # points per histogram bin
-OTHER_STATUSES = ("error", "timeout", "missing", "grader error")  # exercise statuses that are not a graded answer
-STUDENT_STATUS_LABELS = {"graded": "graded", "reused": "unchanged (reused)", "error": "grader error"}
-NOT_IMPLEMENTED = "not implemented yet"
+OTHER_STATUSES = (*PROBLEM_STATUSES, ExerciseStatus.GRADER_ERROR)  # exercise statuses that are not a graded answer
+STUDENT_STATUS_LABELS = {
+    StudentStatus.GRADED: "graded",
+    StudentStatus.REUSED: "unchanged (reused)",
+    StudentStatus.GRADER_ERROR: "grader error",
+}
 
 _NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:e[-+]?\d+)?(?!\w|\.\d)|\b(?:nan|inf)\b", re.IGNORECASE)
 _INNER_BRACKETS = re.compile(r"\[[^\[\]]*\]")
@@ -68,7 +81,7 @@ def class_summary(class_result: ClassResult) -> ClassSummary:
     return ClassSummary(
         graded=len(results),
         failed=sum(s.result is None for s in class_result.students),
-        reused=sum(s.status == "reused" and s.result is not None for s in class_result.students),
+        reused=sum(s.status == StudentStatus.REUSED and s.result is not None for s in class_result.students),
         nothing_graded=sum(bool(r.problem) for r in results),
         skipped=[split_skipped(entry) for entry in class_result.skipped],
         mean=mean_or_none(totals),
@@ -144,8 +157,8 @@ def normalise_message(message: str, call: str = "") -> str:
 
 def diagnosis_of(check: CheckResult) -> str:
     """The named mistake of a failed check, or a short normalised form of its message."""
-    diagnosis = str(check.details.get("diagnosis") or "").strip()
-    return diagnosis or normalise_message(check.message, str(check.details.get("call") or ""))
+    diagnosis = check.diagnosis.strip()
+    return diagnosis or normalise_message(check.message, check.failure.call if check.failure else "")
 
 
 def grouping_key(diagnosis: str) -> str:
@@ -186,10 +199,10 @@ def counts_as_failure(exercise: ExerciseResult, check: CheckResult) -> bool:
     functions not implemented yet are counted apart: neither says which mistake was made.
     """
     return (
-        check.status != "passed"
-        and check.max_score > 0
+        check.status != CheckStatus.PASSED
+        and not check.feedback_only
         and exercise.status not in OTHER_STATUSES
-        and NOT_IMPLEMENTED not in check.message
+        and check.reason is not Reason.NOT_IMPLEMENTED
     )
 
 
@@ -214,13 +227,13 @@ def failure_groups(class_result: ClassResult, top: int = TOP_FAILURES) -> dict[s
         common = sorted(wordings[key].items(), key=lambda item: (-item[1], item[0]))[0][0]
         groups[exercise_id].append(
             FailureGroup(
-                exercise_id,
-                check_name,
-                common,
-                len(names),
-                tuple(sorted(names)),
-                descriptions[(exercise_id, check_name)],
-                len(wordings[key]),
+                exercise=exercise_id,
+                check=check_name,
+                diagnosis=common,
+                count=len(names),
+                students=tuple(sorted(names)),
+                description=descriptions[(exercise_id, check_name)],
+                wordings=len(wordings[key]),
             )
         )
     return {
@@ -252,11 +265,13 @@ class ExerciseSummary:
     @property
     def band(self) -> str:
         """The colour the class's mean deserves: "passed", "partial" or "failed" ("missing" without one)."""
-        return score_band(self.mean_share) if self.mean is not None else "missing"
+        return score_band(self.mean_share) if self.mean is not None else ExerciseStatus.MISSING
 
 
-def score_band(share: float) -> str:
-    return "passed" if share >= 0.8 else "partial" if share >= 0.5 else "failed"
+def score_band(share: float) -> ExerciseStatus:
+    if share >= 0.8:
+        return ExerciseStatus.PASSED
+    return ExerciseStatus.PARTIAL if share >= 0.5 else ExerciseStatus.FAILED
 
 
 def exercise_columns(class_result: ClassResult) -> list[tuple[str, str, float]]:
@@ -291,7 +306,7 @@ def exercise_summaries(class_result: ClassResult, top: int = TOP_FAILURES) -> li
                 full_marks_share=(sum(e.score >= e.max_score > 0 for _, e in rows) / len(rows)) if rows else None,
                 status_counts={status: counts.get(status, 0) for status in statuses},
                 not_implemented=sum(
-                    any(NOT_IMPLEMENTED in c.message for c in e.checks if c.status != "passed")
+                    any(c.reason is Reason.NOT_IMPLEMENTED for c in e.checks if c.status != CheckStatus.PASSED)
                     for _, e in rows
                     if e.status not in OTHER_STATUSES
                 ),
@@ -311,7 +326,7 @@ def exercise_summaries(class_result: ClassResult, top: int = TOP_FAILURES) -> li
 class Cell:
     score: float | None
     max_score: float
-    status: str  # an exercise status, or "" when the student has no result for it
+    status: ExerciseStatus | str  # "" when the student has no result for this exercise
 
     @property
     def label(self) -> str:
@@ -322,7 +337,7 @@ class Cell:
 class StudentRow:
     student: str
     link: str | None  # the report, relative to the dashboard; None when grading failed (no report)
-    status: str  # "graded" | "reused" | "error"
+    status: StudentStatus
     total: float | None
     max_score: float
     cells: list[Cell]
@@ -330,7 +345,7 @@ class StudentRow:
 
     @property
     def status_label(self) -> str:
-        if self.status != "error" and self.message:
+        if self.status != StudentStatus.GRADER_ERROR and self.message:
             return "nothing graded"
         return STUDENT_STATUS_LABELS.get(self.status, self.status)
 
@@ -361,7 +376,7 @@ def student_rows(class_result: ClassResult, columns: list[tuple[str, str, float]
             StudentRow(
                 outcome.student,
                 outcome.report_link,
-                "error" if grader_errors else outcome.status,
+                StudentStatus.GRADER_ERROR if grader_errors else outcome.status,
                 result.score,
                 result.max_score,
                 cells,
@@ -392,16 +407,33 @@ class Bar:
 
 
 @dataclass(frozen=True)
+class Frame:
+    """A chart's canvas and its plot area, with room around it for tick labels and axis titles."""
+
+    width: int = 460
+    height: int = 260
+    left: float = 52.0
+    top: float = 36.0
+
+    @property
+    def right(self) -> float:
+        return self.width - 14.0
+
+    @property
+    def bottom(self) -> float:
+        return self.height - 48.0
+
+    def y_of(self, value: float, y_max: float) -> float:
+        """The height of ``value`` on a y axis from 0 (the bottom) to ``y_max`` (the top)."""
+        return self.bottom - (self.bottom - self.top) * value / y_max
+
+
+@dataclass(frozen=True)
 class Chart:
     id: str
     title: str
     description: str
-    width: int
-    height: int
-    left: float  # the plot area
-    top: float
-    right: float
-    bottom: float
+    frame: Frame
     bars: list[Bar]
     y_ticks: list[tuple[float, str]]  # (y, label)
     x_ticks: list[tuple[float, str]]  # (x, label)
@@ -424,63 +456,50 @@ def nice_ticks(maximum: float, most: int = 5) -> list[float]:
     return [round(i * step, 10) for i in range(count + 1)]
 
 
-def _frame(width: int, height: int) -> tuple[float, float, float, float]:
-    return 52.0, 36.0, width - 14.0, height - 48.0  # room for tick labels and axis titles
-
-
-def histogram_chart(bins: list[Bin], median: float | None = None, width: int = 460, height: int = 260) -> Chart:
-    left, top, right, bottom = _frame(width, height)
+def histogram_chart(bins: list[Bin], median: float | None = None, frame: Frame = Frame()) -> Chart:
     ticks = nice_ticks(max((b.count for b in bins), default=0))
-    y_max = ticks[-1]
     top_score = bins[-1].high if bins else 100.0
 
     def x_of(score: float) -> float:
-        return left + (right - left) * score / top_score
+        return frame.left + (frame.right - frame.left) * score / top_score
 
     def y_of(count: float) -> float:
-        return bottom - (bottom - top) * count / y_max
+        return frame.y_of(count, ticks[-1])
 
     bars = [
         Bar(
-            x_of(b.low) + 1.5,
-            y_of(b.count),
-            x_of(b.high) - x_of(b.low) - 3,
-            bottom - y_of(b.count),
-            f"{b.label} points: {students(b.count)}",
-            str(b.count) if b.count else "",
-            "bin",
+            x=x_of(b.low) + 1.5,
+            y=y_of(b.count),
+            width=x_of(b.high) - x_of(b.low) - 3,
+            height=frame.bottom - y_of(b.count),
+            title=f"{b.label} points: {students(b.count)}",
+            value=str(b.count) if b.count else "",
+            css="bin",
         )
         for b in bins
     ]
     edges = [b.low for b in bins] + [top_score]
     return Chart(
-        "histogram",
-        "Total scores",
-        "Number of students per band of 10 points of total score. " + "; ".join(f"{b.label}: {b.count}" for b in bins),
-        width,
-        height,
-        left,
-        top,
-        right,
-        bottom,
-        bars,
-        [(y_of(t), f"{t:g}") for t in ticks],
-        [(x_of(e), f"{e:g}") for e in edges],
-        "Total score (points)",
-        "Students",
-        [] if median is None else [(x_of(min(max(median, 0.0), top_score)), f"median {fmt(median)}")],
+        id="histogram",
+        title="Total scores",
+        description="Number of students per band of 10 points of total score. "
+        + "; ".join(f"{b.label}: {b.count}" for b in bins),
+        frame=frame,
+        bars=bars,
+        y_ticks=[(y_of(t), f"{t:g}") for t in ticks],
+        x_ticks=[(x_of(e), f"{e:g}") for e in edges],
+        x_title="Total score (points)",
+        y_title="Students",
+        markers=[] if median is None else [(x_of(min(max(median, 0.0), top_score)), f"median {fmt(median)}")],
     )
 
 
-def exercise_chart(summaries: list[ExerciseSummary], width: int = 460, height: int = 260) -> Chart:
-    left, top, right, bottom = _frame(width, height)
-    y_max = max((s.max_score for s in summaries), default=10.0) or 10.0
-    ticks = nice_ticks(y_max)
-    y_max = ticks[-1]
-    slot = (right - left) / max(len(summaries), 1)
+def exercise_chart(summaries: list[ExerciseSummary], frame: Frame = Frame()) -> Chart:
+    ticks = nice_ticks(max((s.max_score for s in summaries), default=10.0) or 10.0)
+    slot = (frame.right - frame.left) / max(len(summaries), 1)
 
     def y_of(value: float) -> float:
-        return bottom - (bottom - top) * value / y_max
+        return frame.y_of(value, ticks[-1])
 
     bars = []
     for i, s in enumerate(summaries):
@@ -488,31 +507,26 @@ def exercise_chart(summaries: list[ExerciseSummary], width: int = 460, height: i
         full = f", {percent(s.full_marks_share)} with full marks" if s.full_marks_share is not None else ""
         bars.append(
             Bar(
-                left + i * slot + slot * 0.15,
-                y_of(mean),
-                slot * 0.7,
-                bottom - y_of(mean),
-                f"{s.id} {s.title}: mean {fmt(s.mean)} of {s.max_score:g}{full}",
-                fmt(s.mean),
-                s.band,
+                x=frame.left + i * slot + slot * 0.15,
+                y=y_of(mean),
+                width=slot * 0.7,
+                height=frame.bottom - y_of(mean),
+                title=f"{s.id} {s.title}: mean {fmt(s.mean)} of {s.max_score:g}{full}",
+                value=fmt(s.mean),
+                css=s.band,
             )
         )
     return Chart(
-        "exercise-means",
-        "Mean score per exercise",
-        "Mean score of the graded students in each exercise. "
+        id="exercise-means",
+        title="Mean score per exercise",
+        description="Mean score of the graded students in each exercise. "
         + "; ".join(f"{s.id}: {fmt(s.mean)} of {s.max_score:g}" for s in summaries),
-        width,
-        height,
-        left,
-        top,
-        right,
-        bottom,
-        bars,
-        [(y_of(t), f"{t:g}") for t in ticks],
-        [(left + (i + 0.5) * slot, s.id) for i, s in enumerate(summaries)],
-        "Exercise",
-        "Mean score (points)",
+        frame=frame,
+        bars=bars,
+        y_ticks=[(y_of(t), f"{t:g}") for t in ticks],
+        x_ticks=[(frame.left + (i + 0.5) * slot, s.id) for i, s in enumerate(summaries)],
+        x_title="Exercise",
+        y_title="Mean score (points)",
         legend="Green: mean at least 80% of the points; amber: at least 50%; red: below.",
     )
 

@@ -13,7 +13,7 @@ import textwrap
 from pathlib import Path
 from typing import TextIO
 
-from grader.model import ClassResult, GradeResult
+from grader.model import PROBLEM_STATUSES, CheckStatus, ClassResult, ExerciseStatus, GradeResult, StudentStatus
 from grader.reporting.wording import RUN_KINDS, STATUS_LABELS
 
 
@@ -32,13 +32,17 @@ def print_summary(result: GradeResult, out_dir: Path | None, file: TextIO | None
         label = STATUS_LABELS.get(exercise.status, exercise.status)
         print(f"  {exercise.id}  {exercise.title:<{width}}  {score} {label}", file=file)
         said_once = exercise.problem_said_once
-        if (exercise.status in ("error", "timeout", "missing") or said_once) and exercise.message:
+        if (exercise.status in PROBLEM_STATUSES or said_once) and exercise.message:
             print_whole(first_line(exercise.message, None), "        ", file)
         for check in exercise.checks:
             if said_once:
                 break  # every failed check has the problem just printed
-            if check.status != "passed" and check.max_score > 0 and exercise.status not in ("missing",):
-                reason = check.details.get("diagnosis") or check.message
+            if (
+                check.status != CheckStatus.PASSED
+                and not check.feedback_only
+                and exercise.status != ExerciseStatus.MISSING
+            ):
+                reason = check.diagnosis or check.message
                 print_whole(f"({check.part}) {check.name}: {first_line(reason, None)}", "        ", file)
     print(f"  Total: {result.score:g}/{result.max_score:g}   ({result.duration_s:.2f} s)", file=file)
     if result.grader_errors:
@@ -77,8 +81,8 @@ def print_whole(text: str, indent: str, file: TextIO) -> None:
 
 def print_class_summary(result: ClassResult, out_dir: Path) -> None:
     graded = [o.result.score for o in result.students if o.result is not None]
-    reused = sum(o.status == "reused" for o in result.students)
-    errors = [o for o in result.students if o.status == "error"]
+    reused = sum(o.status == StudentStatus.REUSED for o in result.students)
+    errors = [o for o in result.students if o.status == StudentStatus.GRADER_ERROR]
     print(
         f"Graded {len(result.students)} students in {result.duration_s:.1f} s ({reused} unchanged since the last run)."
     )

@@ -14,10 +14,10 @@ from rich.markup import escape
 from rich.padding import Padding
 from rich.text import Text
 
-from grader.model import ExerciseResult, GradeResult
+from grader.model import PROBLEM_STATUSES, CheckStatus, ExerciseResult, ExerciseStatus, GradeResult
 from grader.reporting.wording import RUN_KINDS, STATUS_LABELS
 
-STYLES = {"passed": "green", "partial": "yellow"}  # every other status is red
+STYLES = {ExerciseStatus.PASSED: "green", ExerciseStatus.PARTIAL: "yellow"}  # every other status: red
 
 
 def print_feedback(result: GradeResult, html: Path | None = None, console: Console | None = None) -> None:
@@ -51,23 +51,23 @@ def _print_exercise(console: Console, exercise: ExerciseResult, html: Path | Non
         f"\n[bold]{exercise.id} {escape(exercise.title)}[/]  [{style}]{exercise.score:g}/{exercise.max_score:g}"
         f" {STATUS_LABELS.get(exercise.status, exercise.status)}[/]"
     )
-    if exercise.status == "missing" and not repeat_problem:
+    if exercise.status == ExerciseStatus.MISSING and not repeat_problem:
         return  # the submission's problem, printed once above, is the reason
     said_once = exercise.problem_said_once
-    if (exercise.status in ("missing", "error", "timeout", "grader error") or said_once) and exercise.message:
+    if (exercise.status in PROBLEM_STATUSES or said_once) and exercise.message:
         print_indented(console, exercise.message, 2, style)
-        if exercise.status == "missing":
+        if exercise.status == ExerciseStatus.MISSING:
             return
     for check in exercise.checks:
-        if check.status == "passed":
-            mark, points = "[green]✓[/]", f"{check.max_score:g}" if check.max_score else "feedback"
+        if check.status == CheckStatus.PASSED:
+            mark, points = "[green]✓[/]", "feedback" if check.feedback_only else f"{check.max_score:g}"
             title = f"{mark} ({check.part}) {escape(check.description or check.name)} [dim]{points}[/]"
             print_indented(console, Text.from_markup(title), 2)
             continue
-        points = f"0/{check.max_score:g}" if check.max_score else "feedback only, no points"
+        points = "feedback only, no points" if check.feedback_only else f"0/{check.max_score:g}"
         title = f"[red]✗[/] ({check.part}) {escape(check.description or check.name)} [dim]{points}[/]"
         print_indented(console, Text.from_markup(title), 2)
-        if not (said_once and check.max_score):
+        if not (said_once and not check.feedback_only):
             print_indented(console, check.message, 6)
     if exercise.output:
         where = f"in {html}" if html else "with --html report.html"

@@ -50,7 +50,6 @@ class ExerciseCode:
 @dataclass
 class Submission:
     source: Path
-    form: str  # "folder" | "notebook"
     exercises: dict[str, ExerciseCode]
     files_root: Path | None = None  # folder copied into the sandbox, for folder submissions
     notes: list[str] = field(default_factory=list)  # skipped magics, ignored cells, ...
@@ -107,7 +106,7 @@ def load(path: Path) -> Submission:
     for exercise in EXERCISES:
         file = modules_dir / f"{exercise.module}.py"
         digest.update(file.read_bytes() if regular_file(file) else b"-")
-    folder = Submission(path, "folder", exercises, files_root=modules_dir, fingerprint=digest.hexdigest())
+    folder = Submission(path, exercises, files_root=modules_dir, fingerprint=digest.hexdigest())
     if len(notebooks) > 1 and notebook_path is None:
         folder.notes.append(
             f"notebooks not read ({_names(path, notebooks[:5])}): there are several and none is {COURSE_NOTEBOOK}"
@@ -196,9 +195,7 @@ def _missing(exercise: Exercise, reason: str) -> ExerciseCode:
 
 def _empty(path: Path, problem: str) -> Submission:
     exercises = {e.id: _missing(e, problem) for e in EXERCISES}
-    return Submission(
-        path, "folder", exercises, problem=problem, fingerprint=hashlib.sha256(problem.encode()).hexdigest()
-    )
+    return Submission(path, exercises, problem=problem, fingerprint=hashlib.sha256(problem.encode()).hexdigest())
 
 
 def _read_notebook(path: Path) -> tuple[notebook.ParsedNotebook | None, str, str]:
@@ -217,7 +214,7 @@ def _from_notebook(path: Path) -> Submission:
     parsed, problem, fingerprint = _read_notebook(path)
     if parsed is None:
         exercises = {e.id: _missing(e, f"the notebook could not be read: {problem}") for e in EXERCISES}
-        return Submission(path, "notebook", exercises, problem=f"{path.name}: {problem}", fingerprint=fingerprint)
+        return Submission(path, exercises, problem=f"{path.name}: {problem}", fingerprint=fingerprint)
     exercises = {}
     for exercise in EXERCISES:
         number = exercise.number
@@ -229,7 +226,7 @@ def _from_notebook(path: Path) -> Submission:
             exercises[exercise.id] = _missing(exercise, reason)
     unknown = sorted(set(parsed.exercises) - {e.number for e in EXERCISES})
     notes = parsed.skipped + [f"cells for exercise {n} ignored: there is no such exercise" for n in unknown]
-    return Submission(path, "notebook", exercises, notes=notes, fingerprint=fingerprint)
+    return Submission(path, exercises, notes=notes, fingerprint=fingerprint)
 
 
 def copy_into(submission: Submission, scratch: Path) -> list[str]:
