@@ -87,3 +87,11 @@ def test_a_seed_the_generator_refuses_is_a_grader_error_not_the_learners(grade, 
     exercise = by_id(grade(REFERENCE_DIR, only=["ex03"]))["ex03"]
     assert {c.status for c in exercise.checks if c.max_score} == {"grader error"}
     assert all("ValueError: expected non-negative integer" in c.message for c in exercise.checks if c.max_score)
+
+
+def test_the_class_summary_names_a_student_with_a_grader_error(buggy_comparison, grade, capsys):
+    from grader.reporting.summary import print_class_summary
+
+    result = grade(REFERENCE_DIR, only=["ex02"])
+    print_class_summary(ClassResult([StudentOutcome("ada", str(REFERENCE_DIR), "graded", result)]), REFERENCE_DIR)
+    assert "Grader error for ada in " in capsys.readouterr().out

@@ -90,6 +90,10 @@ def print_class_summary(result: ClassResult, out_dir: Path) -> None:
         print(f"  Mean {statistics.mean(graded):.1f}, median {statistics.median(graded):g}, of 100.")
     for outcome in errors:
         print(f"  Grader error for {outcome.student}: {first_line(outcome.message.strip().splitlines()[-1])}")
+    for outcome in result.students:
+        if outcome.result is not None and outcome.result.grader_errors:
+            problems = outcome.result.grader_errors
+            print(f"  Grader error for {outcome.student} in {len(problems)} check(s): {first_line(problems[0])}")
     for entry in result.skipped:
         print(f"  Skipped {entry}")
     print(f"  Dashboard: {out_dir / 'index.html'}   Gradebook: {out_dir / 'gradebook.csv'}")
