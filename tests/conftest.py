@@ -1,4 +1,4 @@
-"""Shared helpers for the grader's own tests: building submissions and grading them."""
+"""Fixtures for the grader's own tests: building submissions and grading them (helpers: tests/helpers.py)."""
 
 from __future__ import annotations
 
@@ -7,34 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import ASSIGNMENTS_DIR, EXERCISES, REFERENCE_DIR
+from grader.course import EXERCISES, REFERENCE_DIR
 from grader.grade import grade_submission
 from grader.isolation.sandbox import Limits
-from grader.model import GradeResult
 
 TESTS_DIR = Path(__file__).parent
-
-
-def by_id(result) -> dict:
-    return {e.id: e for e in result.exercises}
-
-
-def check_named(exercise, name: str):
-    return next(c for c in exercise.checks if c.name == name)
-
-
-def result_of(exercises: list, duration_s: float = 0.2) -> GradeResult:
-    """A GradeResult around hand-made exercises, for exporters' corner cases."""
-    return GradeResult(
-        submission="sub",
-        seed=1,
-        isolation="process",
-        isolation_reason="test",
-        score=sum(e.score for e in exercises),
-        max_score=sum(e.max_score for e in exercises),
-        duration_s=duration_s,
-        exercises=exercises,
-    )
 
 
 @pytest.fixture
@@ -64,6 +41,3 @@ def grade():
         return grade_submission(path, **kwargs)
 
     return run
-
-
-__all__ = ["ASSIGNMENTS_DIR", "REFERENCE_DIR", "by_id", "check_named", "result_of"]

@@ -9,7 +9,7 @@ import pytest
 
 from grader.cli import main
 from grader.exporters.classroom import to_classroom, write_step_output
-from tests.conftest import by_id
+from tests.helpers import by_id
 
 TEST_FIELDS = {
     "name": str,

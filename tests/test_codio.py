@@ -26,7 +26,7 @@ from grader.grade import grade_submission
 from grader.model import CheckResult, ExerciseResult
 from grader.release.codio import SCRIPT
 from grader.release.targets import write_release
-from tests.conftest import result_of
+from tests.helpers import result_of
 from tests.test_release import TYPICAL
 
 

@@ -9,7 +9,7 @@ from urllib.parse import unquote, urlparse
 
 import pytest
 
-from grader.model import CheckResult, ClassResult, ExerciseResult, Failure, GradeResult, Reason, StudentOutcome
+from grader.model import CheckResult, ClassResult, ExerciseResult, Failure, Reason, StudentOutcome
 from grader.reporting.dashboard import (
     class_summary,
     diagnosis_of,
@@ -25,6 +25,7 @@ from grader.reporting.dashboard import (
     short_label,
     student_rows,
 )
+from tests.helpers import result_of
 
 # ---------------------------------------------------------------- building results by hand
 
@@ -61,22 +62,8 @@ def full(exercise_id: str) -> ExerciseResult:
     return exercise(exercise_id, [passed(f"{exercise_id}_one"), passed(f"{exercise_id}_two")])
 
 
-def grade_result(student: str, *exercises: ExerciseResult, problem: str = "") -> GradeResult:
-    return GradeResult(
-        submission=f"subs/{student}",
-        seed=1,
-        isolation="process",
-        isolation_reason="test",
-        score=sum(e.score for e in exercises),
-        max_score=sum(e.max_score for e in exercises),
-        duration_s=0.1,
-        exercises=list(exercises),
-        problem=problem,
-    )
-
-
 def outcome(student: str, *exercises: ExerciseResult, status: str = "graded") -> StudentOutcome:
-    return StudentOutcome(student, f"subs/{student}", status, grade_result(student, *exercises))
+    return StudentOutcome(student, f"subs/{student}", status, result_of(list(exercises), submission=f"subs/{student}"))
 
 
 def error_outcome(student: str) -> StudentOutcome:
@@ -275,7 +262,9 @@ def test_student_rows_in_id_order_with_error_rows(klass):
 
 
 def test_student_with_a_problem_is_marked_nothing_graded():
-    klass = ClassResult([StudentOutcome("zoe", "subs/zoe", "graded", grade_result("zoe", problem="no modules"))])
+    klass = ClassResult(
+        [StudentOutcome("zoe", "subs/zoe", "graded", result_of([], submission="subs/zoe", problem="no modules"))]
+    )
     (row,) = student_rows(klass)
     assert (row.status_label, row.message, row.total) == ("nothing graded", "no modules", 0)
     assert class_summary(klass).nothing_graded == 1

@@ -16,7 +16,7 @@ from grader.cli import GRADER_FAILED, main
 from grader.course import REFERENCE_DIR
 from grader.model import ClassResult, StudentOutcome
 from grader.reporting.dashboard import render_dashboard
-from tests.conftest import by_id, check_named
+from tests.helpers import by_id, check_named
 
 
 class CheckBug(RuntimeError):

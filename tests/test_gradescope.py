@@ -27,7 +27,7 @@ from grader.exporters.gradescope import (
 )
 from grader.grade import grade_submission
 from grader.model import CheckResult, ExerciseResult, GradeResult
-from tests.conftest import result_of
+from tests.helpers import result_of
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 NUMBERS = {e.id: e.number for e in EXERCISES}

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from grader.course import ASSIGNMENTS_DIR, EXERCISES, REFERENCE_DIR
-from tests.conftest import by_id
+from tests.helpers import by_id
 
 
 def test_reference_scores_full_marks(grade, tmp_path):

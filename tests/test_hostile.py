@@ -13,7 +13,7 @@ import pytest
 
 from grader.course import EXERCISES, PROJECT_DIR
 from grader.isolation.sandbox import isolation_mode, tagged_processes
-from tests.conftest import by_id
+from tests.helpers import by_id
 
 TARGET = "ex02"
 REFERENCE_TAIL = (PROJECT_DIR / "reference" / "ex02_gradient_geometry.py").read_text()

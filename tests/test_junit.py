@@ -13,7 +13,7 @@ from grader.course import EXERCISES, REFERENCE_DIR
 from grader.exporters.junit import to_junit_xml
 from grader.grade import grade_submission
 from grader.model import CheckResult, ExerciseResult, GradeResult
-from tests.conftest import result_of
+from tests.helpers import result_of
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 MODULES = {e.id: e.module for e in EXERCISES}

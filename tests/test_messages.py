@@ -15,7 +15,7 @@ from grader.reporting.report import render_report
 from grader.reporting.summary import print_summary
 from grader.reporting.terminal import print_feedback
 from grader.reporting.wording import STATUS_LABELS
-from tests.conftest import by_id, result_of
+from tests.helpers import by_id, result_of
 
 LONG = (
     "Only component [1] is wrong (expected 2.68708, got 2.01797); component [0] is right. The same at every "

@@ -10,7 +10,7 @@ import pytest
 from grader.course import ASSIGNMENTS_DIR, EXERCISES, REFERENCE_DIR
 from grader.release.notebook import notebook_is_current
 from grader.submissions import notebook
-from tests.conftest import by_id
+from tests.helpers import by_id
 
 EX2 = next(e for e in EXERCISES if e.id == "ex02")
 EX2_SOLUTION = (REFERENCE_DIR / f"{EX2.module}.py").read_text()

@@ -14,7 +14,7 @@ from grader.grading import grade_with_inputs
 from grader.isolation import wire
 from grader.public import public_inputs
 from grader.reporting.report import render_report
-from tests.conftest import by_id
+from tests.helpers import by_id
 
 
 def test_reference_scores_full_marks_and_stubs_nothing():

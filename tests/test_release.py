@@ -201,7 +201,7 @@ def test_an_annotation_points_into_the_notebook(starter, tmp_path):
 def test_learner_text_cannot_break_out_of_an_annotation(tmp_path):
     from grader.exporters.actions import annotations
     from grader.model import CheckResult, ExerciseResult
-    from tests.conftest import result_of
+    from tests.helpers import result_of
 
     hostile = "boom\n::add-mask::secret\r\n::error::forged 100%"
     check = CheckResult("c", "a", 0.0, 1.0, "failed", message=hostile)
@@ -339,7 +339,7 @@ def test_annotations_of_exercises_at_work_come_first(tmp_path):
     """GitHub shows only the first ten error annotations of a step: those of untouched exercises wait."""
     from grader.exporters.actions import annotations
     from grader.model import CheckResult, ExerciseResult
-    from tests.conftest import result_of
+    from tests.helpers import result_of
 
     def exercise(id_: str, score: float) -> ExerciseResult:
         checks = [CheckResult(f"{id_}_{i}", "a", 0.0, 1.0, "failed", message=f"{id_} wrong") for i in range(6)]

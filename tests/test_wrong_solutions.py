@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from grader.course import EXERCISES, REFERENCE_DIR
-from tests.conftest import by_id, check_named
+from tests.helpers import by_id, check_named
 
 WRONG_DIR = Path(__file__).parent / "wrong_solutions"
 VARIANTS = sorted(WRONG_DIR.glob("ex*/*.py"))

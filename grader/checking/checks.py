@@ -341,7 +341,7 @@ class Transformed:
 
     Example
     -------
-    >>> weights = Transformed(sub.gradient_descent_lr, lambda args, answer: answer[0], label="w")
+    >>> weights = Transformed(sub.gradient_descent_lr, lambda args, answer: answer[0], label="w")  # doctest: +SKIP
     >>> compare_calls(weights, lambda *args: ref.gradient_descent_lr(*args)[0], cases)  # doctest: +SKIP
     """
 

@@ -112,29 +112,37 @@ class CheckPlugin:
         """
         error = excinfo.value
         if when != "call" or run is None:
-            return _check_error(item.name, excinfo)
-        reference_run = ReferenceRun(self._plain_inputs().reference(exercise))
-        if self._fails_on_reference(item, exercise, reference_run):
-            return _check_error(item.name, excinfo)
-        what = _unusable_answer(run.answers, reference_run.answers)
+            return _check_error(item.name, error, _grader_frame(excinfo))
+        reference_run = self._reference_run(exercise)
+        if reference_run is not None and self._fails_on_reference(item, exercise, reference_run):
+            return _check_error(item.name, error, _grader_frame(excinfo))
+        what = _unusable_answer(run.answers, reference_run.answers if reference_run else [])
         message = f"Could not use your answer: {what}(the check stopped at {_exception(error)})."
         return Verdict(CheckStatus.ERROR, message, Reason.UNUSABLE)
 
-    def _plain_inputs(self) -> HiddenInputs | PublicInputs:
-        """The run's inputs without recording: a re-run must not extend a public recording."""
-        return HiddenInputs(self.inputs.seed) if isinstance(self.inputs, HiddenInputs) else self.inputs
+    def _reference_run(self, exercise: Exercise) -> ReferenceRun | None:
+        """The reference answering in the grader's process, at the run's hidden inputs, recording nothing.
 
-    def _fails_on_reference(self, item, exercise: Exercise, reference_run: ReferenceRun) -> bool:
-        """Whether the check raises the same way with the reference's answers: then the fault is its own."""
+        A public run has no reference to try.
+        """
+        if not isinstance(self.inputs, HiddenInputs):
+            return None
+        return ReferenceRun(HiddenInputs(self.inputs.seed).reference(exercise))
+
+    def _fails_on_reference(self, item, exercise: Exercise, reference_run: ReferenceRun | None = None) -> bool:
+        """Whether the check also raises with the reference's answers: then the fault is its own.
+
+        Tried at the run's hidden inputs, recording nothing; a public run has no reference to try.
+        """
+        reference_run = reference_run or self._reference_run(exercise)
+        if reference_run is None:
+            return False
         ref = reference_run.reference
-        fixtures = {
-            "sub": LearnerModule(reference_run, ref),
-            "ref": ref,
-            "rng": self._plain_inputs().rng(exercise, item.name),  # the same draws again
-        }
+        rng = HiddenInputs(self.inputs.seed).rng(exercise, item.name)  # the same draws again
+        fixtures = {"sub": LearnerModule(reference_run, ref), "ref": ref, "rng": rng}
         try:
             item.function(**{name: fixtures[name] for name in inspect.signature(item.function).parameters})
-        except (AssertionError, NotRecorded):  # a verdict (or a public run's gap), not a fault of the check
+        except AssertionError:  # a verdict on the reference's answer, not a fault of the check's code
             return False
         except Exception:
             return True
@@ -182,10 +190,10 @@ def _verdict(excinfo, run: ExerciseRun | None) -> Verdict:
     return Verdict(CheckStatus.ERROR, f"could not use your answer ({type(error).__name__}: {error})", Reason.UNUSABLE)
 
 
-def _check_error(name: str, excinfo) -> Verdict:
+def _check_error(name: str, error: BaseException, where: str = "") -> Verdict:
     message = (
-        f"Grader error in {name} ({_exception(excinfo.value)}{_grader_frame(excinfo)}): the check itself failed,"
-        " even on the reference's answers. This is a fault in the grader, not in your answer: these points are"
+        f"Grader error in {name} ({_exception(error)}{where}): the grader's own code failed (it fails on the"
+        " reference's answers too, or before any answer). This is not a fault in your answer: these points are"
         " not decided yet; please tell your instructor."
     )
     return Verdict(CheckStatus.GRADER_ERROR, message, Reason.CHECK_ERROR)

@@ -427,6 +427,15 @@ class Frame:
         """The height of ``value`` on a y axis from 0 (the bottom) to ``y_max`` (the top)."""
         return self.bottom - (self.bottom - self.top) * value / y_max
 
+    def y_ticks(self, ticks: list[float]) -> list[tuple[float, str]]:
+        """(y, label) of every tick, the last tick at the top."""
+        return [(self.y_of(t, ticks[-1]), f"{t:g}") for t in ticks]
+
+    def bar(self, x: float, width: float, level: float, y_max: float, **text: str) -> Bar:
+        """A bar from the x axis up to ``level`` (of ``y_max``); ``text``: its title, printed value, css class."""
+        y = self.y_of(level, y_max)
+        return Bar(x=x, y=y, width=width, height=self.bottom - y, **text)
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -463,15 +472,12 @@ def histogram_chart(bins: list[Bin], median: float | None = None, frame: Frame =
     def x_of(score: float) -> float:
         return frame.left + (frame.right - frame.left) * score / top_score
 
-    def y_of(count: float) -> float:
-        return frame.y_of(count, ticks[-1])
-
     bars = [
-        Bar(
-            x=x_of(b.low) + 1.5,
-            y=y_of(b.count),
-            width=x_of(b.high) - x_of(b.low) - 3,
-            height=frame.bottom - y_of(b.count),
+        frame.bar(
+            x_of(b.low) + 1.5,
+            x_of(b.high) - x_of(b.low) - 3,
+            b.count,
+            ticks[-1],
             title=f"{b.label} points: {students(b.count)}",
             value=str(b.count) if b.count else "",
             css="bin",
@@ -486,7 +492,7 @@ def histogram_chart(bins: list[Bin], median: float | None = None, frame: Frame =
         + "; ".join(f"{b.label}: {b.count}" for b in bins),
         frame=frame,
         bars=bars,
-        y_ticks=[(y_of(t), f"{t:g}") for t in ticks],
+        y_ticks=frame.y_ticks(ticks),
         x_ticks=[(x_of(e), f"{e:g}") for e in edges],
         x_title="Total score (points)",
         y_title="Students",
@@ -497,37 +503,32 @@ def histogram_chart(bins: list[Bin], median: float | None = None, frame: Frame =
 def exercise_chart(summaries: list[ExerciseSummary], frame: Frame = Frame()) -> Chart:
     ticks = nice_ticks(max((s.max_score for s in summaries), default=10.0) or 10.0)
     slot = (frame.right - frame.left) / max(len(summaries), 1)
-
-    def y_of(value: float) -> float:
-        return frame.y_of(value, ticks[-1])
-
     bars = []
     for i, s in enumerate(summaries):
-        mean = s.mean or 0.0
         full = f", {percent(s.full_marks_share)} with full marks" if s.full_marks_share is not None else ""
         bars.append(
-            Bar(
-                x=frame.left + i * slot + slot * 0.15,
-                y=y_of(mean),
-                width=slot * 0.7,
-                height=frame.bottom - y_of(mean),
+            frame.bar(
+                frame.left + i * slot + slot * 0.15,
+                slot * 0.7,
+                s.mean or 0.0,
+                ticks[-1],
                 title=f"{s.id} {s.title}: mean {fmt(s.mean)} of {s.max_score:g}{full}",
                 value=fmt(s.mean),
                 css=s.band,
             )
         )
+    means = "; ".join(f"{s.id}: {fmt(s.mean)} of {s.max_score:g}" for s in summaries)
     return Chart(
         id="exercise-means",
         title="Mean score per exercise",
-        description="Mean score of the graded students in each exercise. "
-        + "; ".join(f"{s.id}: {fmt(s.mean)} of {s.max_score:g}" for s in summaries),
+        description=f"Mean score of the graded students in each exercise. {means}",
+        legend="Green: mean at least 80% of the points; amber: at least 50%; red: below.",
+        x_title="Exercise",
+        x_ticks=[(frame.left + (i + 0.5) * slot, s.id) for i, s in enumerate(summaries)],
+        y_title="Mean score (points)",
+        y_ticks=frame.y_ticks(ticks),
         frame=frame,
         bars=bars,
-        y_ticks=[(y_of(t), f"{t:g}") for t in ticks],
-        x_ticks=[(frame.left + (i + 0.5) * slot, s.id) for i, s in enumerate(summaries)],
-        x_title="Exercise",
-        y_title="Mean score (points)",
-        legend="Green: mean at least 80% of the points; amber: at least 50%; red: below.",
     )
 
 
