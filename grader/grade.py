@@ -56,6 +56,8 @@ def grade_submission(
         workspace = start_workspace(path, limits)
     try:
         submission = loading.load(path)
+        if only is None and submission.lone_module:  # a lone module is its exercise alone
+            only = [e for e, code in submission.exercises.items() if code.kind != "missing"]
         inputs = choose_inputs(submission, seed, public)
         result = grade_loaded(path, submission, inputs, workspace, only)
     finally:

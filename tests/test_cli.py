@@ -143,3 +143,29 @@ def test_a_disk_that_refuses_the_outputs_after_grading_is_a_one_line_error(tmp_p
     assert main(["grade", str(REFERENCE_DIR), "--out", str(tmp_path / "out"), "--seed", "1"]) == 2
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert error.startswith("grader: error: cannot write") and "results.json" in error and "Permission denied" in error
+
+
+def test_a_lone_module_named_like_an_exercise_is_graded_as_that_exercise(tmp_path, capsys):
+    import shutil
+
+    module = tmp_path / "ex03_directional_derivatives.py"
+    shutil.copyfile(REFERENCE_DIR / module.name, module)
+    (tmp_path / "unrelated.py").write_text("raise SystemExit('not copied, not run')\n")
+    assert main(["grade", str(module), "--seed", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "ex03" in printed and "Total: 10/10" in printed and "ex04" not in printed
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        ("work.txt", "my answers\n", "work.txt is not a notebook (.ipynb), an exercise module"),
+        ("ex3_directional.py", "x = 1\n", "rename it ex03_directional_derivatives.py"),
+        ("solution.py", "x = 1\n", "is not named like an exercise module"),
+    ],
+)
+def test_a_file_that_is_not_a_notebook_says_what_it_is_once(name, content, said, tmp_path, capsys):
+    (tmp_path / name).write_text(content)
+    assert main(["grade", str(tmp_path / name)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.count(said) == 1 and "notebook could not be read" not in printed

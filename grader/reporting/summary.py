@@ -32,6 +32,8 @@ def print_summary(result: GradeResult, out_dir: Path | None, file: TextIO | None
         label = STATUS_LABELS.get(exercise.status, exercise.status)
         print(f"  {exercise.id}  {exercise.title:<{width}}  {score} {label}", file=file)
         said_once = exercise.problem_said_once
+        if result.problem and exercise.status == ExerciseStatus.MISSING:
+            continue  # the submission's problem, printed once above, is the reason
         if (exercise.status in PROBLEM_STATUSES or said_once) and exercise.message:
             print_whole(first_line(exercise.message, None), "        ", file)
         for check in exercise.checks:

@@ -52,6 +52,7 @@ class Submission:
     source: Path
     exercises: dict[str, ExerciseCode]
     files_root: Path | None = None  # folder copied into the sandbox, for folder submissions
+    lone_module: str = ""  # a single module given alone: its name, the one file of files_root copied
     notes: list[str] = field(default_factory=list)  # skipped magics, ignored cells, ...
     problem: str = ""  # why nothing could be graded, when that is the case
     fingerprint: str = ""
@@ -81,6 +82,14 @@ def load(path: Path) -> Submission:
     path = Path(path)
     if path.is_symlink() or (path.exists() and not path.is_dir() and not regular_file(path)):
         return _empty(path, "the submission is a link or a special file, not a notebook or a folder: not read")
+    if path.is_file() and path.suffix == ".py":
+        return _from_module(path)
+    if path.is_file() and path.suffix.lower() != ".ipynb":
+        return _empty(
+            path,
+            f"{path.name} is not a notebook (.ipynb), an exercise module (such as ex01_partial_derivatives.py)"
+            " or a folder of them: nothing to grade",
+        )
     if path.is_file():
         return _from_notebook(path)
     modules_dir = _modules_dir(path)
@@ -113,6 +122,19 @@ def load(path: Path) -> Submission:
         )
     folder.notes.extend(passed_over)
     return _with_notebook_work(folder, notebook_path) if notebook_path else folder
+
+
+def _from_module(path: Path) -> Submission:
+    """A lone module named like an exercise's: that exercise, graded alone (the others are not asked for)."""
+    exercise = next((e for e in EXERCISES if e.module == path.stem), None)
+    if exercise is None:
+        near = [f"{e.module}.py" for e in EXERCISES if path.stem.startswith((e.id, f"ex{e.number}_"))]
+        named = f"rename it {near[0]}" if near else "rename it after its exercise (ex01_partial_derivatives.py, ...)"
+        return _empty(path, f"{path.name} is not named like an exercise module: {named}, or give the folder")
+    exercises = {e.id: _missing(e, f"only {path.name} was given") for e in EXERCISES}
+    exercises[exercise.id] = ExerciseCode(exercise.id, exercise.module, "module", path=path.name)
+    fingerprint = hashlib.sha256(path.read_bytes()).hexdigest()
+    return Submission(path, exercises, files_root=path.parent, lone_module=path.name, fingerprint=fingerprint)
 
 
 def _names(path: Path, notebooks: list[Path]) -> str:
@@ -234,7 +256,8 @@ def copy_into(submission: Submission, scratch: Path) -> list[str]:
     if submission.files_root is None:
         return []
     notes, total, count = [], 0, 0
-    for file in sorted(submission.files_root.rglob("*")):
+    root = submission.files_root
+    for file in [root / submission.lone_module] if submission.lone_module else sorted(root.rglob("*")):
         relative = file.relative_to(submission.files_root)
         if not _visible(relative):
             continue
