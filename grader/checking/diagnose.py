@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from grader.checking.patterns import entry_pattern, nonfinite_cause
+from grader.checking.patterns import entry_pattern, factor_name, nonfinite_cause
 from grader.isolation.wire import Unsupported
 
 TWO_PI = 2 * math.pi
@@ -197,7 +197,7 @@ def diagnose(
             return f"Not unit length: right direction, but its length is {norm:.4g}, not 1."
     factor = constant_factor(got, expected, tol) if (factor_evidence or got.size > 1) else None
     if factor is not None:
-        return f"Off by a constant factor: your answer is {format_factor(factor)} times the right one."
+        return f"Off by a constant factor: your answer is {factor_name(factor)} times the right one."
     if float32:
         return FLOAT32_CAUSE
     if tol.unordered or tol.up_to_sign:
@@ -225,13 +225,6 @@ def same_factor_everywhere(pairs: list[tuple]) -> bool:
             continue
         factors.append(float(np.vdot(got, expected)) / float(np.vdot(expected, expected)))
     return len(factors) >= 2 and all(math.isclose(f, factors[0], rel_tol=1e-6) for f in factors)
-
-
-def format_factor(factor: float) -> str:
-    for name, value in (("2", 2.0), ("1/2", 0.5), ("4", 4.0), ("1/4", 0.25), ("-2", -2.0), ("-1/2", -0.5)):
-        if math.isclose(factor, value, rel_tol=1e-6):
-            return name
-    return f"{factor:.4g}"
 
 
 def format_value(value, digits: int = 6) -> str:

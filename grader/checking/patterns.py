@@ -40,7 +40,8 @@ def entry_pattern(got: np.ndarray, expected: np.ndarray, agree: Agree) -> str:
     if not wrong.any() or wrong.all():
         return ""
     where, verb, rest = _where(wrong)
-    return f"{where} {verb} wrong ({_how(got[wrong], expected[wrong], agree)}); {rest}."
+    how = _how(got[wrong], expected[wrong], agree)
+    return f"{where} {verb} wrong{f' ({how})' if how else ''}; {rest}."
 
 
 def _shifted(got: np.ndarray, expected: np.ndarray, agree: Agree) -> str:
@@ -121,19 +122,20 @@ def _how(got: np.ndarray, expected: np.ndarray, agree: Agree) -> str:
         return f"{'off' if got.size == 1 else 'each off'} by exactly {gap}: {hint}"
     if np.all(expected != 0):
         ratios = got / expected
-        factor = _factor_name(float(ratios[0]))
+        factor = factor_name(float(ratios[0]))
         shared = np.allclose(ratios, ratios[0], rtol=1e-6) and agree(got, ratios[0] * expected).all()
         if shared and (got.size > 1 or factor in NAMED_FACTORS):  # one odd ratio says nothing
             return f"{factor} times the right value"
     if got.size == 1:
         return f"expected {float(expected[0]):.6g}, got {float(got[0]):.6g}"
-    return "different values"
+    return ""
 
 
-NAMED_FACTORS = {"2": 2.0, "1/2": 0.5, "-2": -2.0, "-1/2": -0.5, "4": 4.0, "1/4": 0.25}
+NAMED_FACTORS = {"2": 2.0, "1/2": 0.5, "4": 4.0, "1/4": 0.25, "-2": -2.0, "-1/2": -0.5}
 
 
-def _factor_name(factor: float) -> str:
+def factor_name(factor: float) -> str:
+    """2, 1/2, ... for the factors mistakes produce; the number otherwise."""
     for name, value in NAMED_FACTORS.items():
         if abs(factor - value) <= 1e-6 * abs(value):
             return name
