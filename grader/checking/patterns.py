@@ -257,23 +257,29 @@ DEFAULT = "its default"  # an argument the call leaves out
 
 
 def _argument_value(cases: Sequence[tuple], failing: list[int], passing: list[int], parameters: Sequence[str]) -> str:
-    """ "y = 1" when plain arguments have, at every failing input, values no passing input has."""
+    """ "y = 1" when a plain argument has, at every failing input, a value no passing input has.
+
+    Only arguments that label cases (a flag, a label among two or three, an option given or left
+    at its default) are read: any number drawn at random would single out the failing inputs.
+    """
     found = []
     for position in range(max(len(c) for c in cases)):
         values = [_plain(cases[i][position]) if position < len(cases[i]) else DEFAULT for i in range(len(cases))]
-        if any(v is None for v in values) or not _discrete(values):
+        if any(v is None for v in values):
             continue
-        failing_values = {values[i] for i in failing}
-        if len(failing_values) <= 2 and not failing_values & {values[i] for i in passing}:
-            name = parameters[position] if position < len(parameters) else f"argument {position + 1}"
+        name = parameters[position] if position < len(parameters) else f"argument {position + 1}"
+        failing_values, passing_values = {values[i] for i in failing}, {values[i] for i in passing}
+        if failing_values & passing_values:
+            continue
+        if passing_values == {DEFAULT}:
             shown = " or ".join(sorted(f"{v:g}" if isinstance(v, float) else str(v) for v in failing_values))
-            found.append(f"{name} is left at {DEFAULT}" if failing_values == {DEFAULT} else f"{name} = {shown}")
+            found.append(f"{name} is given ({shown}) rather than left at its default")
+        elif failing_values == {DEFAULT}:
+            found.append(f"{name} is left at its default")
+        elif len(failing_values) == 1 and len(set(values)) <= min(3, len(values) - 1):  # labels repeat
+            (value,) = failing_values
+            found.append(f"{name} = {value:g}" if isinstance(value, float) else f"{name} = {value}")
     return " and ".join(found)
-
-
-def _discrete(values: list) -> bool:
-    """Values that label cases (repeated, or a default among given ones), not random numbers each its own."""
-    return DEFAULT in values or len(set(values)) < len(values)
 
 
 def _plain(value) -> float | bool | None:

@@ -1,6 +1,6 @@
 # mistake: the eps argument is ignored: the relative error divides by ||g_num|| + ||g|| alone
 # fails: gradient_check_random_claims
-# diagnosis: eps = 0.5
+# diagnosis: eps is given (0.5)
 import numpy as np
 
 
