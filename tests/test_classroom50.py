@@ -131,7 +131,9 @@ def bundle_archive(release) -> bytes:
     return buffer.getvalue()
 
 
-def run_like_classroom50(archive: bytes, checkout: Path, tmp_path: Path) -> subprocess.CompletedProcess:
+def run_like_classroom50(
+    archive: bytes, checkout: Path, tmp_path: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """Extract the bundle into the runner's scratch folder and run its autograder.py in the checkout."""
     runtime = tmp_path / "classroom50-runtime"
     shutil.rmtree(runtime, ignore_errors=True)
@@ -141,6 +143,7 @@ def run_like_classroom50(archive: bytes, checkout: Path, tmp_path: Path) -> subp
     outputs.write_text("")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "GRADER_REFERENCE_DIR")}
     env |= RUNNER_ENV | {"CLASSROOM50_BUNDLE_DIR": str(runtime / ASSIGNMENT), "GITHUB_OUTPUT": str(outputs)}
+    env |= extra_env or {}
     return subprocess.run(
         [sys.executable, str(runtime / ASSIGNMENT / "autograder.py")],
         cwd=checkout,
@@ -201,6 +204,9 @@ def test_a_run_gives_a_valid_result_with_the_public_score(release, bundle_archiv
         if check.diagnosis:
             assert check.diagnosis in test["message"] and test["diagnosis"] == check.diagnosis
 
+    report = (checkout / "grader-report/report.html").read_text()  # for the assignment's release_assets
+    assert "Degrees instead of radians" in report and "Public checks" in report
+
     body = (checkout / "release-body.md").read_text()
     assert len(body) <= BODY_LIMIT
     assert "| ex03 Directional derivatives | 8 / 10 | partial |" in body
@@ -213,6 +219,8 @@ def test_a_forged_result_is_replaced_by_the_real_one(release, bundle_archive, tm
     forged = {**RUNNER_ENV, "schema": "classroom50/result/v1", "score": 200, "max-score": 200, "tests": []}
     (checkout / "result.json").write_text(json.dumps(forged))
     (checkout / "release-body.md").write_text("### 200 / 200")
+    (checkout / "grader-report").mkdir()
+    (checkout / "grader-report/report.html").write_text("<h1>200 / 200</h1>")
     (checkout / "ex01_partial_derivatives.py").write_text(
         (REFERENCE_DIR / "ex01_partial_derivatives.py").read_text()
         + f"\nfor _name in ('result.json', 'release-body.md'):\n"
@@ -224,22 +232,40 @@ def test_a_forged_result_is_replaced_by_the_real_one(release, bundle_archive, tm
     result = valid_result(json.loads((checkout / "result.json").read_text()))
     assert result["score"] == 20 and result["max-score"] == 200  # ex01 right, nothing else done
     assert "200 / 200" not in (checkout / "release-body.md").read_text()
+    assert "200 / 200" not in (checkout / "grader-report/report.html").read_text()
 
 
 def test_grading_that_cannot_finish_is_an_error_not_a_result(release, tmp_path):
-    """Past its time limit the autograder exits non-zero (Classroom 50: "error", no release), leaving no result."""
+    """Past its time limit the autograder stops the grading, workers included, and exits non-zero.
+
+    Classroom 50 then records an error and publishes no Release; no result file is left behind.
+    """
     bundle = shutil.copytree(release / "autograders" / ASSIGNMENT, tmp_path / "bundle" / ASSIGNMENT)
     settings = json.loads((bundle / "grading.json").read_text())
-    (bundle / "grading.json").write_text(json.dumps(settings | {"time_limit_s": 0.01}))
+    (bundle / "grading.json").write_text(json.dumps(settings | {"time_limit_s": 5}))  # below one exercise's 10 s
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
         archive.add(bundle, arcname=ASSIGNMENT)
     checkout = student_checkout(release, tmp_path / "slow", {})
+    (checkout / "ex01_partial_derivatives.py").write_text("while True:\n    pass\n")
     (checkout / "result.json").write_text('{"score": 200}')
-    done = run_like_classroom50(buffer.getvalue(), checkout, tmp_path)
+    run_id = f"c50{os.getpid()}"
+    done = run_like_classroom50(buffer.getvalue(), checkout, tmp_path, {"GRADER_RUN_ID": run_id})
     assert done.returncode != 0
-    assert "time limit" in done.stderr or "limit of" in done.stderr
+    assert "limit of 5 s" in done.stderr
     assert not (checkout / "result.json").exists()
+    assert not tagged_processes(f"GRADER_WORKER_TOKEN={run_id}-")  # the looping worker ended with the grader
+
+
+def tagged_processes(marker: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker.encode() in (entry / "environ").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
 
 
 def test_nothing_to_grade_still_validates(tmp_path):

@@ -18,7 +18,8 @@ Classroom 50's commit status red at full marks) and listed in the release body i
 
 ``release-body.md`` holds the total, the table of exercises and one line per failed check,
 within ``BODY_LIMIT`` characters: Classroom 50 clips captured output at 2,000 characters in a
-Release body, and a body that fits needs no clipping.
+Release body, and a body that fits needs no clipping. ``REPORT_FILE`` is where the autograder
+puts the HTML report, for an assignment that lists it in its ``release_assets``.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ from grader.model import CheckStatus, ExerciseStatus, GradeResult
 SCHEMA = "classroom50/result/v1"
 RESULT_FILE = "result.json"
 BODY_FILE = "release-body.md"
-OUTPUT_FILES = (RESULT_FILE, BODY_FILE)
+REPORT_FILE = "grader-report/report.html"  # beside them: the HTML report, for the assignment's release_assets
+OUTPUT_FILES = (RESULT_FILE, BODY_FILE, REPORT_FILE.split("/")[0])
 BODY_LIMIT = 2000
 LINE_LIMIT = 160  # one failed check's line in the body
 

@@ -7,7 +7,8 @@ student's workspace. Both scripts sit beside ``grading.json`` (their settings),
 library at the top: it runs before the grader's dependencies may be installed.
 
 Grading runs in a child process (``python -m grader grade``) with a time limit of its own, in its
-own session, killed whole when the limit passes. Its environment has none of the variables
+own session, killed whole when it ends or the limit passes (the workers it started end with it,
+as ``grader.isolation`` sees to). Its environment has none of the variables
 through which a GitHub Actions step talks to the runner (``GITHUB_OUTPUT``, ``GITHUB_ENV``, ...)
 nor the runner's tokens: learner code runs below it. The results are read back as the grader's
 own ``results.json`` and turned into the platform's format in this (trusted) process, after the
@@ -26,10 +27,6 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from grader.model import GradeResult
 
 SETTINGS_FILE = "grading.json"
 REQUIREMENTS_FILE = "requirements.txt"
@@ -46,6 +43,7 @@ class Grading:
     results: dict | None
     output: str
     problem: str = ""
+    report: bytes = b""  # report.html
 
 
 def settings(bundle: Path) -> dict:
@@ -87,8 +85,10 @@ def grade(engine: Path, submission: Path, *, public: bool, time_limit_s: float) 
     env = {k: v for k, v in os.environ.items() if k not in RUNNER_VARIABLES and not k.startswith("ACTIONS_")}
     env.pop("GRADER_REFERENCE_DIR", None)  # the engine's own reference, if it has one
     env["PYTHONPATH"] = str(engine)
-    with tempfile.TemporaryDirectory(prefix="grading-") as out:
-        command = [sys.executable, "-m", "grader", "grade", str(submission), "--out", out]
+    with tempfile.TemporaryDirectory(prefix="grading-") as scratch:
+        out, env["TMPDIR"] = Path(scratch) / "out", str(Path(scratch) / "tmp")  # a stopped grader leaves nothing
+        Path(env["TMPDIR"]).mkdir()
+        command = [sys.executable, "-m", "grader", "grade", str(submission), "--out", str(out)]
         child = subprocess.Popen(
             command + (["--public"] if public else []),
             cwd=engine,
@@ -102,17 +102,20 @@ def grade(engine: Path, submission: Path, *, public: bool, time_limit_s: float) 
         )
         try:
             output, _ = child.communicate(timeout=time_limit_s)
+            late = ""
         except subprocess.TimeoutExpired:
-            output = _kill(child)
-            return Grading(None, output, f"grading took longer than its limit of {time_limit_s:g} s and was stopped")
-        _kill(child)  # anything the grading left running in its session
-        results = Path(out) / "results.json"
-        if child.returncode != 0 or not results.is_file():
+            output, late = "", f"grading took longer than its limit of {time_limit_s:g} s and was stopped"
+        printed = _kill(child)  # anything left in its session (its workers end with it)
+        if late:
+            return Grading(None, printed, late)  # a retried communicate loses no output
+        results, report = out / "results.json", out / "report.html"
+        if child.returncode != 0 or not results.is_file() or not report.is_file():
             return Grading(None, output, f"the grader failed (exit status {child.returncode})")
-        return Grading(json.loads(results.read_text(encoding="utf-8")), output)
+        return Grading(json.loads(results.read_text(encoding="utf-8")), output, report=report.read_bytes())
 
 
 def _kill(child: subprocess.Popen) -> str:
+    """Kill ``child``'s session and wait for it; what it printed."""
     try:
         os.killpg(child.pid, signal.SIGKILL)
     except ProcessLookupError:
@@ -122,18 +125,23 @@ def _kill(child: subprocess.Popen) -> str:
 
 
 def classroom50_autograde(bundle: Path, checkout: Path) -> int:
-    """Classroom 50's entry point: grade the checkout, write release-body.md, then result.json last.
+    """Classroom 50's entry point: grade the checkout; write the report, release-body.md, then result.json last.
 
     Exit status 0 when grading ran (whatever the score); 1 when it could not, which Classroom 50
     records as an error, with no result published.
     """
-    from grader.exporters.classroom50 import OUTPUT_FILES, write_classroom50
+    from grader.exporters.classroom50 import OUTPUT_FILES, REPORT_FILE, write_classroom50
+    from grader.files import write_atomically
 
     for name in OUTPUT_FILES:  # a student's own copy must never be taken for the autograder's
         _remove(checkout / name)
-    result = graded(bundle, checkout, "::error::autograder: ")  # an annotation on the run's page
-    if result is None:
+    grading = graded(bundle, checkout, "::error::autograder: ")  # an annotation on the run's page
+    if grading is None:
         return 1
+    from grader.model import GradeResult
+
+    write_atomically(checkout / REPORT_FILE, grading.report)  # a Release asset if the assignment lists it
+    result = GradeResult.from_dict(grading.results)
     write_classroom50(result, checkout, os.environ, settings(bundle)["points_scale"])
     return 0
 
@@ -146,21 +154,23 @@ def codio_autograde(bundle: Path, workspace: Path) -> int:
     """
     from grader.exporters.codio import CodioError, send_to_codio
 
-    result = graded(bundle, workspace, "autograde: ")
-    if result is None:
+    grading = graded(bundle, workspace, "autograde: ")
+    if grading is None:
         return 1
+    from grader.model import GradeResult
+
     try:
-        print(send_to_codio(result, os.environ))
+        print(send_to_codio(GradeResult.from_dict(grading.results), os.environ))
     except CodioError as error:
         print(f"autograde: {error}", file=sys.stderr)
         return 1
     return 0
 
 
-def graded(bundle: Path, submission: Path, error_prefix: str) -> GradeResult | None:
+def graded(bundle: Path, submission: Path, error_prefix: str) -> Grading | None:
     """Grade ``submission`` as the bundle's settings say, printing the grader's output.
 
-    Returns the ``GradeResult``, or None when it could not be had (why is printed on stderr after
+    Returns the finished grading, or None when there is none (why is printed on stderr after
     ``error_prefix``): the dependencies would not install, or grading failed or ran out of time.
     """
     config = settings(bundle)
@@ -174,9 +184,7 @@ def graded(bundle: Path, submission: Path, error_prefix: str) -> GradeResult | N
     if grading.results is None:
         print(f"{error_prefix}{grading.problem}", file=sys.stderr)
         return None
-    from grader.model import GradeResult  # the dependencies are there now
-
-    return GradeResult.from_dict(grading.results)
+    return grading
 
 
 def _remove(path: Path) -> None:

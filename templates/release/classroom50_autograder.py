@@ -2,9 +2,10 @@
 
 Written by `grader release --for classroom50`. It grades the checkout with the public checks of
 the gradient exercises (the grader in ``engine/``, settings in ``grading.json``), removes any
-``result.json`` or ``release-body.md`` the student committed, and writes ``release-body.md``,
-then ``result.json`` (schema classroom50/result/v1) last. This folder is published: it holds
-no solution and no hidden check.
+``result.json``, ``release-body.md`` or ``grader-report`` the student committed, and writes
+``grader-report/report.html``, ``release-body.md``, then ``result.json`` (schema
+classroom50/result/v1) last. This folder is published: it holds no solution and no hidden
+check.
 """
 
 import sys
