@@ -17,25 +17,30 @@ import hashlib
 import io
 import multiprocessing
 import os
-import queue
+import pickle
 import signal
+import tempfile
 import time
 import traceback
 from dataclasses import dataclass
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 import grader
+from grader import leftovers
 from grader.course import CHECKS_DIR, EXERCISES, REFERENCE_DIR, TEMPLATES_DIR
 from grader.files import write_atomically
 from grader.grade import REPORT_FILE, RESULTS_FILE, grade_submission
 from grader.isolation.sandbox import Limits, Workspace
 from grader.model import ClassResult, GradeResult, StudentOutcome, StudentStatus
 from grader.progress import Progress
-from grader.submissions.loading import IGNORED_DIRS, regular_file
+from grader.reporting.safe_text import spreadsheet_cell
+from grader.submissions import tree
 
 KEY_FILE = ".grade-key"  # beside results.json: what was graded, so an unchanged student is skipped
 GRADEBOOK_FILE = "gradebook.csv"
 DASHBOARD_FILE = "index.html"
+PROCESS_KILLED = "grading process killed"  # what a student's row says when grading them killed it twice
 
 
 @dataclass(frozen=True)
@@ -89,14 +94,11 @@ def grader_version() -> str:
 
 def cache_key(entry: Path, version: str, seed: int | None, limits: Limits) -> str:
     """What a student's grade depends on: every file they submitted, the grader, the options."""
-    digest = hashlib.sha256(f"{version}|{seed}|{limits}".encode())
-    files = [entry] if entry.is_file() else sorted(p for p in entry.rglob("*") if regular_file(p))
-    for file in files:
-        relative = file.relative_to(entry.parent)
-        if set(relative.parts) & IGNORED_DIRS:
-            continue
-        digest.update(str(relative).encode() + b"\0" + file.read_bytes())
-    return digest.hexdigest()
+    try:
+        content = tree.read(entry).digest()  # the same walk as grading's: no link followed
+    except tree.Unreadable as error:
+        content = str(error)
+    return hashlib.sha256(f"{version}|{seed}|{limits}|{entry.name}|{content}".encode()).hexdigest()
 
 
 def previous_result(student_dir: Path, key: str) -> GradeResult | None:
@@ -141,18 +143,17 @@ def save(out: Path, task: Task, answer: dict) -> StudentOutcome:
 # ---------------------------------------------------------------- running many
 
 
-def _grading_process(tasks, answers, seed: int | None, limits: Limits) -> None:
-    """A forked grading process: grade tasks until the sentinel, on one worker reset between students."""
+def _grading_process(connection, folder: str, seed: int | None, limits: Limits) -> None:
+    """A forked grading process: grade the tasks it is sent until None, on one worker reset between students."""
     _interrupt_when_parent_dies()
-    answers.cancel_join_thread()  # if the batch is gone, exit without waiting to deliver answers
-    parent = os.getppid()
+    tempfile.tempdir = folder  # its workspaces live in the folder the batch removes if it dies
     workspace = Workspace(limits)
     try:
-        while os.getppid() == parent and (task := tasks.get()) is not None:
-            answers.put((task, grade_task(task, seed, limits, workspace)))
+        while (task := connection.recv()) is not None:
+            connection.send(grade_task(task, seed, limits, workspace))
             workspace.reset()
-    except KeyboardInterrupt:
-        pass
+    except (KeyboardInterrupt, EOFError, OSError):
+        pass  # interrupted, or the batch is gone
     finally:
         workspace.close()
 
@@ -167,35 +168,88 @@ def _interrupt_when_parent_dies() -> None:
         pass  # not Linux: the processes are daemons and end with a normal exit anyway
 
 
+@dataclass
+class _GradingProcess:
+    """One forked grading process, its end of the pipe, its private folder, and its current student."""
+
+    process: multiprocessing.Process
+    connection: Connection
+    folder: Path
+    task: Task | None = None
+
+
 def run_local(tasks: list[Task], jobs: int, seed, limits, on_answer) -> None:
+    """Grade ``tasks`` in ``jobs`` forked processes; a process that dies is replaced.
+
+    The student a dying process was grading is graded once more in a fresh process; if that one
+    dies too, the student's answer says so ("grading process killed"), and the batch goes on.
+    """
     context = multiprocessing.get_context("fork")  # the children inherit every import already made
-    todo, answers = context.Queue(), context.Queue()
-    for task in tasks:
-        todo.put(task)
-    processes = [
-        context.Process(target=_grading_process, args=(todo, answers, seed, limits), daemon=True)
-        for _ in range(min(jobs, len(tasks)))
-    ]
-    for process in processes:
-        todo.put(None)
+    todo, tried = list(reversed(tasks)), set()
+    running: list[_GradingProcess] = []
+
+    def start() -> None:
+        folder = leftovers.private_folder()
+        mine, theirs = context.Pipe()
+        process = context.Process(target=_grading_process, args=(theirs, str(folder), seed, limits), daemon=True)
         process.start()
+        theirs.close()
+        running.append(_GradingProcess(process, mine, folder))
+
+    def give_work(grader: _GradingProcess) -> None:
+        grader.task = todo.pop()
+        try:
+            grader.connection.send(grader.task)
+        except OSError:
+            pass  # it died already: its sentinel says so next
+
+    def bury(grader: _GradingProcess) -> None:
+        running.remove(grader)
+        grader.process.join(timeout=5)
+        grader.connection.close()
+        leftovers.remove_folder(grader.folder)
+        task = grader.task
+        if task is not None and task.student not in tried:
+            tried.add(task.student)
+            todo.append(task)  # once more, in a fresh process
+        elif task is not None:
+            on_answer(task, {"student": task.student, "result": None, "html": None, "message": PROCESS_KILLED})
+
     try:
-        for _ in tasks:
-            while True:
-                try:
-                    task, answer = answers.get(timeout=1.0)
-                    break
-                except queue.Empty:
-                    if not any(p.is_alive() for p in processes):
-                        raise RuntimeError("every grading process stopped") from None
-            on_answer(task, answer)
+        while todo or any(g.task for g in running):
+            while todo and len([g for g in running if g.task]) < jobs:
+                idle = next((g for g in running if g.task is None), None)
+                if idle is None:
+                    start()
+                    idle = running[-1]
+                give_work(idle)
+            ready = wait([g.connection for g in running] + [g.process.sentinel for g in running], timeout=1.0)
+            for grader in list(running):
+                if grader.connection in ready or grader.process.sentinel in ready:
+                    try:
+                        answer = grader.connection.recv() if grader.connection.poll() else None
+                    except (EOFError, OSError, pickle.UnpicklingError):
+                        answer = None
+                    if answer is not None:
+                        on_answer(grader.task, answer)
+                        grader.task = None
+                    elif not grader.process.is_alive() or grader.connection.closed:
+                        bury(grader)
+                    elif grader.process.sentinel in ready:
+                        bury(grader)
     finally:
-        for process in processes:  # normally they have their sentinel and are closing their workers
-            process.join(timeout=15)
-        for process in processes:
-            if process.is_alive():
-                process.terminate()
-                process.join(timeout=5)
+        for grader in running:  # normally idle: the end of work makes them close their workers
+            try:
+                grader.connection.send(None)
+            except OSError:
+                pass
+        for grader in running:
+            grader.process.join(timeout=15)
+            if grader.process.is_alive():
+                grader.process.terminate()
+                grader.process.join(timeout=5)
+            grader.connection.close()
+            leftovers.remove_folder(grader.folder)
 
 
 def run_dask(tasks: list[Task], address: str, seed, limits, on_answer) -> None:
@@ -242,11 +296,18 @@ def grade_class(
         outcomes[task.student] = save(out, task, answer)
         progress.advance(task.student)
 
-    if tasks:
-        if scheduler:
+    try:
+        if tasks and scheduler:
             run_dask(tasks, scheduler, seed, limits, on_answer)
-        else:
+        elif tasks:
+            leftovers.remove_stale()  # of batches killed before this one
             run_local(tasks, jobs or os.cpu_count() or 1, seed, limits, on_answer)
+    except Exception:  # the batch itself failed: the students graded so far still get their gradebook
+        message = traceback.format_exc(limit=-3)
+        for task in tasks:
+            outcomes.setdefault(
+                task.student, StudentOutcome(task.student, task.source, StudentStatus.GRADER_ERROR, None, message)
+            )
     progress.close()
     result = ClassResult([outcomes[s] for s, _ in entries], skipped, round(time.perf_counter() - started, 3))
     write_atomically(out / GRADEBOOK_FILE, gradebook_csv(result))
@@ -260,14 +321,16 @@ def gradebook_csv(result: ClassResult) -> str:
     writer = csv.writer(text, lineterminator="\n")
     writer.writerow(["student", *(e.id for e in EXERCISES), "total", "max", "status"])
     for outcome in sorted(result.students, key=lambda o: o.student):
+        student = spreadsheet_cell(outcome.student)  # an id like =HYPERLINK(...) stays text
         graded = outcome.result
         if graded is None:
-            writer.writerow([outcome.student, *([""] * len(EXERCISES)), "", "", "grader error"])
+            status = f"grader error: {PROCESS_KILLED}" if outcome.message == PROCESS_KILLED else "grader error"
+            writer.writerow([student, *([""] * len(EXERCISES)), "", "", status])
             continue
         scores = {e.id: e.score for e in graded.exercises}
         status = "grader error" if graded.grader_errors else "nothing to grade" if graded.problem else "graded"
         row = [f"{scores.get(e.id, 0):g}" for e in EXERCISES]
-        writer.writerow([outcome.student, *row, f"{graded.score:g}", f"{graded.max_score:g}", status])
+        writer.writerow([student, *row, f"{graded.score:g}", f"{graded.max_score:g}", status])
     return text.getvalue()
 
 

@@ -75,7 +75,9 @@ def choose_inputs(submission: loading.Submission, seed: int | None, public: bool
 
         return public_inputs()
     if seed is None:
-        seed = int(submission.fingerprint[:8], 16)  # the same submission always gets the same inputs
+        # The same submission always gets the same inputs, and any change to any of its files new
+        # ones; 64 bits, so that no one can search for a change that keeps the inputs.
+        seed = int(submission.fingerprint[:16], 16)
     return HiddenInputs(seed)
 
 

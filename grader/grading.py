@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import shlex
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 from grader.checking.inputs import HiddenInputs, PublicInputs
+from grader.checking.session import ExerciseRun, describe_error
 from grader.course import EXERCISES, title_of
 from grader.isolation.sandbox import Limits, Workspace
 from grader.model import GradeResult
@@ -49,7 +51,7 @@ def grade_loaded(
 ) -> GradeResult:
     """Grade an already loaded submission on ``workspace``'s worker, which stays open."""
     started = time.perf_counter()
-    notes = loading.copy_into(submission, workspace.scratch)
+    loading.copy_into(submission, workspace.scratch)
     from grader.checking.runner import run_checks  # after the worker started: pytest's import is slow
     from grader.checking.scoring import exercise_result
     from grader.checking.session import Session
@@ -67,10 +69,20 @@ def grade_loaded(
         max_score=round(sum(e.max_score for e in exercises), 6),
         duration_s=round(time.perf_counter() - started, 3),
         exercises=exercises,
-        notes=submission.notes + notes + plugin.collection_errors,
+        notes=submission.notes + plugin.collection_errors,
+        setup_errors=setup_errors(plugin.runs.values()),
         problem=submission.problem,
         command=reproduce_command(path, inputs, workspace.limits),
     )
+
+
+def setup_errors(runs: Iterable[ExerciseRun]) -> list[str]:
+    """The setup cells' failed statements, each once: every exercise runs the same setup cells."""
+    seen: dict[str, None] = {}
+    for run in runs:
+        for error in run.setup_errors:
+            seen.setdefault(describe_error(error))
+    return list(seen)
 
 
 def reproduce_command(path: Path, inputs: HiddenInputs | PublicInputs, limits: Limits) -> str:

@@ -93,6 +93,7 @@ class CheckResult:
     description: str = ""  # what the check verifies, in a sentence
     reason: Reason | None = None  # why it did not pass; None when it passed
     function: str = ""  # the learner's function it stopped at, when that is what stopped it
+    inherits: list[str] = field(default_factory=list)  # callees whose error a passing caller inherits
 
     @property
     def feedback_only(self) -> bool:
@@ -152,6 +153,7 @@ class GradeResult:
     duration_s: float
     exercises: list[ExerciseResult]
     notes: list[str] = field(default_factory=list)  # skipped magics, ignored cells, ...
+    setup_errors: list[str] = field(default_factory=list)  # failed statements of the notebook's setup cells, once
     problem: str = ""  # why nothing could be graded, when that is the case
     command: str = ""  # the command that reproduces this grading
     inputs: str = "hidden"  # "hidden": the instructor's grading; "public": a student's public check run

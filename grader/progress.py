@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 import time
 
+from grader.reporting.safe_text import terminal_text
+
 
 class Progress:
     """Counts graded students; draws with tqdm on a terminal, prints a line every few seconds otherwise."""
@@ -24,7 +26,7 @@ class Progress:
     def advance(self, student: str) -> None:
         self.done += 1
         if self.bar is not None:
-            self.bar.set_postfix_str(student, refresh=False)
+            self.bar.set_postfix_str(terminal_text(student, one_line=True), refresh=False)
             self.bar.update(1)
         elif time.monotonic() - self.last_line >= self.interval_s or self.done == self.total:
             self.last_line = time.monotonic()

@@ -332,3 +332,15 @@ def test_missing_dependencies_are_installed_with_pip(tmp_path, monkeypatch):
     assert calls[0][-1] == "import numpy, jinja2"
     assert [c[-1] for c in calls[1:]] == [str(requirements), "--user"]
     assert all(c[1:4] == ["-m", "pip", "install"] for c in calls[1:])
+
+
+def test_the_assignment_slug_is_checked_before_anything_is_written(tmp_path):
+    from grader.release.targets import ReleaseError
+
+    with pytest.raises(ReleaseError, match="not a Classroom 50 assignment slug"):
+        write_release(tmp_path / "bad", "classroom50", assignment="Homework 1")
+    with pytest.raises(ReleaseError, match="use it with --for classroom50"):
+        write_release(tmp_path / "codio", "codio", assignment="hw1")
+    assert not (tmp_path / "bad").exists() and not (tmp_path / "codio").exists()
+    write_release(tmp_path / "hw1", "classroom50", assignment="hw1")
+    assert (tmp_path / "hw1/autograders/hw1/autograder.py").is_file()

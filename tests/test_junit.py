@@ -178,13 +178,23 @@ def test_failures_carry_the_diagnoses(graded):
     result = graded["typical_mistakes"]
     root = ET.fromstring(to_junit_xml(result))
     failures = {(c.get("classname"), c.get("name")): c.find("failure") for c in root.iter("testcase")}
-    diagnosed = [(e, c) for e in result.exercises for c in e.checks if c.diagnosis]
+    diagnosed = [(e, c) for e in result.exercises for c in e.checks if c.diagnosis and not c.feedback_only]
     assert len(diagnosed) >= 10
     for exercise, check in diagnosed:
         failure = failures[MODULES[exercise.id], check.name]
         assert failure is not None and failure.get("message") == check.diagnosis
+    told = [(e, c) for e in result.exercises for c in e.checks if c.status != "passed" and c.feedback_only]
+    assert told, "typical mistakes include some beyond the contract"
+    for exercise, check in told:  # feedback only: skipped, with the diagnosis, never a red build
+        case = next(
+            t
+            for t in root.iter("testcase")
+            if (t.get("classname"), t.get("name")) == (MODULES[exercise.id], check.name)
+        )
+        assert case.find("skipped").get("message") == check.diagnosis
     assert "Sign flipped" in {f.get("message")[:12] for f in failures.values() if f is not None}
-    assert int(root.get("failures")) == sum(c.status == "failed" for e in result.exercises for c in e.checks)
+    graded_failures = sum(c.status == "failed" and c.max_score > 0 for e in result.exercises for c in e.checks)
+    assert int(root.get("failures")) == graded_failures
 
 
 def test_full_marks_have_no_failures_and_feedback_checks_score_nothing(graded):

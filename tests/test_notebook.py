@@ -96,13 +96,13 @@ def test_cell_magic_after_a_learner_cell_is_skipped(tmp_path):
     assert any("%%time" in s for s in parsed.skipped)
 
 
-def test_a_raising_cell_is_reported_and_earlier_definitions_still_count(tmp_path, grade):
+def test_a_raising_statement_is_reported_and_the_rest_of_its_cell_still_runs(tmp_path, grade):
     first, _, rest = EX2_SOLUTION.partition("def level_curve_tangent")
     broken = first + "raise ValueError('oops in my scratch work')\ndef level_curve_tangent" + rest
     result = by_id(grade(write_notebook(tmp_path, [learner(2, broken)])))["ex02"]
-    assert "oops in my scratch work" in result.message and "cell 3" in result.message
-    assert result.status == "partial"
-    assert 0 < result.score < 10  # grad_f, defined before the error, counts; what follows it does not
+    line = (HEADER.format(n=2) + broken).splitlines().index("raise ValueError('oops in my scratch work')") + 1
+    assert "oops in my scratch work" in result.message and f"cell 3, line {line}" in result.message
+    assert result.score == 10  # as in a notebook kernel's report of each statement: what follows still runs
 
 
 def test_plain_cells_right_after_a_learner_cell_continue_it(tmp_path, grade):
@@ -194,3 +194,26 @@ def test_a_stray_notebook_beside_the_course_notebook_loses_no_work(tmp_path, gra
     result = grade(folder)
     assert by_id(result)["ex02"].score == 10
     assert any("Untitled.ipynb" in note for note in result.notes)
+
+
+def test_a_tagged_cell_headed_solution_is_a_reference_cell_and_says_so(tmp_path, grade):
+    """The contract: cells headed `# Solution` are never graded, even tagged; the message says why."""
+    cells = [
+        code("# Solution\n" + EX2_SOLUTION, tags=["exercise-2"]),
+        learner(3, "x = 1", style="tag"),
+        code("# Solution\nraise SystemExit('never run')", tags=["exercise-3"]),
+    ]
+    result = grade(write_notebook(tmp_path, cells), timeout=5.0)
+    ex02, ex03 = by_id(result)["ex02"], by_id(result)["ex03"]
+    assert ex02.score == 0 and ex02.status == "missing"
+    assert "# Solution" in ex02.message and "never graded" in ex02.message and "tag it" not in ex02.message
+    assert "# Your Solution" in ex02.message and "cell 3" in ex02.message
+    assert ex03.status != "missing" and any("cell 5" in note and "# Solution" in note for note in result.notes)
+
+
+def test_a_notebook_starting_with_a_byte_order_mark_is_read(tmp_path, grade):
+    path = solved_notebook(tmp_path, "tag")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    result = grade(path)
+    assert not result.problem
+    assert result.score == result.max_score == 10 * len(EXERCISES)

@@ -36,7 +36,11 @@ def test_public_and_hidden_runs_find_the_same_mistakes():
     public = by_id(grade_submission("examples/typical_mistakes", public=True))
     hidden = by_id(grade_submission("examples/typical_mistakes"))
     for exercise_id, exercise in hidden.items():
-        assert [c.status for c in public[exercise_id].checks] == [c.status for c in exercise.checks], exercise_id
+        for seen, graded in zip(public[exercise_id].checks, exercise.checks, strict=True):
+            if "the public checks cannot tell" in seen.message:  # a callee asked where nothing was recorded
+                assert graded.inherits, graded.message
+            else:
+                assert seen.status == graded.status, (exercise_id, seen.name, seen.message)
 
 
 def keys_meet(a: tuple, b: tuple) -> bool:

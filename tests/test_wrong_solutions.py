@@ -9,6 +9,10 @@ comment lines saying what the grader must find:
     # mistake: forgot the factor 2 in the quadratic form's gradient
     # fails: grad_quadratic_symmetric        (a check name; repeat the line for several)
     # diagnosis: constant factor             (text expected in that check's message)
+    # inherits: level_curve_tangent_is_...   (a check of a caller, right once its callee is: it keeps
+                                              its points and names the callee whose error it inherits)
+
+A mistake whose checks are all feedback only (0 points: beyond the contract) costs nothing.
 
 Each runs twice: in the instructor's grading (hidden inputs, the reference) and as a student's
 public check run (public inputs, recorded expectations), which must find the same mistake.
@@ -28,11 +32,13 @@ WRONG_DIR = Path(__file__).parent / "wrong_solutions"
 VARIANTS = sorted(WRONG_DIR.glob("ex*/*.py"))
 
 
+def header_values(path: Path, key: str) -> list[str]:
+    header = path.read_text().splitlines()[:12]
+    return [m.group(1).strip() for line in header if (m := re.match(rf"#\s*{key}:\s*(.+)", line))]
+
+
 def expectations(path: Path) -> tuple[list[str], str]:
-    header = path.read_text().splitlines()[:10]
-    fails = [m.group(1).strip() for line in header if (m := re.match(r"#\s*fails:\s*(.+)", line))]
-    diagnosis = next((m.group(1).strip() for line in header if (m := re.match(r"#\s*diagnosis:\s*(.+)", line))), "")
-    return fails, diagnosis
+    return header_values(path, "fails"), next(iter(header_values(path, "diagnosis")), "")
 
 
 def learner_module(exercise_module: str, override: Path) -> str:
@@ -56,9 +62,16 @@ def test_wrong_solution_loses_points_with_diagnosis(variant, public, tmp_path, g
     fails, diagnosis = expectations(variant)
     assert fails, f"{variant} names no failing check"
     result = by_id(grade(folder, public=public))[exercise.id]
-    assert result.score < result.max_score
+    if any(check_named(result, name).max_score > 0 for name in fails):
+        assert result.score < result.max_score
+    else:  # a mistake beyond the contract: told, at no cost
+        assert result.score == result.max_score
     assert not [c.name for c in result.checks if "cannot run on the public inputs" in c.message]
     for name in fails:
         failed = check_named(result, name)
         assert failed.status != "passed", f"{name} passed for {variant.name}"
         assert diagnosis.lower() in failed.message.lower(), failed.message
+    for name in header_values(variant, "inherits"):
+        kept = check_named(result, name)
+        assert kept.status == "passed" and kept.score == kept.max_score, kept.message
+        assert "Inherits the error of" in kept.message and kept.inherits, kept.message

@@ -74,6 +74,7 @@ __all__ = [
     "check",
     "compare_calls",
     "expect_close",
+    "expect_finite_answers",
     "expect_unchanged",
     "finite_difference_gradient",
     "format_value",
@@ -464,8 +465,40 @@ def _failure(
     )
 
 
-def expect_unchanged(function, *args) -> None:
-    """Call ``function`` once and fail if it modified any of its array arguments in place.
+def expect_finite_answers(learner_fn, cases: Iterable) -> None:
+    """Fail unless the learner's function answers a finite number (or array of them) at every case.
+
+    For what a contract asks of large inputs ("finite for large logits") where the exact value
+    goes beyond it: the exact value is then a feedback-only check of its own.
+
+    Parameters
+    ----------
+    learner_fn:
+        ``sub.<name>``, called at every case in one round trip.
+    cases:
+        Argument tuples, as for ``compare_calls``.
+
+    Example
+    -------
+    >>> expect_finite_answers(sub.ce_loss, [(np.array([1000.0, -1000.0]), 1)])  # doctest: +SKIP
+    """
+    cases = [_as_args(case) for case in cases]
+    for args, got in zip(cases, call_all(learner_fn, cases)):
+        values = as_array(got)
+        if values is None or not np.all(np.isfinite(values)):
+            raise CheckFailed(
+                f"{learner_fn.describe(args)}: expected a finite number, got {format_value(got)}.",
+                call=learner_fn.describe(args),
+                got=format_value(got),
+                diagnosis="Not finite: for large inputs, avoid exp of large numbers and the log of 0.",
+            )
+
+
+def expect_unchanged(function, *args, right: Callable, tolerance: Tolerance = CLOSED_FORM) -> None:
+    """Call ``function`` once; fail if it modified an array argument in place, or if its answer is wrong.
+
+    Leaving the arguments alone earns points only with a right answer (a function that returns a
+    constant modifies nothing), so the answer is compared with ``right`` at the same arguments.
 
     Parameters
     ----------
@@ -473,12 +506,16 @@ def expect_unchanged(function, *args) -> None:
         ``sub.<name>``: the worker reports which arguments the call changed.
     args:
         The arguments of the call.
+    right:
+        The right answer's function, ``ref.<name>``.
+    tolerance:
+        How close the answer must be (a tuple answer is compared item by item).
 
     Example
     -------
-    >>> expect_unchanged(sub.gradient_descent_lr, X, y, w0, 0.1, 5)  # doctest: +SKIP
+    >>> expect_unchanged(sub.gradient_descent_lr, X, y, w0, 0.1, 5, right=ref.gradient_descent_lr)  # doctest: +SKIP
     """
-    function(*args)
+    got = function(*args)
     if function.mutated:
         names = ", ".join(f"`{n}`" for n in function.mutated)
         first = function.mutated[0]
@@ -487,6 +524,28 @@ def expect_unchanged(function, *args) -> None:
             f"(e.g. `{first} = {first}.copy()` at the start): callers do not expect their inputs to change.",
             diagnosis="Argument modified in place.",
         )
+    expected = right(*copy.deepcopy(args))
+    if not _agrees(got, expected, tolerance):
+        raise CheckFailed(
+            f"{function.describe(args)} leaves its arguments unchanged, but its answer is wrong: expected "
+            f"{format_value(expected)}, got {format_value(got)}. Leaving the arguments alone earns its points "
+            "together with a right answer; the checks of its values say what is wrong.",
+            call=function.describe(args),
+            expected=format_value(expected),
+            got=format_value(got),
+            diagnosis="Arguments unchanged, but the answer is wrong.",
+        )
+
+
+def _agrees(got, expected, tol: Tolerance) -> bool:
+    """``compare`` for plain answers, part by part for a tuple such as (w, losses)."""
+    if isinstance(expected, tuple):
+        return (
+            isinstance(got, (tuple, list))
+            and len(got) == len(expected)
+            and all(_agrees(g, e, tol) for g, e in zip(got, expected))
+        )
+    return compare(got, expected, tol).ok
 
 
 def finite_difference_gradient(f: Callable, x, h: float = 1e-6) -> np.ndarray:

@@ -27,6 +27,9 @@ FLOAT32_CAUSE = (
     "float64 (NumPy's default, dtype=float). Finite differences, for one, divide float32's rounding "
     "errors (about 1e-7) by the step h."
 )
+# A learner's list or tuple longer than this is not converted to numbers (the grader's CPU time
+# per check stays bounded); no answer in the course has a tenth of that many entries.
+MAX_SEQUENCE_ELEMENTS = 100_000
 
 
 @dataclass(frozen=True)
@@ -58,27 +61,44 @@ class Verdict:
 
 def as_array(value) -> np.ndarray | None:
     """The learner's value as a float array, or None when it is not numbers."""
-    if value is None or isinstance(value, (str, bytes, Unsupported, dict)):
+    if value is None or isinstance(value, (str, bytes, Unsupported, dict)) or _too_long(value):
+        return None
+    # Only numbers are converted: "1.5" is text, even where NumPy would convert it, and a nested
+    # list of strings would become a fixed-width text array of gigabytes.
+    if isinstance(value, (list, tuple)) and not _all_numbers(value):
         return None
     try:
-        if np.asarray(value).dtype.kind in "USO" and not _all_numbers(value):
-            return None  # "1.5" is text, even where NumPy would convert it
         return np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         return None
 
 
+def _too_long(value) -> bool:
+    """More than MAX_SEQUENCE_ELEMENTS entries in a list or tuple, however nested (counted only that far)."""
+    budget, stack = MAX_SEQUENCE_ELEMENTS, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            budget -= len(item)
+            if budget < 0:
+                return True
+            stack.extend(item)
+    return False
+
+
 def _all_numbers(value) -> bool:
     if isinstance(value, (list, tuple)):
         return all(_all_numbers(v) for v in value)
-    return isinstance(value, (int, float, np.number)) and not isinstance(value, bool)
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "biuf"
+    return isinstance(value, (int, float, bool, np.number, np.bool_))
 
 
 def describe_type(value) -> str:
     if value is None:
         return "None (is a `return` missing?)"
     if isinstance(value, Unsupported):
-        return f"a {value.type_name} ({value.text}), not numbers"
+        return f"a {_clip(value.type_name[:200])} ({_clip(value.text[:MAX_FORMATTED_CHARS])}), not numbers"
     return f"a {type(value).__name__}, not numbers"
 
 
@@ -104,7 +124,10 @@ def close_entries(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> np.n
 
 
 def compare(value, expected, tol: Tolerance) -> Verdict:
-    """Is ``value`` right? Shapes and types are checked before numbers."""
+    """Is ``value`` right? Sizes, shapes and types are checked before numbers."""
+    if _too_long(value):
+        entries = f"over {MAX_SEQUENCE_ELEMENTS:,} entries"
+        return Verdict(False, f"wrong shape: {entries}, expected shape {np.shape(expected)}")
     got = as_array(value)
     if got is None:
         return Verdict(False, f"returned {describe_type(value)}")
@@ -227,16 +250,60 @@ def same_factor_everywhere(pairs: list[tuple]) -> bool:
     return len(factors) >= 2 and all(math.isclose(f, factors[0], rel_tol=1e-6) for f in factors)
 
 
+MAX_FORMATTED_CHARS = 400  # a learner value's rendering in a message, however large the value
+MAX_FORMATTED_DEPTH = 4  # nested sequences shown; deeper ones are "..."
+
+
 def format_value(value, digits: int = 6) -> str:
-    """A short, rounded rendering of a value for a student to read."""
-    if isinstance(value, (Unsupported, str)) or value is None:
-        return repr(value)
+    """A short, rounded rendering of a value for a student to read, at most MAX_FORMATTED_CHARS long.
+
+    Learner values may be huge (a 4 MB string, a tuple of a million zeros) or deep: only what
+    fits is looked at (the start of a text, the first elements of a sequence), so formatting
+    costs little whatever the value, and every message and report stays small.
+    """
+    return _clip(_format(value, digits, 0))
+
+
+def _format(value, digits: int, depth: int) -> str:
+    if isinstance(value, (str, bytes)):
+        return _clip(repr(value[:MAX_FORMATTED_CHARS]), len(value), "characters" if isinstance(value, str) else "bytes")
+    if value is None or isinstance(value, (Unsupported, bool)):
+        return _clip(repr(value))
+    if depth >= MAX_FORMATTED_DEPTH and isinstance(value, (list, tuple, dict)):
+        return "..."
+    if isinstance(value, dict):
+        items = (f"{_format(k, digits, depth + 1)}: {_format(v, digits, depth + 1)}" for k, v in value.items())
+        return _join(items, "{", "}", len(value))
     if isinstance(value, tuple):
-        return "(" + ", ".join(format_value(v, digits) for v in value) + ")"
+        return _join((_format(v, digits, depth + 1) for v in value), "(", ")", len(value))
+    if isinstance(value, list) and len(value) > MAX_FORMATTED_CHARS:  # too long to show whole: no conversion
+        return _join((_format(v, digits, depth + 1) for v in value), "[", "]", len(value))
     array = as_array(value)
     if array is None:
-        return repr(value)[:200]
+        if isinstance(value, list):
+            return _join((_format(v, digits, depth + 1) for v in value), "[", "]", len(value))
+        return _clip(repr(value))
     if array.ndim == 0:
         return f"{float(array):.{digits}g}"
     with np.printoptions(precision=digits, threshold=24, edgeitems=3, suppress=False, linewidth=100):
         return np.array2string(array, separator=", ")
+
+
+def _join(items, opening: str, closing: str, count: int) -> str:
+    """Join formatted items until the rendering is long enough; say how many there were in all."""
+    shown, length, budget = [], 0, MAX_FORMATTED_CHARS - 40  # room for the count
+    for item in items:
+        if shown and length + len(item) > budget:
+            return f"{opening}{', '.join(shown)}, ...{closing} ({count:,} elements)"
+        shown.append(item)
+        length += len(item) + 2
+    return opening + ", ".join(shown) + closing
+
+
+def _clip(text: str, size: int | None = None, unit: str = "characters") -> str:
+    """``text`` cut to MAX_FORMATTED_CHARS, saying how long the whole was."""
+    size = len(text) if size is None else size
+    if len(text) <= MAX_FORMATTED_CHARS and size <= MAX_FORMATTED_CHARS:
+        return text
+    suffix = f"... ({size:,} {unit})"
+    return text[: MAX_FORMATTED_CHARS - len(suffix)] + suffix

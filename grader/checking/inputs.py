@@ -32,6 +32,7 @@ class HiddenInputs:
 
     kind = "hidden"
     runs_hidden_checks = True
+    rejudges_every_caller = False  # only a failed check of a caller is judged again with right callees
 
     def __init__(self, seed: int):
         self.seed = seed
@@ -42,11 +43,16 @@ class HiddenInputs:
     def rng(self, exercise: Exercise, check_name: str):
         return np.random.default_rng([self.seed, zlib.crc32(check_name.encode())])
 
+    def rng_again(self, exercise: Exercise, check_name: str):
+        """The same draws again, for a check judged a second time."""
+        return HiddenInputs.rng(self, exercise, check_name)
+
 
 class Recording(HiddenInputs):
     """A hidden-input run that also records what a public run needs (so: without hidden checks)."""
 
     runs_hidden_checks = False
+    rejudges_every_caller = True  # so that the callees' answers at the reference callers' arguments are kept
 
     def __init__(self, seed: int = PUBLIC_SEED):
         super().__init__(seed)
@@ -69,6 +75,7 @@ class PublicInputs:
 
     kind = "public"
     runs_hidden_checks = False
+    rejudges_every_caller = False
 
     def __init__(self, data: dict):
         self.data = data
@@ -87,6 +94,8 @@ class PublicInputs:
 
     def rng(self, exercise: Exercise, check_name: str):
         return _ReplayedGenerator(self.data["draws"].get(f"{exercise.module}::{check_name}", []))
+
+    rng_again = rng
 
 
 # ------------------------------------------------------------------ the reference, recorded and replayed

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from grader.checking import carried
+from grader.checking.carried import RightCallees
 from grader.checking.checks import CheckFailed
 from grader.checking.diagnose import format_value, unusable_reason
 from grader.checking.inputs import HiddenInputs, NotRecorded, PublicInputs
@@ -44,6 +46,8 @@ class CheckPlugin:
         self.results: dict[str, list[CheckResult]] = {e.id: [] for e in EXERCISES}
         self.runs: dict[str, ExerciseRun] = {}
         self.collection_errors: list[str] = []
+        self.to_rejudge: dict[str, list[tuple[pytest.Item, CheckResult, list[str]]]] = {}
+        self.failed_calls: dict[str, set[str]] = {}  # per exercise: functions called by checks that failed
 
     def pytest_pycollect_makeitem(self, collector, name, obj):
         if inspect.isfunction(obj) and hasattr(obj, "grader_check"):
@@ -62,18 +66,19 @@ class CheckPlugin:
         run = self.session.open(exercise.id)
         self.runs[exercise.id] = run
         yield LearnerModule(run, ref)
+        self._rejudge_callers(exercise, run, ref)
         run.close()
 
     @pytest.fixture
     def rng(self, request):
         return self.inputs.rng(_exercise_of(request.module), request.node.name)
 
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_call(self, item):
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_call(self, item) -> None:
         run = self.runs.get(_exercise_of(item.module).id)
         if run is not None:
+            run.called = set()
             run.answers.clear()  # the answers this check is given, to explain a value it could not use
-        yield
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -86,22 +91,56 @@ class CheckPlugin:
             verdict = _verdict(call.excinfo, run)
             if verdict.reason is Reason.UNUSABLE:
                 verdict = self._judge_unexpected(item, exercise, call.excinfo, run, report.when)
-            self.results[exercise.id].append(
-                CheckResult(
-                    name=item.name,
-                    part=meta["part"],
-                    score=meta["points"] if verdict.status is CheckStatus.PASSED else 0.0,
-                    max_score=meta["points"],
-                    status=verdict.status,
-                    message=verdict.message,
-                    failure=verdict.failure,
-                    description=(item.function.__doc__ or "").strip().split("\n")[0],
-                    reason=verdict.reason,
-                    function=verdict.function,
-                )
+            result = CheckResult(
+                name=item.name,
+                part=meta["part"],
+                score=meta["points"] if verdict.status is CheckStatus.PASSED else 0.0,
+                max_score=meta["points"],
+                status=verdict.status,
+                message=verdict.message,
+                failure=verdict.failure,
+                description=(item.function.__doc__ or "").strip().split("\n")[0],
+                reason=verdict.reason,
+                function=verdict.function,
             )
+            self.results[exercise.id].append(result)
+            self._note_callers(item, exercise, run, result, call.excinfo)
             if run is not None:
                 run.answers.clear()  # answers may be large: keep them no longer than their check
+
+    def _note_callers(self, item, exercise: Exercise, run: ExerciseRun | None, result: CheckResult, excinfo) -> None:
+        """Remember a failed check of a caller, to judge again; and which functions failed their own checks."""
+        callers = sorted(run.called & set(getattr(item.module, "CALLEES", {}))) if run else []
+        if result.status is not CheckStatus.PASSED and run and not callers:
+            self.failed_calls.setdefault(exercise.id, set()).update(run.called)
+        learner_mistake = excinfo is not None and excinfo.errisinstance((CheckFailed, LearnerError))
+        if callers and (learner_mistake or self.inputs.rejudges_every_caller):
+            self.to_rejudge.setdefault(exercise.id, []).append((item, result, callers))
+
+    def _rejudge_callers(self, exercise: Exercise, run: ExerciseRun, ref) -> None:
+        """Judge failed checks of callers again with right callees, after every other check of the exercise.
+
+        Last, so that nothing the learner's code learns from the callees' answers reaches another verdict.
+        """
+        status, message = run.status, run.message
+        failed = self.failed_calls.get(exercise.id, set())  # only a callee its own checks found wrong is to blame
+        for item, result, callers in self.to_rejudge.pop(exercise.id, []):
+            callees = RightCallees(ref, {caller: tuple(item.module.CALLEES[caller]) for caller in callers})
+            suspects = sorted(callees.allowed & failed)
+            if run.status != "ok" or not (suspects or self.inputs.rejudges_every_caller):
+                continue
+            fixtures = {"sub": LearnerModule(run, ref, callees), "ref": ref}
+            fixtures["rng"] = self.inputs.rng_again(exercise, item.name)
+            try:
+                _call_check(item.function, fixtures)
+            except Exception:  # wrong even with right callees, stopped, or unrecorded: the verdict stands
+                if callees.not_recorded and result.status is not CheckStatus.PASSED:
+                    carried.cannot_tell(result, suspects)
+                continue
+            wrong = [name for name in callees.answered if name in failed]
+            if result.status is not CheckStatus.PASSED and wrong:
+                carried.inherit(result, callers, wrong)
+        run.status, run.message = status, message  # a judgement again never changes how the exercise ended
 
     def _judge_unexpected(self, item, exercise: Exercise, excinfo, run: ExerciseRun | None, when: str) -> Verdict:
         """Whose fault is an exception the check did not expect: the learner's value, or the check's code?
@@ -141,7 +180,7 @@ class CheckPlugin:
         rng = HiddenInputs(self.inputs.seed).rng(exercise, item.name)  # the same draws again
         fixtures = {"sub": LearnerModule(reference_run, ref), "ref": ref, "rng": rng}
         try:
-            item.function(**{name: fixtures[name] for name in inspect.signature(item.function).parameters})
+            _call_check(item.function, fixtures)
         except AssertionError:  # a verdict on the reference's answer, not a fault of the check's code
             return False
         except Exception:
@@ -151,6 +190,11 @@ class CheckPlugin:
     def pytest_collectreport(self, report) -> None:
         if report.failed:
             self.collection_errors.append(f"{report.nodeid}: {report.longreprtext[-2000:]}")
+
+
+def _call_check(function, fixtures: dict) -> None:
+    """Run a check function with the fixtures it asks for (outside pytest: a second judgement)."""
+    function(**{name: fixtures[name] for name in inspect.signature(function).parameters})
 
 
 def _exercise_of(module):

@@ -17,6 +17,7 @@ import inspect
 import os
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 
@@ -27,6 +28,17 @@ from grader.model import Reason
 from grader.submissions.loading import ExerciseCode, Submission
 
 OUTPUT_KEPT_PER_EXERCISE = 20_000
+# What an exception report from the worker may hold: a forged reply may carry megabytes.
+ERROR_FIELD_CHARS = {"type": 200, "message": 2000, "traceback": 4000, "where": 200, "library": 100}
+MAX_LOAD_ERRORS = 20
+
+
+class Callees(Protocol):
+    """Which callees to answer for a caller, and their answers (``grader.checking.carried.RightCallees``)."""
+
+    def names_for(self, caller: str) -> list[str]: ...
+
+    def answer(self, request: dict) -> dict: ...
 
 
 class LearnerError(AssertionError):
@@ -55,16 +67,25 @@ class ExerciseRun:
         self.status = "missing" if code.kind == "missing" else "ok"  # ok | missing | error | timeout
         self.message = code.missing_reason
         self.load_errors: list[dict] = []
+        self.setup_errors: list[dict] = []  # from the notebook's setup cells: the submission's, reported once
         self.budget = session.limits.timeout_s
         self.output = ""
         self.dropped_output = 0
         self.seconds = 0.0
         self.output_start = session.output_size()  # where this exercise's printed output begins
         self.answers: list[tuple[str, tuple, object]] = []  # (function, args, value) in the current check
+        self.called: set[str] = set()  # the learner's functions the current check called
+        self.ended = False  # the exercise's process was stopped
 
     # -------------------------------------------------------------- worker traffic
 
-    def request(self, message: dict, what: Callable[[], str], ending: bool = False) -> dict:
+    def request(
+        self,
+        message: dict,
+        what: Callable[[], str],
+        ending: bool = False,
+        on_callback: Callable[[dict], dict] | None = None,
+    ) -> dict:
         """Send one request for this exercise, charging its time; ``ending`` expects the end report.
 
         ``what`` describes the request for messages; it is called only when something goes wrong,
@@ -72,7 +93,7 @@ class ExerciseRun:
         """
         started = time.monotonic()
         try:
-            reply = self.session.worker.request(message, max(self.budget, 0.001))
+            reply = self.session.worker.request(message, max(self.budget, 0.001), on_callback)
         except WorkerFailure as failure:
             self._stop(failure.kind, f"{what()}: {failure}")
         finally:
@@ -87,6 +108,7 @@ class ExerciseRun:
         return reply
 
     def _stop(self, status: str, message: str):
+        self.ended = True
         self.status = status
         if status == "timeout":
             message += (
@@ -101,24 +123,46 @@ class ExerciseRun:
         if self.code.kind == "missing":
             return
         reply = self.request({"op": "open", **self.code.request()}, lambda: f"loading {self.code.describe()}")
-        self.load_errors = list(reply.get("errors", []))
+        errors = reply.get("errors")
+        errors = (
+            [bounded_error(e) for e in errors[:MAX_LOAD_ERRORS] if isinstance(e, dict)]
+            if isinstance(errors, list)
+            else []
+        )
+        self.setup_errors = [e for e in errors if e.get("setup")]
+        self.load_errors = [e for e in errors if not e.get("setup")]
         if self.load_errors:
             self.message = "; ".join(describe_error(e) for e in self.load_errors)
 
-    def call(self, function: str, args_list: list[tuple], describe: Callable[[], str]) -> list[dict]:
-        """Call ``function`` once per argument tuple, in one round trip; one result dict per call."""
+    def call(
+        self, function: str, args_list: list[tuple], describe: Callable[[], str], callees: Callees | None = None
+    ) -> list[dict]:
+        """Call ``function`` once per argument tuple, in one round trip; one result dict per call.
+
+        With ``callees``, the learner's functions it names answer with the grader's right values
+        while ``function`` runs (see ``grader.checking.carried``).
+        """
         if self.status == "missing":
             raise LearnerError(f"{describe()}: not graded, {self.message}", Reason.MISSING, function)
         if self.status != "ok":
             raise ExerciseStopped(f"Not run: {self.message}")
+        self.called.add(function)
         message = {"op": "call", "func": function, "args_list": [list(args) for args in args_list]}
-        results = self.request(message, describe).get("results")
+        substitute = callees.names_for(function) if callees else []
+        if substitute:
+            message["substitute"] = substitute
+        results = self.request(message, describe, on_callback=callees.answer if substitute else None).get("results")
         if not isinstance(results, list) or len(results) != len(args_list):
             self._stop("error", f"{describe()}: the worker's answer was garbled")
-        return [r if isinstance(r, dict) else {"ok": False, "error": {"type": "Garbled"}} for r in results]
+        return [
+            {**r, "error": bounded_error(r.get("error"))}
+            if isinstance(r, dict)
+            else {"ok": False, "error": {"type": "Garbled"}}
+            for r in results
+        ]
 
     def close(self) -> None:
-        if self.status == "ok" and self.code.kind != "missing":
+        if self.status == "ok" and self.code.kind != "missing" and not self.ended:
             try:
                 self.request({"op": "close"}, lambda: "finishing", ending=True)
             except ExerciseStopped:
@@ -172,14 +216,16 @@ class Session:
 class LearnerModule:
     """``sub`` in a check: attribute access gives the learner's function, run in the worker."""
 
-    def __init__(self, run: ExerciseRun, reference_module):
+    def __init__(self, run: ExerciseRun, reference_module, callees: Callees | None = None):
         self._run = run
         self._reference = reference_module
+        self._callees = callees
 
     def __getattr__(self, name: str) -> LearnerFunction:
         if name.startswith("_"):
             raise AttributeError(name)
-        function = LearnerFunction(self._run, name, parameter_names(getattr(self._reference, name, None)))
+        parameters = parameter_names(getattr(self._reference, name, None))
+        function = LearnerFunction(self._run, name, parameters, self._callees)
         setattr(self, name, function)  # later look-ups skip __getattr__ and inspect.signature
         return function
 
@@ -194,8 +240,10 @@ class ReferenceRun:
         self.reference = reference_module
         self.answers: list[tuple[str, tuple, object]] = []  # logged like the learner's, to compare the two
 
-    def call(self, function: str, args_list: list[tuple], describe: Callable[[], str]) -> list[dict]:
-        results = []
+    def call(
+        self, function: str, args_list: list[tuple], describe: Callable[[], str], callees: Callees | None = None
+    ) -> list[dict]:
+        results = []  # the reference calls its own, right, callees
         for args in args_list:
             copies = copy.deepcopy(args)
             try:
@@ -218,10 +266,11 @@ def _same(before, after) -> bool:
 class LearnerFunction:
     """A learner's function: calling it sends the arguments to the worker and returns its answer."""
 
-    def __init__(self, run: ExerciseRun, name: str, parameters: list[str]):
+    def __init__(self, run: ExerciseRun, name: str, parameters: list[str], callees: Callees | None = None):
         self.run = run
         self.name = name
         self.parameters = parameters
+        self.callees = callees
         self.mutated: list[str] = []
 
     def __call__(self, *args):
@@ -229,7 +278,11 @@ class LearnerFunction:
 
     def call_many(self, cases: list[tuple]) -> list:
         """The answers at every case, from one round trip; raises at the first case that failed."""
-        results = self.run.call(self.name, cases, lambda: self.describe(cases[0]) + (" ..." if len(cases) > 1 else ""))
+
+        def describe() -> str:
+            return self.describe(cases[0]) + (" ..." if len(cases) > 1 else "")
+
+        results = self.run.call(self.name, cases, describe, self.callees)
         for args, result in zip(cases, results):
             if not result.get("ok"):
                 raise learner_error(self.name, self.describe(args), result.get("error") or {}, self.run.load_errors)
@@ -263,8 +316,28 @@ def describe_argument(value) -> str:
     return format_value(value, digits=4)
 
 
+def bounded_error(error) -> dict:
+    """A learner's exception as the worker reported it, each field cut to its size."""
+    if not isinstance(error, dict):
+        return {}
+    bounded = {key: str(error[key])[:limit] for key, limit in ERROR_FIELD_CHARS.items() if key in error}
+    if error.get("setup"):
+        bounded["setup"] = True
+    return bounded
+
+
 def describe_error(error: dict) -> str:
-    return f"{error.get('where', 'your code')} raised {error.get('type')}: {error.get('message')}"
+    text = f"{error.get('where', 'your code')} raised {error.get('type')}: {error.get('message')}"
+    if error.get("library"):
+        text += f". {missing_library_rule(str(error['library']))}."
+    return text
+
+
+def missing_library_rule(library: str) -> str:
+    return (
+        f"{library} is not installed where your work is graded: only NumPy and the Python standard library"
+        " may be assumed (the assignment's rule)"
+    )
 
 
 def learner_error(function: str, description: str, error: dict, load_errors: list[dict] = ()) -> LearnerError:
@@ -283,6 +356,13 @@ def learner_error(function: str, description: str, error: dict, load_errors: lis
     if kind == "NotDefined":
         return LearnerError(
             f"{function} is not defined: check its name against the assignment.", Reason.NOT_DEFINED, function
+        )
+    if error.get("library"):
+        return LearnerError(
+            f"{description} needs {error['library']} ({kind}: {error.get('message', '')}): "
+            f"{missing_library_rule(str(error['library']))}. Compute it with NumPy.",
+            Reason.RAISED,
+            function,
         )
     text = f"{description} raised {kind}: {error.get('message', '')}"
     if error.get("traceback"):

@@ -170,9 +170,9 @@ def grad_norm_sq_random_vectors(sub, ref, rng):
 
 
 @check(part="c", points=0.5)
-def grad_norm_sq_leaves_w_unchanged(sub, rng):
-    """grad_norm_sq does not modify w in place."""
-    expect_unchanged(sub.grad_norm_sq, rng.normal(size=4))
+def grad_norm_sq_leaves_w_unchanged(sub, ref, rng):
+    """grad_norm_sq does not modify w in place (and its answer is right)."""
+    expect_unchanged(sub.grad_norm_sq, rng.normal(size=4), right=ref.grad_norm_sq, tolerance=SUM_OF_SQUARES)
 
 
 @check(part="d", points=1)

@@ -11,6 +11,9 @@ from grader.checking.checks import (
     finite_difference_gradient,
 )
 
+# The contract's functions that may call others of this exercise: error carried forward (checking/carried.py).
+CALLEES = {"level_curve_tangent": ("grad_f",), "steepest_descent_dir": ("grad_f",)}
+
 
 def f(p):
     return p[0] ** 2 + p[0] * p[1] + p[1] ** 2

@@ -28,6 +28,13 @@ from grader.checking.checks import (
 DIRECTION = Tolerance(rtol=0, atol=1e-8)  # unit vectors: an absolute tolerance on each component
 
 
+# The contract's functions that may call others of this exercise: error carried forward (checking/carried.py).
+CALLEES = {
+    "directional_deriv": ("grad_f3",),
+    "extreme_directions": ("grad_f3",),
+    "neutral_directions": ("extreme_directions", "grad_f3"),
+}
+
 # ------------------------------------------------------------------ the functions and inputs
 
 

@@ -25,6 +25,9 @@ from grader.checking.checks import (
     gradient_by_finite_differences,
 )
 
+# The contract's functions that may call others of this exercise: error carried forward (checking/carried.py).
+CALLEES = {"gradient_descent_lr": ("mse_grad", "mse_loss")}
+
 # ------------------------------------------------------------------ the data and known mistakes
 
 
@@ -189,10 +192,10 @@ def gradient_descent_lr_trajectory(sub, ref, rng):
 
 
 @check(part="b", points=0.5)
-def gradient_descent_lr_leaves_w0_unchanged(sub, rng):
-    """gradient_descent_lr does not modify w0 (or X, y) in place."""
+def gradient_descent_lr_leaves_w0_unchanged(sub, ref, rng):
+    """gradient_descent_lr does not modify w0 (or X, y) in place (and its answer is right)."""
     X, y = data(rng, 10, 3)
-    expect_unchanged(sub.gradient_descent_lr, X, y, rng.normal(size=3), 0.1, 5)
+    expect_unchanged(sub.gradient_descent_lr, X, y, rng.normal(size=3), 0.1, 5, right=ref.gradient_descent_lr)
 
 
 @check(part="c", points=2)
@@ -237,18 +240,7 @@ def steps_to_tolerance_on_descent_curves(sub, ref, rng):
     )
 
 
-@check(part="d", points=1)
-def steps_to_tolerance_edge_cases(sub, ref, rng):
-    """No entry within tol gives len(losses); a first entry within tol gives 0; losses[k] - L* == tol counts (<=)."""
-    loss_star = float(rng.uniform(0.5, 2.0))
-    gaps = np.sort(rng.uniform(0.05, 3.0, 7))[::-1]
-    cases = [
-        (loss_star + gaps, loss_star, 0.01),  # never within tol
-        (loss_star + gaps * 1e-3, loss_star, 0.01),  # already within tol at k = 0
-        (np.array([2.0, 1.0, 0.75, 0.625, 0.5625]), 0.5, 0.25),  # losses[2] - L* == tol exactly
-        (np.array([3.0, 0.5 + 2.0**-12, 2.0, 1.0]), 0.5, 2.0**-10),  # not monotone: the first hit counts
-    ]
-
+def tolerance_mistakes(ref):
     def known(losses, loss_star, tol=1e-4):
         n = len(losses)
         strict = np.flatnonzero(losses - loss_star < tol)
@@ -262,4 +254,31 @@ def steps_to_tolerance_edge_cases(sub, ref, rng):
             mistakes["When no entry is within tol the answer is len(losses), not len(losses) - 1."] = n - 1
         return mistakes
 
-    compare_calls(sub.steps_to_tolerance, ref.steps_to_tolerance, cases, tolerance=EXACT, mistakes=known)
+    return known
+
+
+@check(part="d", points=1)
+def steps_to_tolerance_edge_cases(sub, ref, rng):
+    """No entry within tol gives len(losses); a first entry within tol gives 0; losses[k] - L* == tol counts (<=)."""
+    loss_star = float(rng.uniform(0.5, 2.0))
+    gaps = np.sort(rng.uniform(0.05, 3.0, 7))[::-1]
+    cases = [
+        (loss_star + gaps, loss_star, 0.01),  # never within tol
+        (loss_star + gaps * 1e-3, loss_star, 0.01),  # already within tol at k = 0
+        (np.array([2.0, 1.0, 0.75, 0.625, 0.5625]), 0.5, 0.25),  # losses[2] - L* == tol exactly
+    ]
+    mistakes = tolerance_mistakes(ref)
+    compare_calls(sub.steps_to_tolerance, ref.steps_to_tolerance, cases, tolerance=EXACT, mistakes=mistakes)
+
+
+@check(part="d", points=0)
+def steps_to_tolerance_rising_curve_feedback(sub, ref, rng):
+    """Feedback only (0 points): on a curve that rises again, the first k within tol counts.
+
+    Gradient descent at a stable learning rate gives falling losses, where the course's own
+    np.searchsorted answer is right; the contract's words ("the first index k") also cover a curve
+    that rises again (too large a step), which is worth a word but not points.
+    """
+    cases = [(np.array([3.0, 0.5 + 2.0**-12, 2.0, 1.0]), 0.5, 2.0**-10)]
+    mistakes = tolerance_mistakes(ref)
+    compare_calls(sub.steps_to_tolerance, ref.steps_to_tolerance, cases, tolerance=EXACT, mistakes=mistakes)

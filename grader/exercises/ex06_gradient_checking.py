@@ -25,6 +25,9 @@ SAME_STEP = Tolerance(rtol=1e-6, atol=1e-7)  # the learner's finite differences 
 NEAR_EXACT = Tolerance(rtol=1e-6, atol=1e-6)  # finite differences with the default h against the exact gradient
 
 
+# The contract's functions that may call others of this exercise: error carried forward (checking/carried.py).
+CALLEES = {"gradient_check": ("numerical_gradient",)}
+
 # ------------------------------------------------------------------ the functions and known mistakes
 
 
@@ -148,9 +151,10 @@ def numerical_gradient_near_exact_gradient(sub, rng):
 
 
 @check(part="a", points=0.5)
-def numerical_gradient_leaves_x_unchanged(sub, rng):
-    """numerical_gradient perturbs copies: x is not modified in place."""
-    expect_unchanged(sub.numerical_gradient, Fn(FUNCTIONS[0][0]), rng.uniform(-1.5, 1.5, 5))
+def numerical_gradient_leaves_x_unchanged(sub, ref, rng):
+    """numerical_gradient perturbs copies: x is not modified in place (and the answer is right)."""
+    f, x = Fn(FUNCTIONS[0][0]), rng.uniform(-1.5, 1.5, 5)
+    expect_unchanged(sub.numerical_gradient, f, x, right=ref.numerical_gradient, tolerance=SAME_STEP)
 
 
 @check(part="a", points=1.5)

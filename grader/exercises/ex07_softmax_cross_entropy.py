@@ -1,10 +1,11 @@
 """Checks for exercise 7, softmax/cross-entropy: softmax, softmax_jacobian, ce_loss, ce_grad, batch_ce_grad. 10 points.
 
-Large logits (around +-1000) are graded for softmax, ce_loss and batch_ce_grad: an implementation that
-does not subtract the maximum logit returns NaN or inf there and loses those checks (diagnosed as NaN or
-overflow). ce_loss computed as -log(p_y + eps) is caught on very confident wrong predictions, where the
-true loss (about 2000) is far above the clipped cap -log(eps). batch_ce_grad is graded on non-square
-batches (m rows != K classes, m > 1) so that a missing 1/m or a division by K is visible.
+Large logits (around +-1000) are graded for softmax and ce_loss, which the contract asks to be stable
+and finite there: an implementation that does not subtract the maximum logit returns NaN or inf and
+loses those checks (diagnosed as NaN or overflow). Beyond the contract, and so feedback only (0 points):
+the exact loss on very confident wrong predictions (about 2000, where -log(p_y + eps) caps near
+-log(eps), as the course's own code does) and batch_ce_grad at large logits. batch_ce_grad is graded on
+non-square batches (m rows != K classes, m > 1) so that a missing 1/m or a division by K is visible.
 """
 
 import numpy as np
@@ -15,9 +16,18 @@ from grader.checking.checks import (
     PROBABILITIES,
     check,
     compare_calls,
+    expect_finite_answers,
     expect_unchanged,
     gradient_by_finite_differences,
 )
+
+# The contract's functions that may call others of this exercise: error carried forward (checking/carried.py).
+CALLEES = {
+    "softmax_jacobian": ("softmax",),
+    "ce_loss": ("softmax",),
+    "ce_grad": ("softmax",),
+    "batch_ce_grad": ("softmax",),
+}
 
 CLIP_EPSILONS = (1e-15, 1e-12, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6)
 
@@ -73,7 +83,7 @@ def softmax_random_logits(sub, ref, rng):
             "You normalised by the sum of the logits instead of the sum of their exponentials.": np.exp(z) / np.sum(z),
         },
     )
-    expect_unchanged(sub.softmax, rng.uniform(-4.0, 4.0, 5))
+    expect_unchanged(sub.softmax, rng.uniform(-4.0, 4.0, 5), right=ref.softmax, tolerance=PROBABILITIES)
 
 
 @check(part="c", points=1)
@@ -148,14 +158,33 @@ def ce_loss_random_logits(sub, ref, rng):
     compare_calls(sub.ce_loss, ref.ce_loss, cases, tolerance=CLOSED_FORM, mistakes=ce_loss_mistakes(ref))
 
 
+def confident_predictions(rng):
+    """(z, y) at logits around +-1000 with the true class the most likely, and the same logits wrongly labelled."""
+    right, wrong = [], []
+    for z in large_logits(rng)[2:]:
+        right.append((z, int(np.argmax(z))))  # a right prediction: the loss is small
+        wrong.append((z, int(np.argmin(z))))  # a very confident wrong one: p_y ~ e^-2000, the loss about 2000
+    return right, wrong
+
+
 @check(part="b", points=1)
 def ce_loss_large_logits(sub, ref, rng):
-    """ce_loss is finite and exact for logits around +-1000, even when the true class has p_y ~ e^-2000."""
+    """ce_loss is finite for logits around +-1000 (the contract), and exact wherever p_y is not vanishingly small."""
     cases = [(z, int(rng.integers(0, z.size))) for z in large_logits(rng)[:2]]
-    for z in large_logits(rng)[2:]:
-        cases.append((z, int(np.argmin(z))))  # a very confident wrong prediction: the loss is about 2000
-        cases.append((z, int(np.argmax(z))))  # a right one: the loss is small
-    compare_calls(sub.ce_loss, ref.ce_loss, cases, tolerance=CLOSED_FORM, mistakes=ce_loss_mistakes(ref))
+    right, wrong = confident_predictions(rng)
+    compare_calls(sub.ce_loss, ref.ce_loss, cases + right, tolerance=CLOSED_FORM, mistakes=ce_loss_mistakes(ref))
+    expect_finite_answers(sub.ce_loss, wrong)
+
+
+@check(part="b", points=0)
+def ce_loss_confident_wrong_prediction_feedback(sub, ref, rng):
+    """Feedback only (0 points): the exact loss (about 2000) when the true class has p_y ~ e^-2000.
+
+    The contract asks ce_loss to be finite for large logits; the course's own -log(p_y + 1e-15) is,
+    and caps the loss near 34.5 there. Computing it exactly is worth a word, not points.
+    """
+    _, wrong = confident_predictions(rng)
+    compare_calls(sub.ce_loss, ref.ce_loss, wrong, tolerance=CLOSED_FORM, mistakes=ce_loss_mistakes(ref))
 
 
 @check(part="b", points=1)
@@ -220,7 +249,7 @@ def mean_ce(ref):
     return loss
 
 
-@check(part="d", points=1)
+@check(part="d", points=2)
 def batch_ce_grad_random_batches(sub, ref, rng):
     """batch_ce_grad = (P - Y) / m on batches with m != K, agrees with finite differences, and leaves Z unchanged."""
     cases = random_batches(rng)
@@ -232,12 +261,18 @@ def batch_ce_grad_random_batches(sub, ref, rng):
         tolerance=FINITE_DIFFERENCE_SMALL,
         mistakes=batch_mistakes(ref),
     )
-    expect_unchanged(sub.batch_ce_grad, *random_batches(rng, ((3, 4),))[0])
+    expect_unchanged(
+        sub.batch_ce_grad, *random_batches(rng, ((3, 4),))[0], right=ref.batch_ce_grad, tolerance=PROBABILITIES
+    )
 
 
-@check(part="d", points=1)
-def batch_ce_grad_large_logits(sub, ref, rng):
-    """batch_ce_grad stays finite and exact when rows of Z hold logits around +-1000 (row-wise max shift)."""
+@check(part="d", points=0)
+def batch_ce_grad_large_logits_feedback(sub, ref, rng):
+    """Feedback only (0 points): batch_ce_grad stays finite and exact for rows of logits around +-1000.
+
+    The contract asks stability of softmax and ce_loss, not of batch_ce_grad: a row-wise max shift
+    is worth a word here, not points.
+    """
     cases = []
     for m, k in ((3, 4), (4, 3), (2, 5)):
         Z = rng.uniform(-1000.0, 1000.0, (m, k))  # nearly one-hot rows

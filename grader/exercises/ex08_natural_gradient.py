@@ -33,6 +33,9 @@ FINITE_DIFFERENCE_OF_NLL = Tolerance(rtol=1e-5, atol=1e-5)  # the NLL sums n sam
 MLE = Tolerance(rtol=1e-6, atol=1e-6)  # the end point of 300 natural steps against the exact estimate
 
 
+# The contract's functions that may call others of this exercise: error carried forward (checking/carried.py).
+CALLEES = {"run_optimizer": ("nll_grad", "fisher_info")}
+
 NOTEBOOK_N = 500  # the notebook's global sample count, which a copied solution may still use
 
 
@@ -296,11 +299,11 @@ def run_optimizer_natural_gradient_path(sub, ref, rng):
 
 
 @check(part="b", points=1)
-def run_optimizer_leaves_theta0_unchanged(sub, rng):
-    """run_optimizer does not modify theta0 (nor data), with either use_natural."""
+def run_optimizer_leaves_theta0_unchanged(sub, ref, rng):
+    """run_optimizer does not modify theta0 (nor data), with either use_natural (and its path is right)."""
     for natural in (False, True):
         theta0, data, lr, n_steps, _ = random_runs(rng, natural, count=2)[1]
-        expect_unchanged(sub.run_optimizer, theta0, data, lr, n_steps, natural)
+        expect_unchanged(sub.run_optimizer, theta0, data, lr, n_steps, natural, right=ref.run_optimizer)
 
 
 # ------------------------------------------------------------------ (d) convergence

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from grader.files import write_atomically
 from grader.model import ClassResult
+from grader.reporting.safe_text import spreadsheet_cell, terminal_text
 
 CANVAS_IMPORT_FILE = "canvas-import.csv"
 COLUMN = "Gradient exercises (grader)"
@@ -179,7 +180,7 @@ def canvas_import(roster_csv: Path, result: ClassResult, mapping_csv: Path | Non
 
 def canvas_csv(imp: CanvasImport) -> str:
     text = io.StringIO()
-    csv.writer(text, lineterminator="\n").writerows(imp.rows)
+    csv.writer(text, lineterminator="\n").writerows([spreadsheet_cell(cell) for cell in row] for row in imp.rows)
     return text.getvalue()
 
 
@@ -206,4 +207,4 @@ def canvas_summary(imp: CanvasImport, path: Path | None = None) -> list[str]:
         count = _plural(len(imp.grader_errors), "student", "students")
         lines.append(f"  grader error for {count}, left blank: {'; '.join(imp.grader_errors)}")
     lines.extend(f"  problem: {problem}" for problem in imp.problems)
-    return lines
+    return [terminal_text(line) for line in lines]

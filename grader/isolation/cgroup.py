@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import time
 from pathlib import Path
 
 V1_ROOTS = {"pids": Path("/sys/fs/cgroup/pids"), "memory": Path("/sys/fs/cgroup/memory")}
@@ -90,5 +91,26 @@ class WorkerCgroup:
         for path in self.paths:
             try:
                 path.rmdir()
+            except OSError:
+                pass
+
+
+def worker_roots() -> list[Path]:
+    """Where this process's workers' cgroups are made (one folder per v1 controller)."""
+    if (V2_ROOT / "cgroup.controllers").is_file():
+        return [_inside(V2_ROOT, "")]
+    return [_inside(root, controller) for controller, root in V1_ROOTS.items()]
+
+
+def remove_empty(prefix: str, min_age_s: float) -> None:
+    """Remove empty cgroups named ``prefix``* older than ``min_age_s``: a live worker is in its own."""
+    if not available()[0]:
+        return
+    now = time.time()
+    for root in worker_roots():
+        for path in root.glob(prefix + "*") if root.is_dir() else ():
+            try:
+                if now - path.stat().st_mtime > min_age_s and not (path / "cgroup.procs").read_text().split():
+                    path.rmdir()
             except OSError:
                 pass

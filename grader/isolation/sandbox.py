@@ -202,12 +202,14 @@ class Worker:
 
     # ------------------------------------------------------------ conversation
 
-    def request(self, message: dict, timeout: float) -> dict:
+    def request(self, message: dict, timeout: float, on_callback: Callable[[dict], dict] | None = None) -> dict:
         """Send one request and return its reply, or raise WorkerFailure (the worker is then dead).
 
         Every request carries a fresh random id that its reply must echo; frames with another id
         (written ahead by learner code, or left over) are skipped. The report that an exercise's
-        process ended carries the id of that exercise's "open" request.
+        process ended carries the id of that exercise's "open" request. While a request that
+        substitutes callees is pending, the worker may ask for a callee's value (``callback``
+        frames): ``on_callback`` answers each, within the same deadline.
         """
         if not self.alive:
             raise WorkerDied("the worker has already stopped")
@@ -220,8 +222,14 @@ class Worker:
         if message.get("op") == "open":
             self._open_id = message["id"]
         self._send(_wire().pack(message), deadline)
+        make_fn = _wire().returning(_wire().functions_sent(message)) if on_callback else None
         while True:
-            reply = self._receive(deadline)
+            reply = self._receive(deadline, make_fn=make_fn)
+            if "callback" in reply and reply.get("id") == message["id"]:
+                if on_callback is not None:
+                    answer = {"op": "callback_result", "id": message["id"], **on_callback(reply)}
+                    self._send(_wire().pack(answer), deadline)
+                continue
             if reply.get("id") == message["id"] or (reply.get("ended") and reply.get("id") == self._open_id):
                 return reply
 
@@ -234,14 +242,14 @@ class Worker:
             except BrokenPipeError:
                 self._fail(WorkerDied, self._death_message())
 
-    def _receive(self, deadline: float, starting: bool = False) -> dict:
+    def _receive(self, deadline: float, starting: bool = False, make_fn=None) -> dict:
         wire = _wire()
         prefix = self._read_exactly(wire.PREFIX_SIZE, deadline, starting)
         try:
             header_len, blob_len = wire.read_prefix(prefix)
             header = self._read_exactly(header_len, deadline, starting)
             blob = self._read_exactly(blob_len, deadline, starting)
-            return wire.unpack(header, blob)
+            return wire.unpack(header, blob, make_fn)
         except wire.WireError as exc:
             self._fail(WorkerDied, f"the learner's code garbled the grader's channel ({exc})")
 

@@ -122,6 +122,32 @@ def pack(message: dict) -> bytes:
     return _PREFIX.pack(MAGIC, len(header), len(blob)) + header + bytes(blob)
 
 
+def functions_sent(value, depth: int = 0) -> dict[str, Fn]:
+    """The trusted functions in a request, by source: the only ones a reply may carry back.
+
+    A caller judged with right callees hands the grader the function it was given (a gradient
+    check's ``f``); the grader takes back its own ``Fn`` by source and never evaluates the text.
+    """
+    if isinstance(value, Fn):
+        return {value.source: value}
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else ()
+    found: dict[str, Fn] = {}
+    for item in items if depth < MAX_DEPTH else ():
+        found.update(functions_sent(item, depth + 1))
+    return found
+
+
+def returning(functions: dict[str, Fn]):
+    """A ``make_fn`` for ``unpack`` on the grader's side: only functions the grader sent come back."""
+
+    def known(source: str) -> Fn:
+        if source not in functions:
+            raise WireError("a function the grader did not send")
+        return functions[source]
+
+    return known
+
+
 # ---------------------------------------------------------------- decoding
 
 

@@ -8,7 +8,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from grader.course import TEMPLATES_DIR
 from grader.model import GradeResult
-from grader.reporting.wording import RUN_KINDS, STATUS_LABELS
+from grader.reporting.wording import RUN_KINDS, SETUP_ERROR_LEAD, STATUS_LABELS
 
 
 @functools.cache
@@ -24,7 +24,9 @@ def templates() -> Environment:
 
 def render_report(result: GradeResult) -> str:
     template = templates().get_template("report.html.j2")
-    return template.render(result=result, labels=STATUS_LABELS, percent=_percent, run_kinds=RUN_KINDS)
+    return template.render(
+        result=result, labels=STATUS_LABELS, percent=_percent, run_kinds=RUN_KINDS, setup_error_lead=SETUP_ERROR_LEAD
+    )
 
 
 def _percent(score: float, max_score: float) -> int:

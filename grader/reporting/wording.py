@@ -17,3 +17,6 @@ RUN_KINDS = {
     "public": "Public checks, not the grade: the same checks at fixed public inputs, against expected values "
     "shipped with the assignment. The grade comes from the instructor's run at hidden inputs.",
 }
+
+# Before each failed statement of a notebook's setup cells (reported once, not on every exercise).
+SETUP_ERROR_LEAD = "A setup cell's statement failed (the rest of the cell ran):"

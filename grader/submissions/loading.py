@@ -1,7 +1,9 @@
 """Turning what a student handed in into code per exercise, ready for the worker.
 
 A submission is a folder of the ten modules (directly or in ``assignments/``), a notebook, or
-a folder holding one notebook. A folder holding both (a starter repository) is graded per
+a folder holding one notebook. It is read once, without following any link (``tree``), and
+graded from those bytes only; its fingerprint, which seeds the hidden inputs, covers every file
+it holds, not only the modules. A folder holding both (a starter repository) is graded per
 exercise from where the work is: the module, unless it is still the starter stub and the
 notebook's cells for that exercise were worked on. ``load`` never raises on a student's mistake: a missing module,
 a broken notebook or an empty folder becomes a ``Submission`` whose exercises say what is
@@ -12,18 +14,18 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import shutil
 import stat
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from grader.course import ASSIGNMENTS_DIR, EXERCISES, Exercise
-from grader.submissions import notebook
+from grader.submissions import notebook, tree
+from grader.submissions.tree import TOOL_DIRS, Tree
 
 MAX_COPY_BYTES = 50 << 20
 MAX_COPY_FILES = 2000
 COURSE_NOTEBOOK = "exercises.ipynb"  # the student notebook's name, as `grader notebook` and releases write it
-IGNORED_DIRS = {"__pycache__", ".ipynb_checkpoints", ".git", "node_modules", ".venv", "venv"}
+LINKS_NOT_READ = "links are not followed: submit the files themselves"
 
 
 @dataclass
@@ -41,7 +43,7 @@ class ExerciseCode:
         """What the worker needs to load this exercise."""
         if self.kind == "module":
             return {"kind": "module", "module": self.module, "path": self.path}
-        return {"kind": "cells", "cells": [{"label": c.label, "code": c.code} for c in self.cells]}
+        return {"kind": "cells", "cells": [{"label": c.label, "code": c.code, "setup": c.setup} for c in self.cells]}
 
     def describe(self) -> str:
         return f"{self.module}.py" if self.kind == "module" else f"the notebook cells of {self.exercise_id}"
@@ -52,138 +54,173 @@ class Submission:
     source: Path
     exercises: dict[str, ExerciseCode]
     files_root: Path | None = None  # folder copied into the sandbox, for folder submissions
-    lone_module: str = ""  # a single module given alone: its name, the one file of files_root copied
+    files: dict[str, bytes] = field(default_factory=dict)  # what is copied there, by path relative to it
+    lone_module: str = ""  # a single module given alone (its name): graded as its exercise alone
     notes: list[str] = field(default_factory=list)  # skipped magics, ignored cells, ...
     problem: str = ""  # why nothing could be graded, when that is the case
     fingerprint: str = ""
 
 
 def regular_file(path: Path) -> bool:
-    """A plain file, not a link (to someone else's work), a FIFO (that blocks) or a device."""
+    """A plain file, not a link, a FIFO (that blocks) or a device (its last component only)."""
     try:
         return stat.S_ISREG(path.lstat().st_mode)
     except OSError:
         return False
 
 
-def mentions_matplotlib(path: Path, limit: int = 50 << 20) -> bool:
+def mentions_matplotlib(path: Path) -> bool:
     """A quick look, before parsing, at whether the code may plot (the worker then preloads it)."""
-    files = [path] if path.is_file() else [*path.glob("*.py"), *path.glob("*.ipynb"), *path.glob("assignments/*.py")]
     try:
-        return any(
-            regular_file(file) and file.stat().st_size < limit and b"matplotlib" in file.read_bytes() for file in files
-        )
-    except OSError:
+        files = tree.read(path).files
+    except tree.Unreadable:
         return False
+    return any(b"matplotlib" in data for name, data in files.items() if name.endswith((".py", ".ipynb")))
 
 
 def load(path: Path) -> Submission:
     """Read a submission at ``path``; module paths are relative to the worker's scratch folder."""
     path = Path(path)
-    if path.is_symlink() or (path.exists() and not path.is_dir() and not regular_file(path)):
-        return _empty(path, "the submission is a link or a special file, not a notebook or a folder: not read")
-    if path.is_file() and path.suffix == ".py":
-        return _from_module(path)
-    if path.is_file() and path.suffix.lower() != ".ipynb":
+    try:
+        files = tree.read(path)
+    except tree.Unreadable as error:
+        return _empty(path, str(error))
+    if files.single_file and path.suffix == ".py":
+        return _from_module(path, files.files.get(path.name), files.unread.get(path.name, ""))
+    if files.single_file and path.suffix.lower() != ".ipynb":
         return _empty(
             path,
             f"{path.name} is not a notebook (.ipynb), an exercise module (such as ex01_partial_derivatives.py)"
             " or a folder of them: nothing to grade",
         )
-    if path.is_file():
-        return _from_notebook(path)
-    modules_dir = _modules_dir(path)
-    notebooks = sorted(p for p in path.rglob("*.ipynb") if _visible(p.relative_to(path)) and regular_file(p))
-    notebook_path, passed_over = _course_notebook(path, notebooks)
-    if modules_dir is None:
+    if files.single_file:
+        return _from_notebook(path, files.files.get(path.name), files.unread.get(path.name, ""))
+    prefix = _modules_prefix(files)
+    notebooks = sorted(p for p in [*files.files, *files.unread] if p.endswith(".ipynb") and _visible(p))
+    notebook_path, passed_over = _course_notebook(notebooks)
+    if prefix is None:
         if notebook_path is not None:
-            submission = _from_notebook(notebook_path)
-            submission.notes.extend(passed_over)
+            submission = _from_notebook(path / notebook_path, *_notebook_bytes(files, notebook_path))
+            submission.notes.extend(passed_over + _link_notes(files))
+            submission.fingerprint = files.digest()
             return submission
         if len(notebooks) > 1:
-            names = _names(path, notebooks[:5])
-            return _empty(path, f"found several notebooks ({names}); submit one, or the ten modules")
-        return _empty(path, "found neither the exercise modules (ex01_partial_derivatives.py, ...) nor a notebook")
+            return _empty(path, f"found several notebooks ({', '.join(notebooks[:5])}); submit one, or the ten modules")
+        links = f" ({_links_named(files.links)}: {LINKS_NOT_READ})" if files.links else ""
+        return _empty(
+            path, f"found neither the exercise modules (ex01_partial_derivatives.py, ...) nor a notebook{links}"
+        )
     exercises = {}
     for exercise in EXERCISES:
-        file = modules_dir / f"{exercise.module}.py"
-        if regular_file(file):
-            exercises[exercise.id] = ExerciseCode(exercise.id, exercise.module, "module", path=file.name)
+        name = f"{prefix}{exercise.module}.py"
+        if name in files.files:
+            exercises[exercise.id] = ExerciseCode(exercise.id, exercise.module, "module", path=f"{exercise.module}.py")
         else:
-            exercises[exercise.id] = _missing(exercise, _missing_module_reason(modules_dir, exercise))
-    digest = hashlib.sha256()
-    for exercise in EXERCISES:
-        file = modules_dir / f"{exercise.module}.py"
-        digest.update(file.read_bytes() if regular_file(file) else b"-")
-    folder = Submission(path, exercises, files_root=modules_dir, fingerprint=digest.hexdigest())
+            exercises[exercise.id] = _missing(exercise, _missing_module_reason(files, prefix, exercise))
+    folder = Submission(path, exercises, files_root=path / prefix, fingerprint=files.digest())
+    folder.files, copy_notes = _files_to_copy(files, prefix)
     if len(notebooks) > 1 and notebook_path is None:
         folder.notes.append(
-            f"notebooks not read ({_names(path, notebooks[:5])}): there are several and none is {COURSE_NOTEBOOK}"
+            f"notebooks not read ({', '.join(notebooks[:5])}): there are several and none is {COURSE_NOTEBOOK}"
         )
-    folder.notes.extend(passed_over)
-    return _with_notebook_work(folder, notebook_path) if notebook_path else folder
+    folder.notes.extend(passed_over + _link_notes(files) + copy_notes)
+    return _with_notebook_work(folder, files, notebook_path) if notebook_path else folder
 
 
-def _from_module(path: Path) -> Submission:
+def _from_module(path: Path, data: bytes | None, unread: str) -> Submission:
     """A lone module named like an exercise's: that exercise, graded alone (the others are not asked for)."""
     exercise = next((e for e in EXERCISES if e.module == path.stem), None)
     if exercise is None:
         near = [f"{e.module}.py" for e in EXERCISES if path.stem.startswith((e.id, f"ex{e.number}_"))]
         named = f"rename it {near[0]}" if near else "rename it after its exercise (ex01_partial_derivatives.py, ...)"
         return _empty(path, f"{path.name} is not named like an exercise module: {named}, or give the folder")
+    if data is None:
+        return _empty(path, f"{path.name}: not read: {unread or 'it is not a regular file'}")
     exercises = {e.id: _missing(e, f"only {path.name} was given") for e in EXERCISES}
     exercises[exercise.id] = ExerciseCode(exercise.id, exercise.module, "module", path=path.name)
-    fingerprint = hashlib.sha256(path.read_bytes()).hexdigest()
-    return Submission(path, exercises, files_root=path.parent, lone_module=path.name, fingerprint=fingerprint)
+    fingerprint = hashlib.sha256(data).hexdigest()
+    return Submission(
+        path, exercises, files_root=path.parent, files={path.name: data}, lone_module=path.name, fingerprint=fingerprint
+    )
 
 
-def _names(path: Path, notebooks: list[Path]) -> str:
-    return ", ".join(str(p.relative_to(path)) for p in notebooks)
+def _links_named(links: list[str]) -> str:
+    shown = ", ".join(links[:5]) + (f" and {len(links) - 5} more" if len(links) > 5 else "")
+    return f"{shown} {'is a link' if len(links) == 1 else 'are links'}"
 
 
-def _course_notebook(path: Path, notebooks: list[Path]) -> tuple[Path | None, list[str]]:
+def _link_notes(files: Tree) -> list[str]:
+    notes = [f"{_links_named(files.links)}, not read: {LINKS_NOT_READ}"] if files.links else []
+    if files.specials:
+        notes.append(f"{', '.join(files.specials[:5])}: not a regular file, not read")
+    return notes
+
+
+def _notebook_bytes(files: Tree, name: str) -> tuple[bytes | None, str]:
+    return files.files.get(name), files.unread.get(name, "")
+
+
+def _course_notebook(notebooks: list[str]) -> tuple[str | None, list[str]]:
     """The notebook to read (the only one, or the course's by name) and notes on those passed over."""
     if len(notebooks) == 1:
         return notebooks[0], []
-    named = [p for p in notebooks if p.name == COURSE_NOTEBOOK]
+    named = [p for p in notebooks if PurePosixPath(p).name == COURSE_NOTEBOOK]
     if len(named) != 1:
         return None, []
-    others = _names(path, [p for p in notebooks if p != named[0]])
+    others = ", ".join(p for p in notebooks if p != named[0])
     return named[0], [f"notebooks not read: {others} (the course's notebook is {COURSE_NOTEBOOK})"]
 
 
-def _visible(relative: Path) -> bool:
+def _visible(relative: str) -> bool:
     """Not in a hidden folder (.autograder, .git) nor in a tool's folder (__pycache__, venv)."""
-    return not (set(relative.parts) & IGNORED_DIRS or any(p.startswith(".") for p in relative.parts))
+    parts = relative.split("/")
+    return not (set(parts) & TOOL_DIRS or any(p.startswith(".") for p in parts))
 
 
-def _with_notebook_work(folder: Submission, notebook_path: Path) -> Submission:
+def _files_to_copy(files: Tree, prefix: str) -> tuple[dict[str, bytes], list[str]]:
+    """The visible files under the modules' folder, by path relative to it, within the copy's caps."""
+    copied, notes, total = {}, [], 0
+    for name, data in files.files.items():
+        if not name.startswith(prefix) or not _visible(name):
+            continue
+        relative = name[len(prefix) :]
+        if total + len(data) > MAX_COPY_BYTES or len(copied) >= MAX_COPY_FILES:
+            notes.append(
+                f"{relative}: not copied, the submission is over {MAX_COPY_BYTES >> 20} MB or {MAX_COPY_FILES} files"
+            )
+            continue
+        copied[relative] = data
+        total += len(data)
+    notes += [f"{name}: not read, {why}" for name, why in files.unread.items() if _visible(name)]
+    return copied, notes
+
+
+def _with_notebook_work(folder: Submission, files: Tree, notebook_path: str) -> Submission:
     """Take each exercise whose module is untouched from the notebook, if its cells were worked on."""
-    parsed, _, fingerprint = _read_notebook(notebook_path)
+    parsed, _ = _read_notebook(*_notebook_bytes(files, notebook_path))
     if parsed is None:
         return folder
     for exercise in EXERCISES:
         cells = parsed.exercises.get(exercise.number)
-        if not cells or not _is_starter_module(folder.files_root / f"{exercise.module}.py", exercise):
+        if not cells or not _is_starter_module(folder.files.get(f"{exercise.module}.py"), exercise):
             continue
         if [c.code.strip() for c in cells] == _starter_cells().get(exercise.number):
             continue
         folder.exercises[exercise.id] = ExerciseCode(exercise.id, exercise.module, "cells", cells=parsed.setup + cells)
         folder.notes.append(
-            f"{exercise.id}: graded from {notebook_path.name}, where the work is ({exercise.module}.py is the"
-            " unchanged starter)"
+            f"{exercise.id}: graded from {PurePosixPath(notebook_path).name}, where the work is ({exercise.module}.py"
+            " is the unchanged starter)"
         )
     if any(c.kind == "cells" for c in folder.exercises.values()):
         folder.notes.extend(parsed.skipped)
-        folder.fingerprint = hashlib.sha256((folder.fingerprint + fingerprint).encode()).hexdigest()
     return folder
 
 
-def _is_starter_module(module: Path, exercise: Exercise) -> bool:
-    if not regular_file(module):
+def _is_starter_module(module: bytes | None, exercise: Exercise) -> bool:
+    if module is None:
         return True
     starter = ASSIGNMENTS_DIR / f"{exercise.module}.py"
-    return starter.is_file() and module.read_bytes().strip() == starter.read_bytes().strip()
+    return starter.is_file() and module.strip() == starter.read_bytes().strip()
 
 
 @functools.cache
@@ -196,17 +233,27 @@ def _starter_cells() -> dict[int, list[str]]:
     return {n: [c.code.strip() for c in cells] for n, cells in parsed.exercises.items()}
 
 
-def _modules_dir(path: Path) -> Path | None:
-    for candidate in (path, path / "assignments"):
-        if any((candidate / f"{e.module}.py").is_file() for e in EXERCISES):
-            return candidate
+def _modules_prefix(files: Tree) -> str | None:
+    """Where the modules are: "" (the submission's top) or "assignments/", or None."""
+    for prefix in ("", "assignments/"):
+        if any(f"{prefix}{e.module}.py" in files.files for e in EXERCISES):
+            return prefix
     return None
 
 
-def _missing_module_reason(folder: Path, exercise: Exercise) -> str:
-    if (folder / f"{exercise.module}.py").is_symlink():
+def _missing_module_reason(files: Tree, prefix: str, exercise: Exercise) -> str:
+    name = f"{prefix}{exercise.module}.py"
+    if name in files.links:
         return f"{exercise.module}.py is a link: links are not read, submit the file itself"
-    near = sorted(p.name for p in folder.glob(f"{exercise.id}*.py"))
+    if name in files.unread:
+        return f"{exercise.module}.py is not read: {files.unread[name]}"
+    if name in files.specials:
+        return f"{exercise.module}.py is not a regular file (a FIFO or a device?): not read"
+    near = sorted(
+        PurePosixPath(p).name
+        for p in files.files
+        if p.startswith(f"{prefix}{exercise.id}") and p.endswith(".py") and "/" not in p[len(prefix) :]
+    )
     hint = f" (found {', '.join(near)}: the file name must match exactly)" if near else ""
     return f"{exercise.module}.py is missing from the submission{hint}"
 
@@ -220,20 +267,21 @@ def _empty(path: Path, problem: str) -> Submission:
     return Submission(path, exercises, problem=problem, fingerprint=hashlib.sha256(problem.encode()).hexdigest())
 
 
-def _read_notebook(path: Path) -> tuple[notebook.ParsedNotebook | None, str, str]:
-    """The parsed notebook (or None and why not) and its fingerprint."""
-    data = path.read_bytes()
-    fingerprint = hashlib.sha256(data).hexdigest()
+def _read_notebook(data: bytes | None, unread: str) -> tuple[notebook.ParsedNotebook | None, str]:
+    """The parsed notebook, or None and why not."""
+    if data is None:
+        return None, f"not read: {unread or 'it is not a regular file'}"
     try:
-        return notebook.read(data.decode("utf-8")), "", fingerprint
+        return notebook.read(data.decode("utf-8-sig")), ""  # Windows editors may start the file with a BOM
     except UnicodeDecodeError:
-        return None, "the notebook is not UTF-8 text", fingerprint
+        return None, "the notebook is not UTF-8 text"
     except notebook.NotebookError as exc:
-        return None, str(exc), fingerprint
+        return None, str(exc)
 
 
-def _from_notebook(path: Path) -> Submission:
-    parsed, problem, fingerprint = _read_notebook(path)
+def _from_notebook(path: Path, data: bytes | None, unread: str = "") -> Submission:
+    parsed, problem = _read_notebook(data, unread)
+    fingerprint = hashlib.sha256(data if data is not None else unread.encode()).hexdigest()
     if parsed is None:
         exercises = {e.id: _missing(e, f"the notebook could not be read: {problem}") for e in EXERCISES}
         return Submission(path, exercises, problem=f"{path.name}: {problem}", fingerprint=fingerprint)
@@ -243,35 +291,30 @@ def _from_notebook(path: Path) -> Submission:
         cells = parsed.exercises.get(number)
         if cells:
             exercises[exercise.id] = ExerciseCode(exercise.id, exercise.module, "cells", cells=parsed.setup + cells)
+        elif number in parsed.solution_cells:
+            exercises[exercise.id] = _missing(exercise, _solution_cells_reason(parsed, number))
         else:
             reason = f"the notebook has no learner cell for exercise {number} (tag it exercise-{number})"
             exercises[exercise.id] = _missing(exercise, reason)
     unknown = sorted(set(parsed.exercises) - {e.number for e in EXERCISES})
     notes = parsed.skipped + [f"cells for exercise {n} ignored: there is no such exercise" for n in unknown]
+    notes += [
+        f"{_solution_cells_reason(parsed, n)} (exercise {n} is graded from its other cells)"
+        for n in sorted(parsed.solution_cells)
+        if parsed.exercises.get(n)
+    ]
     return Submission(path, exercises, notes=notes, fingerprint=fingerprint)
 
 
-def copy_into(submission: Submission, scratch: Path) -> list[str]:
-    """Copy a folder submission's files into the sandbox's scratch folder, within size caps."""
-    if submission.files_root is None:
-        return []
-    notes, total, count = [], 0, 0
-    root = submission.files_root
-    for file in [root / submission.lone_module] if submission.lone_module else sorted(root.rglob("*")):
-        relative = file.relative_to(submission.files_root)
-        if not _visible(relative):
-            continue
-        if not regular_file(file):
-            continue
-        size = file.stat().st_size
-        if total + size > MAX_COPY_BYTES or count >= MAX_COPY_FILES:
-            notes.append(
-                f"{relative}: not copied, the submission is over {MAX_COPY_BYTES >> 20} MB or {MAX_COPY_FILES} files"
-            )
-            continue
-        target = scratch / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(file, target)
-        total += size
-        count += 1
-    return notes
+def _solution_cells_reason(parsed: notebook.ParsedNotebook, number: int) -> str:
+    cells = ", ".join(parsed.solution_cells[number])
+    return (
+        f"{cells}, tagged exercise-{number}, {'starts' if ',' not in cells else 'start'} with `# Solution`, the"
+        " heading of the course's reference cells, which are never graded: head your answer `# Your Solution`"
+        " (or remove the `# Solution` line)"
+    )
+
+
+def copy_into(submission: Submission, scratch: Path) -> None:
+    """Write a folder submission's files, as read at loading, into the sandbox's scratch folder."""
+    tree.write(submission.files, scratch)

@@ -26,6 +26,7 @@ class NotebookError(Exception):
 class Cell:
     label: str  # "cell 5": the cell's position, 1-based, as Jupyter users count them
     code: str
+    setup: bool = False  # a setup cell: it runs before every exercise, its problems are reported once
 
 
 @dataclass
@@ -33,6 +34,7 @@ class ParsedNotebook:
     setup: list[Cell] = field(default_factory=list)
     exercises: dict[int, list[Cell]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # magics, shell escapes, ignored cells
+    solution_cells: dict[int, list[str]] = field(default_factory=dict)  # tagged exercise-N, headed # Solution
 
 
 def read(text: str) -> ParsedNotebook:
@@ -67,6 +69,8 @@ def read(text: str) -> ParsedNotebook:
         number = exercise_number(cell, source)
         if is_reference_solution(source):
             current = None
+            if number is not None:  # the contract wins over the tag: a reference cell is never graded
+                parsed.solution_cells.setdefault(number, []).append(label)
             continue
         if number is not None:
             current = number
@@ -76,7 +80,7 @@ def read(text: str) -> ParsedNotebook:
                 if source.strip():
                     parsed.skipped.append(f"{label}: not part of any exercise, not graded")
                 continue
-            parsed.setup.append(Cell(label, strip_magics(source, label, parsed.skipped)))
+            parsed.setup.append(Cell(label, strip_magics(source, label, parsed.skipped), setup=True))
             continue
         parsed.exercises.setdefault(current, []).append(Cell(label, strip_magics(source, label, parsed.skipped)))
     return parsed

@@ -1,6 +1,7 @@
 # mistake: dropped the exponential from the gradient, 2p instead of 2 e^{|p|^2} p
 # fails: grad_f3_random_points
 # diagnosis: keep the exponential
+# inherits: directional_deriv_random_angles
 import math
 import numpy as np
 

@@ -2,6 +2,8 @@
 # fails: mse_grad_random_data
 # fails: mse_grad_matches_finite_differences
 # diagnosis: 1/m
+# inherits: gradient_descent_lr_trajectory
+# inherits: gradient_descent_lr_leaves_w0_unchanged
 import numpy as np
 
 

@@ -1,6 +1,7 @@
 # mistake: summed the squared residuals instead of averaging them
 # fails: mse_loss_random_data
 # diagnosis: divide by m
+# inherits: gradient_descent_lr_trajectory
 import numpy as np
 
 

@@ -1,6 +1,8 @@
 # mistake: numerical_gradient uses forward differences [f(x + h e_i) - f(x)] / h
 # fails: numerical_gradient_matches_reference
 # diagnosis: forward difference
+# inherits: gradient_check_random_claims
+# inherits: gradient_check_flags_sign_and_scale_errors
 import numpy as np
 
 

@@ -1,6 +1,6 @@
 # mistake: batch gradient P - Y, forgetting the 1/m of the mean over the batch
 # fails: batch_ce_grad_random_batches
-# fails: batch_ce_grad_large_logits
+# fails: batch_ce_grad_large_logits_feedback
 # diagnosis: missing 1/m
 import numpy as np
 

@@ -1,5 +1,5 @@
 # mistake: the notebook's ce_loss, -log(p_y + 1e-15): wrong for very confident wrong predictions
-# fails: ce_loss_large_logits
+# fails: ce_loss_confident_wrong_prediction_feedback
 # diagnosis: clipping
 import numpy as np
 

@@ -1,6 +1,9 @@
 # mistake: second gradient component taken with respect to sigma instead of log sigma
 # fails: nll_grad_random_data
 # diagnosis: derivative with respect to sigma
+# inherits: run_optimizer_gradient_descent_path
+# inherits: run_optimizer_natural_gradient_path
+# inherits: run_optimizer_leaves_theta0_unchanged
 import math
 import numpy as np
 

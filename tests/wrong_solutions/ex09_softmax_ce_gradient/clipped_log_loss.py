@@ -1,5 +1,5 @@
 # mistake: the notebook's loss, -sum(y log(p + 1e-12)): wrong for very confident wrong predictions
-# fails: softmax_ce_loss_large_logits
+# fails: softmax_ce_loss_large_logits_feedback
 # diagnosis: clipping
 import numpy as np
 

@@ -1,6 +1,6 @@
 # mistake: dropped the label y from the gradient (right only when y = +1)
 # fails: grad_x_random_inputs
-# fails: grad_x_large_margins
+# fails: grad_x_large_margins_feedback
 # diagnosis: the label y is missing
 import numpy as np
 

@@ -1,0 +1,107 @@
+"""Error carried forward: a caller right with a right callee keeps its points, and says whose error it inherits.
+
+The wrong solutions with ``# inherits:`` lines cover each pair of the contract; these tests cover
+what they cannot: the report and terminal show the chain, a caller wrong on its own is still
+charged, the public run degrades honestly, and the callback from the worker is bounded and
+answers nothing but the callees of the check.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from grader.course import EXERCISES, REFERENCE_DIR
+from grader.exporters.gradescope import to_gradescope
+from grader.reporting.report import render_report
+from grader.reporting.terminal import print_feedback
+from tests.helpers import by_id, check_named
+
+EX02 = next(e for e in EXERCISES if e.id == "ex02")
+WRONG_GRAD = "\n\ndef grad_f(x, y):\n    return np.array([2.0 * x + y, 2.0 * y])  # the x of xy forgotten\n"
+TANGENT = "level_curve_tangent_is_unit_and_perpendicular"
+DESCENT = "steepest_descent_is_unit_negative_gradient"
+
+
+def ex02_with(tmp_path, extra: str):
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / f"{EX02.module}.py").write_text((REFERENCE_DIR / f"{EX02.module}.py").read_text() + WRONG_GRAD + extra)
+    return folder
+
+
+def test_the_report_and_the_terminal_show_whose_error_a_caller_inherits(tmp_path, grade):
+    result = grade(ex02_with(tmp_path, ""), only=["ex02"])
+    exercise = by_id(result)["ex02"]
+    assert exercise.score == 6  # grad_f's 4 points lost once; its callers keep their 6
+    html = render_report(result)
+    assert html.count("Inherits the error of grad_f") == 2
+    console = Console(record=True, width=200)
+    print_feedback(result, console=console)
+    assert console.export_text().count("Inherits the error of grad_f") == 2
+    outputs = [t["output"] for t in to_gradescope(result)["tests"]]
+    assert sum("Inherits the error of grad_f" in output for output in outputs) == 2
+
+
+def test_a_caller_wrong_on_its_own_is_still_charged(tmp_path, grade):
+    unnormalised = "\n\ndef level_curve_tangent(x, y):\n    g = grad_f(x, y)\n    return np.array([-g[1], g[0]])\n"
+    exercise = by_id(grade(ex02_with(tmp_path, unnormalised), only=["ex02"]))["ex02"]
+    tangent = check_named(exercise, TANGENT)
+    assert tangent.score == 0 and "Inherits" not in tangent.message
+    assert check_named(exercise, DESCENT).inherits == ["grad_f"]
+
+
+def test_a_public_run_says_when_it_cannot_tell(tmp_path, grade):
+    # f is symmetric: grad_f(y, x) reversed is grad f(x, y), right, but asked where the recording has no answer.
+    swapped = (
+        "\n\ndef level_curve_tangent(x, y):\n    g = grad_f(y, x)[::-1]\n"
+        "    return np.array([-g[1], g[0]]) / np.linalg.norm(g)\n"
+    )
+    folder = ex02_with(tmp_path, swapped)
+    hidden = check_named(by_id(grade(folder, only=["ex02"]))["ex02"], TANGENT)
+    assert hidden.score == hidden.max_score and hidden.inherits == ["grad_f"]
+    public = check_named(by_id(grade(folder, only=["ex02"], public=True))["ex02"], TANGENT)
+    assert public.score == 0 and "the public checks cannot tell" in public.message
+
+
+def test_callbacks_are_bounded(tmp_path, grade):
+    greedy = (
+        "\n\ndef level_curve_tangent(x, y):\n    for _ in range(30_000):\n        g = grad_f(x, y)\n"
+        "    return np.array([-g[1], g[0]]) / np.linalg.norm(g)\n"
+    )
+    exercise = by_id(grade(ex02_with(tmp_path, greedy), only=["ex02"]))["ex02"]
+    tangent = check_named(exercise, TANGENT)
+    assert tangent.score == 0 and "Inherits" not in tangent.message
+    assert check_named(exercise, "grad_f_matches_reference").status == "failed"
+
+
+def test_a_forged_callback_gets_nothing_but_the_checks_callees(tmp_path, grade):
+    # During the judgement again, learner code forges a callback for the function under test itself.
+    forger = """
+
+import sys
+
+
+def level_curve_tangent(x, y):
+    worker = sys.modules["__main__"]
+    cells = [c.cell_contents for c in (getattr(grad_f, "__closure__", None) or ())]
+    request_id = next((c for c in cells if isinstance(c, str) and c != "grad_f"), None)
+    if request_id is not None:
+        worker.send({"id": request_id, "callback": "level_curve_tangent", "args": [x, y], "kwargs": {}})
+        answer = worker.receive()
+        if answer.get("ok"):
+            return answer["value"]
+    return np.array([1.0, 0.0])
+"""
+    exercise = by_id(grade(ex02_with(tmp_path, forger), only=["ex02"]))["ex02"]
+    tangent = check_named(exercise, TANGENT)
+    assert tangent.score == 0 and "Inherits" not in tangent.message
+    assert check_named(exercise, DESCENT).score == check_named(exercise, DESCENT).max_score
+
+
+def test_a_caller_of_an_unimplemented_callee_keeps_its_points(tmp_path, grade):
+    stub = "\n\ndef grad_f(x, y):\n    raise NotImplementedError\n"
+    exercise = by_id(grade(ex02_with(tmp_path, stub), only=["ex02"]))["ex02"]
+    assert check_named(exercise, "grad_f_matches_reference").score == 0
+    for name in (TANGENT, DESCENT):
+        kept = check_named(exercise, name)
+        assert kept.score == kept.max_score and kept.inherits == ["grad_f"], kept.message
