@@ -483,14 +483,17 @@ def expect_finite_answers(learner_fn, cases: Iterable) -> None:
     >>> expect_finite_answers(sub.ce_loss, [(np.array([1000.0, -1000.0]), 1)])  # doctest: +SKIP
     """
     cases = [_as_args(case) for case in cases]
-    for args, got in zip(cases, call_all(learner_fn, cases)):
-        values = as_array(got)
-        if values is None or not np.all(np.isfinite(values)):
+    answers = call_all(learner_fn, cases)
+    finite = [as_array(got) is not None and bool(np.all(np.isfinite(as_array(got)))) for got in answers]
+    handled_large = any(ok and np.any(numbers_in(args) > EXP_OVERFLOW) for args, ok in zip(cases, finite))
+    for args, got, ok in zip(cases, answers, finite):
+        if not ok:
+            cause = nonfinite_cause(args, handled_large) if as_array(got) is not None else ""
             raise CheckFailed(
-                f"{learner_fn.describe(args)}: expected a finite number, got {format_value(got)}.",
+                f"{learner_fn.describe(args)}: expected a finite number, got {format_value(got)}. {cause}".strip(),
                 call=learner_fn.describe(args),
                 got=format_value(got),
-                diagnosis="Not finite: for large inputs, avoid exp of large numbers and the log of 0.",
+                diagnosis=cause or "Not a number: a finite number is expected.",
             )
 
 
