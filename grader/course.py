@@ -7,6 +7,7 @@ so adding an exercise means adding a stub, a reference solution and a check modu
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 from dataclasses import dataclass
@@ -40,12 +41,22 @@ EXERCISES = _discover()
 
 
 def load_reference(exercise: Exercise):
-    """Import the instructor's solution for ``exercise`` under a private module name."""
-    path = REFERENCE_DIR / f"{exercise.module}.py"
-    spec = importlib.util.spec_from_file_location(f"_grader_reference_{exercise.module}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The instructor's solution for ``exercise``, imported once per process under a private name."""
+    return _import_reference(REFERENCE_DIR / f"{exercise.module}.py", exercise.module)
+
+
+def load_every_reference() -> None:
+    """Import every reference now, before any learner code runs: nothing it does later changes them."""
+    for exercise in EXERCISES:
+        load_reference(exercise)
+
+
+@functools.cache
+def _import_reference(path: Path, module: str):
+    spec = importlib.util.spec_from_file_location(f"_grader_reference_{module}", path)
+    imported = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(imported)
+    return imported
 
 
 def title_of(exercise: Exercise) -> str:

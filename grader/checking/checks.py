@@ -267,7 +267,7 @@ def compare_calls(
     tol = _tolerance(tolerance, rtol, atol, angle=angle, unordered=unordered, up_to_sign=up_to_sign)
     cases = [_as_args(case) for case in cases]
     expectations = [reference_fn(*copy.deepcopy(args)) for args in cases]
-    answers = call_all(learner_fn, cases)
+    answers = _call_all(learner_fn, cases)
     if mistakes and _EXPLAIN_EVERY_CASE.get():
         for args in cases:
             _known_mistakes(mistakes, args)
@@ -316,7 +316,7 @@ def matches(got, value, tolerance: Tolerance = DEFAULT) -> bool:
     return compare(got, value, tolerance).ok
 
 
-def call_all(function, cases: Sequence[tuple]) -> list:
+def _call_all(function, cases: Sequence[tuple]) -> list:
     """``function`` at every case: in one round trip when it is the learner's, else one call each."""
     call_many = getattr(function, "call_many", None)
     return call_many(list(cases)) if call_many else [function(*args) for args in cases]
@@ -360,7 +360,7 @@ class Transformed:
         self._describe = describe
 
     def call_many(self, cases: list[tuple]) -> list:
-        return [self.transform(args, answer) for args, answer in zip(cases, call_all(self.function, cases))]
+        return [self.transform(args, answer) for args, answer in zip(cases, _call_all(self.function, cases))]
 
     def __call__(self, *args):
         return self.call_many([args])[0]
@@ -483,7 +483,7 @@ def expect_finite_answers(learner_fn, cases: Iterable) -> None:
     >>> expect_finite_answers(sub.ce_loss, [(np.array([1000.0, -1000.0]), 1)])  # doctest: +SKIP
     """
     cases = [_as_args(case) for case in cases]
-    answers = call_all(learner_fn, cases)
+    answers = _call_all(learner_fn, cases)
     finite = [as_array(got) is not None and bool(np.all(np.isfinite(as_array(got)))) for got in answers]
     handled_large = any(ok and np.any(numbers_in(args) > EXP_OVERFLOW) for args, ok in zip(cases, finite))
     for args, got, ok in zip(cases, answers, finite):

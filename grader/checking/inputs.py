@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from grader.course import Exercise, load_reference
+from grader.course import Exercise, load_every_reference, load_reference
 from grader.isolation import wire
 
 PUBLIC_SEED = 20260901
@@ -36,6 +36,7 @@ class HiddenInputs:
 
     def __init__(self, seed: int):
         self.seed = seed
+        load_every_reference()  # before the worker runs any learner code
 
     def reference(self, exercise: Exercise):
         return load_reference(exercise)

@@ -26,6 +26,7 @@ from grader.checking.checks import CheckFailed
 from grader.checking.diagnose import format_value, unusable_reason
 from grader.checking.inputs import HiddenInputs, NotRecorded, PublicInputs
 from grader.checking.session import (
+    RUNNING,
     ExerciseRun,
     ExerciseStopped,
     LearnerError,
@@ -34,7 +35,7 @@ from grader.checking.session import (
     Session,
 )
 from grader.course import CHECKS_DIR, EXERCISES, Exercise
-from grader.model import CheckResult, CheckStatus, Failure, Reason
+from grader.model import CheckResult, CheckStatus, ExerciseStatus, Failure, Reason
 
 
 class CheckPlugin:
@@ -127,7 +128,7 @@ class CheckPlugin:
         for item, result, callers in self.to_rejudge.pop(exercise.id, []):
             callees = RightCallees(ref, {caller: tuple(item.module.CALLEES[caller]) for caller in callers})
             suspects = sorted(callees.allowed & failed)
-            if run.status != "ok" or not (suspects or self.inputs.rejudges_every_caller):
+            if run.status != RUNNING or not (suspects or self.inputs.rejudges_every_caller):
                 continue
             fixtures = {"sub": LearnerModule(run, ref, callees), "ref": ref}
             fixtures["rng"] = self.inputs.rng_again(exercise, item.name)
@@ -220,7 +221,7 @@ def _verdict(excinfo, run: ExerciseRun | None) -> Verdict:
     if isinstance(error, CheckFailed):
         return Verdict(CheckStatus.FAILED, error.message, Reason.WRONG, error.failure)
     if isinstance(error, ExerciseStopped):
-        if run is not None and run.status == CheckStatus.TIMEOUT:
+        if run is not None and run.status == ExerciseStatus.TIMEOUT:
             return Verdict(CheckStatus.TIMEOUT, str(error), Reason.TIMEOUT)
         return Verdict(CheckStatus.ERROR, str(error), Reason.STOPPED)
     if isinstance(error, LearnerError):

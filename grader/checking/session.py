@@ -24,10 +24,11 @@ import numpy as np
 from grader.checking.diagnose import format_value
 from grader.isolation.sandbox import Worker, WorkerFailure, Workspace
 from grader.isolation.wire import Fn
-from grader.model import Reason
+from grader.model import ExerciseStatus, Reason
 from grader.submissions.loading import ExerciseCode, Submission
 
 OUTPUT_KEPT_PER_EXERCISE = 20_000
+RUNNING = "ok"  # an exercise run that has not ended early
 # What an exception report from the worker may hold: a forged reply may carry megabytes.
 ERROR_FIELD_CHARS = {"type": 200, "message": 2000, "traceback": 4000, "where": 200, "library": 100}
 MAX_LOAD_ERRORS = 20
@@ -64,7 +65,8 @@ class ExerciseRun:
         self.session = session
         self.code = code
         self.exercise_id = code.exercise_id
-        self.status = "missing" if code.kind == "missing" else "ok"  # ok | missing | error | timeout
+        # RUNNING until the exercise ends early: MISSING, or stopped as ERROR or TIMEOUT
+        self.status: ExerciseStatus | str = ExerciseStatus.MISSING if code.kind == "missing" else RUNNING
         self.message = code.missing_reason
         self.load_errors: list[dict] = []
         self.setup_errors: list[dict] = []  # from the notebook's setup cells: the submission's, reported once
@@ -95,22 +97,23 @@ class ExerciseRun:
         try:
             reply = self.session.worker.request(message, max(self.budget, 0.001), on_callback)
         except WorkerFailure as failure:
-            self._stop(failure.kind, f"{what()}: {failure}")
+            self._stop(ExerciseStatus(failure.kind), f"{what()}: {failure}")
         finally:
             spent = time.monotonic() - started
             self.budget -= spent
             self.seconds += spent
         if reply.get("ended") and not ending:  # the exercise's process died while we waited for its answer
             self._stop(
-                "error", f"{what()}: the process running your code {reply.get('how')} (a crash, sys.exit or os._exit?)"
+                ExerciseStatus.ERROR,
+                f"{what()}: the process running your code {reply.get('how')} (a crash, sys.exit or os._exit?)",
             )
         self.dropped_output = max(self.dropped_output, int(reply.get("dropped_output", 0) or 0))
         return reply
 
-    def _stop(self, status: str, message: str):
+    def _stop(self, status: ExerciseStatus, message: str):
         self.ended = True
         self.status = status
-        if status == "timeout":
+        if status == ExerciseStatus.TIMEOUT:
             message += (
                 f". Each exercise has {self.session.limits.timeout_s:g} s in all;"
                 " look for an infinite loop or a very slow computation."
@@ -142,9 +145,9 @@ class ExerciseRun:
         With ``callees``, the learner's functions it names answer with the grader's right values
         while ``function`` runs (see ``grader.checking.carried``).
         """
-        if self.status == "missing":
+        if self.status == ExerciseStatus.MISSING:
             raise LearnerError(f"{describe()}: not graded, {self.message}", Reason.MISSING, function)
-        if self.status != "ok":
+        if self.status != RUNNING:
             raise ExerciseStopped(f"Not run: {self.message}")
         self.called.add(function)
         message = {"op": "call", "func": function, "args_list": [list(args) for args in args_list]}
@@ -153,7 +156,7 @@ class ExerciseRun:
             message["substitute"] = substitute
         results = self.request(message, describe, on_callback=callees.answer if substitute else None).get("results")
         if not isinstance(results, list) or len(results) != len(args_list):
-            self._stop("error", f"{describe()}: the worker's answer was garbled")
+            self._stop(ExerciseStatus.ERROR, f"{describe()}: the worker's answer was garbled")
         return [
             {**r, "error": bounded_error(r.get("error"))}
             if isinstance(r, dict)
@@ -162,7 +165,7 @@ class ExerciseRun:
         ]
 
     def close(self) -> None:
-        if self.status == "ok" and self.code.kind != "missing" and not self.ended:
+        if self.status == RUNNING and self.code.kind != "missing" and not self.ended:
             try:
                 self.request({"op": "close"}, lambda: "finishing", ending=True)
             except ExerciseStopped:
@@ -233,7 +236,7 @@ class LearnerModule:
 class ReferenceRun:
     """The reference answering as the worker would, in the grader's process: a check tried on right answers."""
 
-    status = "ok"
+    status = RUNNING
     load_errors: list[dict] = []
 
     def __init__(self, reference_module):

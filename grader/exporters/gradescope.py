@@ -114,6 +114,12 @@ python3 -c 'import sys; sys.exit(sys.version_info < (3, 10))' || {
 # Only the grader's dependencies (pyproject.toml's, copied into requirements.txt).
 python3 -m pip install -r "$SOURCE/requirements.txt" ||
     python3 -m pip install --break-system-packages -r "$SOURCE/requirements.txt"
+# Learner code runs as this unprivileged user (the grader runs as root): it may not read the
+# grader, the reference or the results, nor signal the grader.
+id -u grader-worker >/dev/null 2>&1 ||
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin grader-worker
+chmod -R go-rwx "$SOURCE"
+mkdir -p /autograder/results && chmod 700 /autograder/results
 (cd "$SOURCE" && python3 -m grader doctor) || true
 """
 

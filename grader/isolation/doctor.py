@@ -7,13 +7,16 @@ import shutil
 import subprocess
 import sys
 
+import numpy
+
 from grader.isolation import cgroup
-from grader.isolation.sandbox import Limits, isolation_mode
+from grader.isolation.sandbox import Limits, isolation_mode, process_mode_namespaces, worker_identity
 
 
 def print_diagnosis() -> None:
     mode, reason = isolation_mode()
     limits = Limits()
+    identity = worker_identity()
     print(f"Isolation mode: {mode} ({reason})")
     bwrap = shutil.which("bwrap")
     if bwrap:
@@ -24,19 +27,40 @@ def print_diagnosis() -> None:
     grouped, why = cgroup.available()
     print(f"  process tree bounds: {'yes' if grouped else 'no'}, {why}")
     print(f"  running as: uid {os.geteuid()}; Python {sys.executable}")
+    print(f"  learner code runs as: {identity.why} (the grader has NumPy {numpy.__version__})")
     print(
         f"  limits: {limits.timeout_s:g} s per exercise, {limits.memory_bytes >> 20} MiB address space per process,"
         f" {limits.output_bytes >> 20} MiB output kept, {limits.file_bytes >> 20} MiB per file"
     )
+    print("  bytecode: never written or read beside the learner's files (every module compiled from its source)")
     if mode == "bubblewrap":
         print(
-            f"  sandbox: no network; only the Python installation visible (read-only); private /tmp of "
-            f"{limits.tmp_bytes >> 20} MiB; the submission's scratch copy is the only other writable place"
+            f"  sandbox: no network; only the Python installation visible (read-only); /dev holds null, zero, random"
+            f" and urandom, read-only; private /tmp, /dev/shm and working folder of {limits.tmp_bytes >> 20} MiB each"
+        )
+        print(
+            "  fresh start per student: new user, mount, IPC and PID namespaces with new private folders, proved"
+            " empty (or a new sandbox where nested namespaces are refused)"
         )
     else:
-        print(
-            "  warning: process mode cannot hide files this user can read (the reference included) and cannot"
-            " block the network; install bubblewrap for namespace isolation (see SECURITY.md)"
-        )
+        _print_process_mode(identity.dropped)
     if grouped:
         print(f"  whole worker tree: at most {limits.max_processes} processes, {limits.tree_memory_bytes >> 30} GiB")
+
+
+def _print_process_mode(dropped: bool) -> None:
+    print("  fresh start per student: a new worker and a new scratch folder for every student")
+    if dropped:
+        print(
+            "  as root: the worker runs without groups, with no_new_privs; it cannot signal or inspect the grader,"
+            " write the grader's files, or read files that user may not read; every reference is loaded first"
+        )
+        if process_mode_namespaces():
+            print("  network, IPC and PID namespaces of its own: no network; its processes end with it at once")
+        else:
+            print("  warning: the kernel refuses new namespaces here: the network is open to learner code")
+    print(
+        "  warning: process mode cannot hide files learner code's user can read (keep the course's folder"
+        " unreadable to it, as the Gradescope setup.sh does) nor give it a private /tmp; install bubblewrap for"
+        " namespace isolation (see SECURITY.md)"
+    )

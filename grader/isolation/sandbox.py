@@ -13,14 +13,17 @@ on forever.
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import importlib.util
 import os
+import pwd
 import resource
 import secrets
 import select
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import tempfile
@@ -33,6 +36,9 @@ from grader.isolation.cgroup import WorkerCgroup
 
 WORKER_DIR = Path(__file__).parent
 WORKER_FILES = ("worker.py", "wire.py")
+WORKER_USER = "grader-worker"  # the unprivileged account learner code runs as when the grader is root
+SYSTEM_PYTHON = "/usr/bin/python3"  # with Debian's python3-numpy: an interpreter any user can run
+NOT_CLEAN_STATUS = 86  # the worker's exit status when a student's space was not empty (worker.py)
 SANDBOX_HOME = "/submission"  # a size-capped tmpfs: the learner's only writable place besides /tmp
 SANDBOX_SOURCE = "/submission-source"  # the scratch copy, read-only; copied into SANDBOX_HOME
 STARTUP_SECONDS = 60.0
@@ -78,11 +84,13 @@ def isolation_mode() -> tuple[str, str]:
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         return "process", "bwrap is not installed (Debian package bubblewrap)"
+    identity = worker_identity()
     probe = subprocess.run(
-        [*_bwrap_args(bwrap, Path("/tmp")), sys.executable, "-I", "-S", "-c", "pass"],
+        [*_bwrap_args(bwrap, Path("/tmp")), identity.python, "-I", "-S", "-c", "pass"],
         capture_output=True,
         text=True,
         timeout=60,
+        preexec_fn=identity.become,
     )
     if probe.returncode != 0:
         reason = probe.stderr.strip().splitlines()[-1:] or ["unknown error"]
@@ -90,31 +98,125 @@ def isolation_mode() -> tuple[str, str]:
     return "bubblewrap", "user, PID, network, IPC and UTS namespaces; read-only system view"
 
 
-def _bwrap_args(bwrap: str, scratch: Path, limits: Limits | None = None) -> list[str]:
+def _bwrap_args(bwrap: str, scratch: Path, limits: Limits | None = None, worker_dir: Path = WORKER_DIR) -> list[str]:
     args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
-    if os.geteuid() == 0:
-        args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
+    args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]  # mapped to bwrap's own (unprivileged) user
     for top in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
         if os.path.islink(top):
             args += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
             args += ["--ro-bind", top, top]
+    for path in LINKER_FILES:  # how the system's libraries are found (Debian's BLAS is an alternative)
+        if os.path.exists(path):
+            args += ["--ro-bind", path, path]
+    # /dev holds the device nodes Python uses and nothing else; it is not writable.
+    args += ["--proc", "/proc", "--dir", "/dev"]
+    for node in DEVICE_NODES:
+        args += ["--dev-bind", node, node]
     tmp_bytes = (limits or Limits()).tmp_bytes
-    args += ["--proc", "/proc", "--dev", "/dev", "--size", str(tmp_bytes), "--tmpfs", "/tmp"]
-    for path in _python_dirs():  # after /tmp: a virtual environment may live under it
+    args += ["--size", str(tmp_bytes), "--tmpfs", "/tmp"]
+    for path in _python_dirs(worker_identity().python):  # after /tmp: a virtual environment may live under it
         args += ["--ro-bind", path, path]
-    # The working folder is a tmpfs, so that no amount of writing reaches the host's disk; the
-    # worker fills it from the read-only scratch copy before each submission's first exercise.
+    # The private folders are tmpfs, so that no amount of writing reaches the host's disk. The
+    # worker mounts new ones over them for every student (see worker.py) and fills the working
+    # folder from the read-only scratch copy.
     args += ["--ro-bind", str(scratch), SANDBOX_SOURCE, "--size", str(tmp_bytes), "--tmpfs", SANDBOX_HOME]
     args += ["--size", str(tmp_bytes), "--tmpfs", "/dev/shm"]
     args += ["--chdir", SANDBOX_HOME]
     for name in WORKER_FILES:
-        args += ["--ro-bind", str(WORKER_DIR / name), f"/opt/grader-worker/{name}"]
+        args += ["--ro-bind", str(worker_dir / name), f"/opt/grader-worker/{name}"]
     return args + ["--remount-ro", "/"]  # last: nothing else writable, not even bwrap's own root
 
 
-def _python_dirs() -> list[str]:
+DEVICE_NODES = ("/dev/null", "/dev/zero", "/dev/random", "/dev/urandom")
+LINKER_FILES = ("/etc/ld.so.cache", "/etc/alternatives")
+
+
+@dataclass(frozen=True)
+class WorkerIdentity:
+    """Who runs the worker, and with which Python: the grader's own user, or an unprivileged one."""
+
+    uid: int
+    gid: int
+    python: str
+    numpy_dir: str | None  # added to the worker's sys.path: NumPy outside the interpreter's own site-packages
+    why: str
+
+    @property
+    def dropped(self) -> bool:
+        return self.uid != os.geteuid()
+
+    def become(self) -> None:
+        """Switch to this identity (between fork and exec; ``_libc`` loaded): no groups, no way back to root."""
+        if not self.dropped:
+            return
+        os.setgroups([])
+        os.setgid(self.gid)
+        os.setuid(self.uid)
+        _set_no_new_privs()
+
+
+@functools.cache
+def worker_identity() -> WorkerIdentity:
+    """The unprivileged user learner code runs as when the grader is root, and a Python it can run."""
+    own = WorkerIdentity(os.geteuid(), os.getegid(), sys.executable, _numpy_dir(), "the grader's own user (not root)")
+    if os.geteuid() != 0 or sys.platform != "linux":
+        return own
+    try:
+        user = pwd.getpwnam(WORKER_USER)
+        uid, gid, name = user.pw_uid, user.pw_gid, f"user {WORKER_USER}"
+    except KeyError:
+        uid, gid, name = 65534, 65534, f"uid 65534 (nobody; create the user {WORKER_USER} for an account of its own)"
+    _libc()
+    for python, numpy_dir in ((sys.executable, _numpy_dir()), (SYSTEM_PYTHON, None)):
+        candidate = WorkerIdentity(uid, gid, python, numpy_dir, "")
+        version = _numpy_version(candidate) if os.path.exists(python) else None
+        if version is not None:
+            return WorkerIdentity(uid, gid, python, numpy_dir, f"{name}, {python} with NumPy {version}")
+    return WorkerIdentity(
+        0,
+        0,
+        sys.executable,
+        _numpy_dir(),
+        f"root: {name} can run neither {sys.executable} nor {SYSTEM_PYTHON} with NumPy"
+        " (install Debian's python3-numpy, or the grader in a virtual environment under /opt)",
+    )
+
+
+def _numpy_version(identity: WorkerIdentity) -> str | None:
+    """The NumPy version ``identity`` gets from its Python (None: it cannot run it, or import NumPy)."""
+    code = "import sys; sys.path += sys.argv[1:]; import numpy; print(numpy.__version__)"
+    try:
+        probe = subprocess.run(
+            [identity.python, "-I", "-c", code, *filter(None, [identity.numpy_dir])],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            preexec_fn=identity.become,
+            cwd="/",
+            env={"PATH": "/usr/bin:/bin"},
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return probe.stdout.strip() if probe.returncode == 0 else None
+
+
+@functools.cache
+def _libc() -> ctypes.CDLL:
+    # Loaded before any fork: the code between fork and exec may no longer read the grader's files.
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _set_no_new_privs() -> None:
+    PR_SET_NO_NEW_PRIVS = 38
+    if _libc().prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
+
+
+def _python_dirs(python: str) -> list[str]:
     """The directories Python and NumPy are loaded from, outside the system folders bound anyway."""
+    if python != sys.executable:
+        return []  # the system's Python: under /usr
     dirs = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, _numpy_dir())}
     dirs = {d for d in dirs if not d.startswith(("/usr/", "/lib"))}
     # Keep only the outermost folders so no bind shadows another.
@@ -153,11 +255,19 @@ def _worker_env(token: str) -> dict[str, str]:
 class Worker:
     """One worker process for one submission: send a request, get a reply, before a deadline."""
 
-    def __init__(self, scratch: Path, output_path: Path, limits: Limits, preload_matplotlib: bool = False):
+    def __init__(
+        self,
+        scratch: Path,
+        output_path: Path,
+        limits: Limits,
+        preload_matplotlib: bool = False,
+        worker_dir: Path = WORKER_DIR,
+    ):
         self.scratch = scratch
         self.limits = limits
         self.preload_matplotlib = preload_matplotlib
         self.mode, self.mode_reason = isolation_mode()
+        self.identity = worker_identity()
         self.token = f"{RUN_ID}-{secrets.token_hex(8)}"
         self.cgroup = WorkerCgroup(f"grader-{self.token}", limits.max_processes, limits.tree_memory_bytes)
         request_r, self._request_w = os.pipe()
@@ -168,13 +278,14 @@ class Worker:
             env["GRADER_PRELOAD_MATPLOTLIB"] = "1"
         if self.mode == "bubblewrap":
             env["GRADER_SANDBOXED"] = "1"  # the worker may then clean its own namespace between students
-            command = _bwrap_args(shutil.which("bwrap"), scratch, limits)
+            env["GRADER_TMP_BYTES"] = str(limits.tmp_bytes)
+            command = _bwrap_args(shutil.which("bwrap"), scratch, limits, worker_dir)
             script = "/opt/grader-worker/worker.py"
             cwd = None
         else:
-            command, script, cwd = [], str(WORKER_DIR / "worker.py"), scratch
-        command += [sys.executable, "-I", script, str(request_r), str(reply_w), str(limits.output_bytes)]
-        command.append(_numpy_dir())
+            command, script, cwd = [], str(worker_dir / "worker.py"), scratch
+        command += [self.identity.python, "-I", script, str(request_r), str(reply_w), str(limits.output_bytes)]
+        command += filter(None, [self.identity.numpy_dir])
         self.process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
@@ -189,6 +300,7 @@ class Worker:
         for fd in (request_r, reply_w, output):
             os.close(fd)
         self._ready = False
+        self._handed_over = False
         self._open_id = None
         self.alive = True
 
@@ -199,6 +311,18 @@ class Worker:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         self.cgroup.enter()
+        if self.mode == "process" and self.identity.dropped:
+            _leave_host_namespaces()
+        self.identity.become()
+
+    def _hand_over(self) -> None:
+        """Let the worker's user read (and in process mode write) the scratch copy, links untouched."""
+        self._handed_over = True
+        if not self.identity.dropped:
+            return
+        for folder, dirs, files in os.walk(self.scratch):
+            for name in (folder, *(os.path.join(folder, n) for n in dirs + files)):
+                os.chown(name, self.identity.uid, self.identity.gid, follow_symlinks=False)
 
     # ------------------------------------------------------------ conversation
 
@@ -221,6 +345,8 @@ class Worker:
         message = {**message, "id": secrets.token_hex(8)}
         if message.get("op") == "open":
             self._open_id = message["id"]
+            if not self._handed_over:
+                self._hand_over()
         self._send(_wire().pack(message), deadline)
         make_fn = _wire().returning(_wire().functions_sent(message)) if on_callback else None
         while True:
@@ -281,6 +407,8 @@ class Worker:
             return "the worker closed its channel"
         if code < 0:
             return f"the worker was killed by signal {signal.Signals(-code).name}"
+        if code == NOT_CLEAN_STATUS:
+            return "grader error: the sandbox was not empty at the start of this submission; it was not graded there"
         return f"the worker exited with status {code}"
 
     def _fail(self, error: type[WorkerFailure], message: str):
@@ -317,42 +445,110 @@ class Workspace:
 
     The worker reads no file before its first request, so a workspace can be started before
     the submission it will grade is chosen. A batch reuses one workspace for many students:
-    ``reset`` then ends every process the last student left, empties the scratch folder, the
-    output and the sandbox's /tmp, so that the next student starts clean without paying for a
-    new Python and NumPy.
+    ``reset`` gives the next student a space as new as the first one's. Under bubblewrap the
+    worker ends the last student's processes and namespaces (its /tmp, /dev/shm, working folder
+    and SysV objects went with them) and proves its own space empty, without paying for a new
+    Python and NumPy; anywhere else, or when that proof fails, the workspace is replaced: a new
+    folder and a new worker.
     """
 
     def __init__(self, limits: Limits, preload_matplotlib: bool = False):
-        self._folder = tempfile.TemporaryDirectory(prefix="grader-")
+        self.limits = limits
+        self.preload_matplotlib = preload_matplotlib
+        self._start()
+
+    def _start(self) -> None:
+        self._folder = tempfile.TemporaryDirectory(prefix="grader-", dir=_workspace_parent(worker_identity()))
         root = Path(self._folder.name)
+        # Learner code can write the scratch copy in process mode: the worker's own files sit
+        # beside it, where it cannot (its user owns only the scratch copy).
+        self.worker_dir = root / "worker"
+        self.worker_dir.mkdir()
+        for name in WORKER_FILES:
+            shutil.copyfile(WORKER_DIR / name, self.worker_dir / name)
         self.scratch = root / "scratch"
         self.scratch.mkdir()
         self.output = root / "output.txt"
-        self.limits = limits
-        self.preload_matplotlib = preload_matplotlib
-        self.worker = Worker(self.scratch, self.output, limits, preload_matplotlib)
+        root.chmod(0o711)  # the worker's user may reach its files, not list the folder
+        self.worker = Worker(self.scratch, self.output, self.limits, self.preload_matplotlib, self.worker_dir)
 
     def restart_worker(self) -> None:
         self.worker.kill()
-        self.worker = Worker(self.scratch, self.output, self.limits, self.preload_matplotlib)
+        self.worker = Worker(self.scratch, self.output, self.limits, self.preload_matplotlib, self.worker_dir)
 
     def reset(self) -> None:
-        """Make the workspace as good as new for the next submission."""
-        try:
-            self.worker.request({"op": "reset"}, timeout=STARTUP_SECONDS)
-        except WorkerFailure:
-            self.restart_worker()
-        # Empty the folder rather than replace it: the sandbox has it bound by inode.
+        """Give the next submission a space as new as the first one's (see the class docstring)."""
+        reply = {}
+        if self.worker.mode == "bubblewrap":
+            try:
+                reply = self.worker.request({"op": "reset"}, timeout=STARTUP_SECONDS)
+            except WorkerFailure:
+                pass
+        if not reply.get("fresh") or reply.get("leftovers"):
+            self.close()
+            self._start()
+            return
+        # The grader alone writes the scratch copy (the sandbox sees it read-only). Emptied, not
+        # replaced: the sandbox has it bound by inode.
         for entry in self.scratch.iterdir():
             if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry, ignore_errors=True)
+                shutil.rmtree(entry)
             else:
-                entry.unlink(missing_ok=True)
+                entry.unlink()
+        self.worker._handed_over = False
         self.output.write_bytes(b"")
 
     def close(self) -> None:
         self.worker.kill()
         self._folder.cleanup()
+
+
+def _workspace_parent(identity: WorkerIdentity) -> str:
+    """The usual temporary folder, or /tmp where the worker's user could not reach it."""
+    usual = tempfile.gettempdir()
+    return usual if not identity.dropped or reachable(usual, identity) else "/tmp"
+
+
+def reachable(folder: str | Path, identity: WorkerIdentity) -> bool:
+    """Whether ``identity`` may pass through every folder down to ``folder`` (no groups of its own)."""
+    path = Path(folder).resolve()
+    for step in (path, *path.parents):
+        info = step.stat()
+        if info.st_uid == identity.uid:
+            allowed = info.st_mode & stat.S_IXUSR
+        elif info.st_gid == identity.gid:
+            allowed = info.st_mode & stat.S_IXGRP
+        else:
+            allowed = info.st_mode & stat.S_IXOTH
+        if not allowed:
+            return False
+    return True
+
+
+def _leave_host_namespaces() -> None:
+    """As root in process mode: network, IPC and PID namespaces of the worker's own, where the kernel allows.
+
+    The worker's first child (the one student's process: process mode starts a worker per
+    student) is then the init of its PID namespace and can end all it started at once.
+    """
+    CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET = 0x08000000, 0x20000000, 0x40000000
+    _libc().unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWPID)  # refused in many containers: no harm
+
+
+@functools.cache
+def process_mode_namespaces() -> bool:
+    """Whether process mode's worker gets network, IPC and PID namespaces of its own here (root, allowed)."""
+    if os.geteuid() != 0 or sys.platform != "linux":
+        return False
+    _libc()
+    probe = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", "import os; print(os.readlink('/proc/self/ns/net'))"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=_leave_host_namespaces,
+    )
+    return probe.returncode == 0 and probe.stdout.strip() != os.readlink("/proc/self/ns/net")
 
 
 def kill_tagged_processes(token: str) -> None:

@@ -19,6 +19,8 @@ import shutil
 import signal
 import sys
 import traceback
+from time import monotonic as _monotonic
+from time import sleep as _sleep
 
 REQUEST_FD, REPLY_FD, OUTPUT_CAP = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 if len(sys.argv) > 4 and sys.argv[4] not in sys.path:
@@ -385,6 +387,12 @@ def describe_status(status: int) -> str:
 
 SOURCE, HOME = "/submission-source", "/submission"  # see grader/isolation/sandbox.py
 SANDBOXED = os.environ.get("GRADER_SANDBOXED") == "1"  # alone in its own namespaces
+PRIVATE_FOLDERS = ("/tmp", "/dev/shm", HOME)  # in the sandbox: a new tmpfs each per student
+SYSV_TABLES = ("/proc/sysvipc/shm", "/proc/sysvipc/msg", "/proc/sysvipc/sem")
+NOT_CLEAN_STATUS = 86  # the exit status that tells the grader a student's space was not empty
+# Where Python looks for bytecode once learner code may run: a folder that can never exist, so
+# every module is compiled from its source and nothing a student compiled is ever loaded.
+BYTECODE_DIR = os.path.join(os.devnull, "bytecode")
 
 
 def copy_submission() -> None:
@@ -393,25 +401,25 @@ def copy_submission() -> None:
         shutil.copytree(SOURCE, HOME, dirs_exist_ok=True)
 
 
-def empty_folder(folder: str) -> None:
-    for entry in os.scandir(folder):
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)
-        else:
+def end_other_processes(keep: set[int], patience_s: float = 5.0) -> None:
+    """End every process the learner's code started, even ones that left their process group.
+
+    In the sandbox's own PID namespace that is every process but ``keep``; in process isolation,
+    every process carrying this worker's token but ``keep``. Passes repeat until one finds
+    nothing: a process that forks and exits at once is caught by a later pass.
+    """
+    deadline = _monotonic() + patience_s
+    while (found := _other_processes(keep)) and _monotonic() < deadline:
+        for pid in found:
             try:
-                os.unlink(entry.path)
+                os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
 
 
-def end_other_processes() -> None:
-    """End every process the learner's code started, even ones that left their process group.
-
-    In the sandbox's own PID namespace that is every process but this one and its ancestors;
-    in process isolation, every process carrying this worker's token but this one.
-    """
-    keep = {os.getpid(), os.getppid(), 1}
+def _other_processes(keep: set[int]) -> list[int]:
     marker = ("GRADER_WORKER_TOKEN=" + os.environ.get("GRADER_WORKER_TOKEN", "")).encode()
+    found = []
     for name in os.listdir("/proc"):
         if not name.isdigit() or int(name) in keep:
             continue
@@ -422,31 +430,231 @@ def end_other_processes() -> None:
                         continue
             except OSError:
                 continue
+        found.append(int(name))
+    return found
+
+
+def wait_for(pid: int) -> int:
+    """The status of child ``pid``; as a PID namespace's init, reaping every orphan meanwhile."""
+    if os.getpid() != 1:
+        return _waitpid(pid, 0)[1]
+    while True:
+        ended, status = _waitpid(-1, 0)
+        if ended == pid:
+            return status
+
+
+def end_namespace(patience_s: float = 1.0) -> None:
+    """As the init of a PID namespace: kill every other process in it at once, and reap them.
+
+    A process with SIGKILL pending never runs another instruction of its own; one still dying
+    after ``patience_s`` (a write to a slow disk) is reaped by the next ``wait_for``.
+    """
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        return
+    deadline = _monotonic() + patience_s
+    while _monotonic() < deadline:
         try:
-            os.kill(int(name), signal.SIGKILL)
+            if _waitpid(-1, os.WNOHANG)[0] == 0:
+                _sleep(0.001)
+        except ChildProcessError:
+            return
+
+
+def leftovers() -> list[str]:
+    """What a student's space in the sandbox holds that a new student's must not: files, SysV IPC objects."""
+    if not SANDBOXED:
+        return []
+    found = []
+    for folder in PRIVATE_FOLDERS:
+        found += [os.path.join(folder, name) for name in os.listdir(folder)]
+    for table in SYSV_TABLES:
+        try:
+            with open(table) as listing:
+                rows = listing.read().splitlines()[1:]
         except OSError:
-            pass
+            continue
+        found += [f"{table}: {row.split()[1] if len(row.split()) > 1 else row}" for row in rows]
+    return found
 
 
-def reset_sandbox() -> None:
-    """Between two students: end every other process; empty /tmp, /dev/shm and the working folder (sandbox only)."""
-    end_other_processes()
-    if SANDBOXED:
-        for folder in ("/tmp", "/dev/shm", HOME):
-            empty_folder(folder)
+# ---------------------------------------------------------------- a fresh start per student
+
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 1, 4, 24
+CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x08000000, 0x10000000, 0x20000000
+MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 1 << 14, 1 << 18
 
 
-PR_SET_PDEATHSIG, PR_SET_DUMPABLE = 1, 4
+_LIBC = []  # ctypes and the C library, loaded once
+
+
+def _libc():
+    if not _LIBC:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+        _LIBC.extend((ctypes, libc))
+    return _LIBC[0], _LIBC[1]
 
 
 def _prctl(option: int, value: int) -> None:
     """Linux's prctl(2), best effort: elsewhere the protection is simply absent."""
     try:
-        import ctypes
-
-        ctypes.CDLL(None).prctl(option, value)
+        _, libc = _libc()
+        libc.prctl(option, value, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+
+
+def _checked(result: int, what: str) -> None:
+    if result != 0:
+        ctypes, _ = _libc()
+        number = ctypes.get_errno()
+        raise OSError(number, f"{what}: {os.strerror(number)}")
+
+
+def fresh_namespaces(tmp_bytes: int) -> None:
+    """Give this process new user, mount and IPC namespaces with new, empty private folders.
+
+    Everything a student leaves (files in read-only folders, SysV objects, mounts) lives in these
+    namespaces and disappears with their last process: the next student's are new, not emptied.
+    The next child starts a new PID namespace too (see ``serve_student``). The capabilities the
+    new user namespace grants are dropped before any learner code runs (``drop_capabilities``),
+    so the new mounts cannot be undone to reach the ones beneath.
+    """
+    ctypes, libc = _libc()
+    uid, gid = os.getuid(), os.getgid()
+    _checked(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWIPC), "unshare")
+    try:
+        _prctl(PR_SET_DUMPABLE, 1)  # else /proc/self belongs to root and the maps cannot be written
+        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+            with open(f"/proc/self/{name}", "w") as mapping:
+                mapping.write(text)
+        _prctl(PR_SET_DUMPABLE, 0)
+        _checked(libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
+        for folder in PRIVATE_FOLDERS:
+            options = f"size={tmp_bytes},mode=0755".encode()
+            _checked(libc.mount(b"tmpfs", folder.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options), f"mount {folder}")
+        _checked(libc.unshare(CLONE_NEWPID), "unshare PID namespace")
+    except OSError as exc:  # half-made namespaces: no place to grade in
+        not_clean(f"its namespaces could not be made ({exc})")
+
+
+def not_clean(why: str) -> None:
+    """Refuse to grade the student here: the grader reports it as its own error, loudly."""
+    _write(1, f"grader error: the sandbox is not a fresh start: {why}\n".encode())
+    _exit(NOT_CLEAN_STATUS)
+
+
+def own_proc() -> None:
+    """As the init of the student's PID namespace: a /proc that shows that namespace alone."""
+    ctypes, libc = _libc()
+    MS_NOEXEC = 8
+    try:
+        _checked(libc.mount(b"proc", b"/proc", b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None), "mount /proc")
+    except OSError as exc:
+        not_clean(f"its /proc could not be mounted ({exc})")
+
+
+def drop_capabilities() -> None:
+    """Give up every capability (those a new user namespace grants): nothing mounted can be undone."""
+    ctypes, libc = _libc()
+
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+    for capability in range(64):
+        libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
+    _checked(libc.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)()), "capset")
+
+
+def start_student(reset_w: int) -> bool:
+    """In the student's own process: new namespaces where possible, proof they are empty, bytecode off.
+
+    True when this process's children start in a new PID namespace.
+    """
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    namespaced = False
+    if SANDBOXED:
+        try:
+            fresh_namespaces(int(os.environ.get("GRADER_TMP_BYTES", 64 << 20)))
+            namespaced = True
+        except OSError as exc:  # the grader then starts a new sandbox for every student
+            _write(reset_w, b"shared " + str(exc).encode()[:200] + b"\n")
+    found = leftovers()
+    if found:
+        not_clean("it holds " + ", ".join(found[:5]))
+    sys.dont_write_bytecode = True
+    sys.pycache_prefix = BYTECODE_DIR
+    copy_submission()
+    return namespaced
+
+
+def serve_student(request: dict, reset_w: int) -> None:
+    """One student, from the first "open" to "reset": fork a fresh process per exercise.
+
+    Where the student has a PID namespace of its own, the exercises are served by its first
+    process (its init, pid 1): learner code can then neither see nor signal the worker, and one
+    ``kill(-1)`` ends everything an exercise left, atomically, however fast it forks.
+    """
+    if start_student(reset_w):
+        pid = _fork()
+        if pid != 0:
+            drop_capabilities()
+            _waitpid(pid, 0)
+            _exit(0)
+        _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        own_proc()
+        drop_capabilities()
+    keep = {os.getpid(), os.getppid(), 1}
+    while True:
+        pid = _fork()
+        if pid == 0:
+            try:
+                os.close(reset_w)  # learner code must not write the worker's notes
+                serve_exercise(request)
+            finally:
+                _exit(0)
+        status = wait_for(pid)
+        if os.getpid() == 1:
+            end_namespace()
+        else:
+            end_other_processes(keep)  # whatever the exercise left running, detached or not
+        normal = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+        # Carries the id of the exercise's "open": the grader tells it from anything stale or forged.
+        send({"id": request.get("id"), "ended": True, "normal": normal, "how": describe_status(status)})
+        request = receive()
+        if request.get("op") == "reset":
+            _write(reset_w, f"reset {request.get('id')}\n".encode())
+            _exit(0)
+        if request.get("op") != "open":
+            _exit(1)
+
+
+def finish_student(pid: int, reset_r: int) -> str | None:
+    """After a student's process ended: end what it left; the id of the "reset" it received, if any."""
+    _, status = _waitpid(pid, 0)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == NOT_CLEAN_STATUS:
+        _exit(NOT_CLEAN_STATUS)  # so that the grader says why
+    end_other_processes({os.getpid(), os.getppid(), 1})
+    notes = b""
+    while chunk := _read(reset_r, 4096):
+        notes += chunk
+    os.close(reset_r)
+    lines = notes.decode("utf-8", "replace").splitlines()
+    reset_id = next((line.split(" ", 1)[1] for line in lines if line.startswith("reset ")), None)
+    global SHARED_REASON
+    SHARED_REASON = next((line for line in lines if line.startswith("shared ")), SHARED_REASON)
+    return reset_id
+
+
+SHARED_REASON = "" if SANDBOXED else "shared process isolation"  # why a student's space is not new
 
 
 def main() -> None:
@@ -461,30 +669,27 @@ def main() -> None:
         except Exception:
             pass
     send({"ok": True, "ready": True})
-    copied = False
     while True:
         request = receive()
-        if request.get("op") == "reset":
-            reset_sandbox()
-            copied = False
-            send({"id": request.get("id"), "ok": True})
+        if request.get("op") == "reset":  # no student since the last one: nothing to end
+            send({"id": request.get("id"), "ok": True, "fresh": not SHARED_REASON, "leftovers": leftovers()})
             continue
-        if not copied and request.get("op") == "open":
-            copy_submission()  # the grader copies the files in after starting this worker
-            copied = True
         if request.get("op") != "open":
             return
+        reset_r, reset_w = os.pipe()
         pid = _fork()
         if pid == 0:
+            os.close(reset_r)
             try:
-                serve_exercise(request)
+                serve_student(request, reset_w)
             finally:
-                _exit(0)
-        _, status = _waitpid(pid, 0)
-        end_other_processes()  # whatever the exercise left running, detached or not
-        normal = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
-        # Carries the id of the exercise's "open": the grader tells it from anything stale or forged.
-        send({"id": request.get("id"), "ended": True, "normal": normal, "how": describe_status(status)})
+                _exit(1)
+        os.close(reset_w)
+        reset_id = finish_student(pid, reset_r)
+        if reset_id is None:  # the student's process died or the grader hung up: so does the worker
+            return
+        found = [] if SHARED_REASON else leftovers()
+        send({"id": reset_id, "ok": True, "fresh": not SHARED_REASON, "why": SHARED_REASON, "leftovers": found})
 
 
 if __name__ == "__main__":

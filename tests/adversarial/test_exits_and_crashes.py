@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pytest
 
+from grader.isolation.sandbox import process_mode_namespaces, worker_identity
 from tests.adversarial.conftest import (
     SOLUTION,
     STOPPED_AT_DESCENT,
@@ -81,6 +82,9 @@ def test_an_exit_or_crash_costs_its_own_checks_only(name, hostile):
     assert phrase in messages
 
 
+# Exercise 2's score when grad_f answers None once and rightly after: check a (3 points) lost.
+WITHOUT_GRAD_F_FIRST_ANSWER = 7.0
+
 KILL_THE_WORKER = {
     "sigkill": "os.kill(WORKER, signal.SIGKILL)",
     "sigterm": "os.kill(WORKER, signal.SIGTERM)",
@@ -105,19 +109,35 @@ def grad_f(x, y):
 """
 
 
+def worker_out_of_reach(isolation: str) -> bool:
+    """Whether the exercise's parent is the init of a PID namespace, which ignores signals sent from inside."""
+    return isolation == "bubblewrap" or process_mode_namespaces()
+
+
 @pytest.mark.parametrize("how", sorted(KILL_THE_WORKER))
 def test_killing_the_worker_costs_the_exercise_only(how, isolation, hostile):
     # The exercise's process dies with its worker (PID namespace; PR_SET_PDEATHSIG in process
-    # mode): it cannot answer on, so both modes give the same score.
+    # mode): it cannot answer on, so both modes give the same score. Where the worker is the
+    # init of the exercise's PID namespace, the signal is ignored: the exercise goes on, and
+    # loses only the check its None answer failed. Signalling the parent's process group (not
+    # visible from a PID namespace of its own) ends the exercise's own group.
     source = SOLUTION + KILL_ONCE.format(action=KILL_THE_WORKER[how])
+    if worker_out_of_reach(isolation) and how != "its_process_group":
+        graded = hostile(source, score=WITHOUT_GRAD_F_FIRST_ANSWER, status="partial")
+        assert len(graded.tokens) == 1
+        return
     graded = hostile(source, score=0.0, status="error")
     assert "killed by signal" in graded.target.message or "exited with status 1" in graded.target.message
     assert len(graded.tokens) == 2  # the killed worker and the fresh one that graded the rest
 
 
-def test_stopping_the_worker_with_sigstop_is_a_timeout(hostile):
-    # The exercise's own process answers, but the stopped worker never reports that it ended.
+def test_stopping_the_worker_with_sigstop_is_a_timeout(isolation, hostile):
+    # The exercise's own process answers, but the stopped worker never reports that it ended;
+    # where the worker is its PID namespace's init, SIGSTOP from inside is ignored.
     source = SOLUTION + "\n\nimport os, signal\nos.kill(os.getppid(), signal.SIGSTOP)\n"
+    if worker_out_of_reach(isolation):
+        hostile(source, score=10.0, status="passed", timeout=1.0)
+        return
     graded = hostile(source, score=10.0, status="timeout", timeout=1.0)
     assert "finishing" in graded.target.message
 
@@ -126,30 +146,42 @@ KILL_THE_GRADER = """
 import os, signal
 
 
-def _worker_parent():
-    with open(f"/proc/{os.getppid()}/stat") as stat:
+def _parent(pid):
+    with open(f"/proc/{pid}/stat") as stat:
         return int(stat.read().rsplit(")", 1)[1].split()[1])
 
 
-grader = _worker_parent()  # in the sandbox's PID namespace: 1, its init, which ignores the signal
-if grader > 0:
-    os.kill(grader, signal.SIGKILL)
+def _runs_the_worker(pid):
+    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+        return b"worker.py" in cmdline.read()
+
+
+# The grader: the first ancestor that is not the worker, found through /proc (whose numbers are
+# the host's in process mode; in a PID namespace of its own, learner code cannot name it at all).
+grader = _parent("self")
+while grader > 1 and _runs_the_worker(grader):
+    grader = _parent(grader)
+if grader > 1:
+    try:
+        os.kill(grader, signal.SIGKILL)
+    except OSError as error:
+        print("DENIED", error)
 """
+SIGNALS_REACH_THE_GRADER = "process isolation: the worker runs as the grader's user, so learner code can signal it"
 
 
 @pytest.mark.parametrize(
     "isolation",
     [
         "bubblewrap",
-        pytest.param(
-            "process",
-            marks=known_gap("process isolation: the worker runs as the grader's user, so learner code can signal it"),
-        ),
+        pytest.param("process", marks=known_gap(SIGNALS_REACH_THE_GRADER, not worker_identity().dropped)),
     ],
     indirect=True,
 )
 def test_learner_code_cannot_kill_the_grader(isolation, make_folder, tmp_path):
     graded = grade_in_subprocess(make_folder({"ex02": KILL_THE_GRADER + ZEROS}), tmp_path)
     gap(graded.returncode == 0, f"the grader died: status {graded.returncode}, {graded.stderr[-300:]}")
+    if isolation == "process":  # the grader was named, and the signal refused
+        assert "DENIED" in graded.output
     assert graded.scores == {**{k: 10.0 for k in graded.scores}, "ex02": 0.0}
     assert graded.leftovers == []

@@ -1,0 +1,269 @@
+"""A fresh start: nothing one student's code leaves behind reaches the next student, or the next exercise.
+
+A batch grades many students on one worker (``grader batch --jobs 1`` grades them in order on
+one grading process). Student "a" plants something (bytecode for every module name, read-only
+folders, SysV shared memory, processes that keep changing their PID); student "b", graded next,
+is the reference with an exercise 2 that fails loudly at import if it finds any of it, so its
+score says whether the plant survived. The same holds between two exercises of one student for
+processes. Also here: what /dev holds, and which host user learner code runs as.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.batch import grade_class
+from grader.course import EXERCISES, REFERENCE_DIR
+from grader.isolation import sandbox
+from grader.isolation.sandbox import Limits, tagged_processes
+from grader.progress import Progress
+from tests.adversarial.conftest import SOLUTION, gap, known_gap
+
+MODULES = [e.module for e in EXERCISES]
+TARGET_MODULE = "ex02_gradient_geometry"
+
+
+def grade_in_order(tmp_path: Path, students: dict[str, dict[str, str]]) -> dict[str, dict[str, float]]:
+    """Grade folder submissions (reference modules, some replaced) one after the other on one worker."""
+    import io
+
+    folder = tmp_path / "class"
+    for student, replaced in students.items():
+        (folder / student).mkdir(parents=True)
+        for module in MODULES:
+            target = folder / student / f"{module}.py"
+            if module in replaced:
+                target.write_text(replaced[module])
+            else:
+                shutil.copyfile(REFERENCE_DIR / f"{module}.py", target)
+    result = grade_class(
+        folder, tmp_path / "out", jobs=1, limits=Limits(timeout_s=5.0), progress=Progress(0, stream=io.StringIO())
+    )
+    assert tagged_processes() == []
+    return {o.student: {e.id: e.score for e in o.result.exercises} for o in result.students}
+
+
+def full_marks() -> dict[str, float]:
+    return {e.id: 10.0 for e in EXERCISES}
+
+
+# ------------------------------------------------------------------ bytecode
+
+PLANT_BYTECODE = """
+import os, py_compile, sys
+
+# Bytecode for every module name, marked "unchecked": Python would load it without looking at
+# the source. Then the folder is made read-only, so that emptying it fails.
+os.makedirs("__pycache__", exist_ok=True)
+source = os.path.join("__pycache__", "planted.py")
+with open(source, "w") as planted:
+    planted.write("raise RuntimeError('bytecode planted by the previous student ran')\\n")
+for module in MODULES:
+    target = os.path.join("__pycache__", module + "." + sys.implementation.cache_tag + ".pyc")
+    py_compile.compile(source, cfile=target, invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
+os.chmod("__pycache__", 0o555)
+"""
+
+
+def test_bytecode_planted_by_one_student_never_runs_for_the_next(isolation, tmp_path):
+    planter = f"MODULES = {MODULES!r}\n" + PLANT_BYTECODE + SOLUTION
+    scores = grade_in_order(tmp_path, {"a-planter": {TARGET_MODULE: planter}, "b-victim": {}})
+    assert scores["b-victim"] == full_marks()
+
+
+def test_bytecode_planted_by_one_exercise_never_runs_for_the_next(isolation, hostile):
+    """The same student's later exercises compile their own sources too (their modules unchanged)."""
+    planter = f"MODULES = {MODULES!r}\n" + PLANT_BYTECODE + SOLUTION
+    hostile(planter, score=10.0, status="passed")
+
+
+# ------------------------------------------------------------------ leftovers
+
+# What student "a" leaves, per place: code that plants it (MARKER is a unique name).
+PLANT = {
+    "working folder": "os.makedirs(MARKER + '/inner'); open(MARKER + '/inner/f', 'w').write('x');"
+    " os.chmod(MARKER + '/inner', 0o555); os.chmod(MARKER, 0o555)",
+    "/tmp": "os.makedirs('/tmp/' + MARKER + '/inner'); os.chmod('/tmp/' + MARKER, 0o555)",
+    "/dev/shm": "os.makedirs('/dev/shm/' + MARKER + '/inner'); os.chmod('/dev/shm/' + MARKER, 0o555)",
+    "SysV shared memory": "assert shmget(KEY, 4096, 0o1666) >= 0, 'shmget failed'",
+}
+# ... and code that is true when it is still there, seen by student "b".
+FIND = {
+    "working folder": "os.path.exists(MARKER)",
+    "/tmp": "os.path.exists('/tmp/' + MARKER)",
+    "/dev/shm": "os.path.exists('/dev/shm/' + MARKER)",
+    "SysV shared memory": "shmget(KEY, 0, 0) >= 0",
+}
+PRELUDE = """
+import ctypes, os
+MARKER = {marker!r}
+KEY = {key}
+shmget = ctypes.CDLL(None).shmget
+shmget.argtypes = [ctypes.c_int, ctypes.c_size_t, ctypes.c_int]
+"""
+PROCESS_SHARES_HOST_FOLDERS = "process isolation shares the host's /tmp and /dev/shm between students"
+
+
+@pytest.mark.parametrize(
+    "isolation, place",
+    [("bubblewrap", place) for place in PLANT]
+    + [("process", "working folder"), ("process", "SysV shared memory")]
+    + [pytest.param("process", place, marks=known_gap(PROCESS_SHARES_HOST_FOLDERS)) for place in ("/tmp", "/dev/shm")],
+    indirect=["isolation"],
+)
+def test_nothing_one_student_leaves_reaches_the_next(isolation, place, tmp_path):
+    if isolation == "process" and place == "SysV shared memory" and not sandbox.worker_identity().dropped:
+        pytest.skip("process isolation gives the worker an IPC namespace of its own only when the grader is root")
+    marker = f"grader-leftover-{os.getpid()}-{time.monotonic_ns()}"
+    prelude = PRELUDE.format(marker=marker, key=0x5EED0000 + os.getpid() % 0xFFFF)
+    plant = prelude + PLANT[place] + "\n" + SOLUTION
+    inspect = prelude + f"assert not ({FIND[place]}), 'left by the previous student: {place}'\n" + SOLUTION
+    try:
+        students = {"a-planter": {TARGET_MODULE: plant}, "b-inspector": {TARGET_MODULE: inspect}}
+        scores = grade_in_order(tmp_path, students)
+    finally:
+        for folder in ("/tmp", "/dev/shm"):  # process mode: the host's own folders
+            _remove(Path(folder) / marker)
+    assert scores["a-planter"] == full_marks()  # the plant worked without costing its author
+    if isolation == "process" and place in ("/tmp", "/dev/shm"):
+        gap(scores["b-inspector"] == full_marks(), f"{place} leftovers reached the next student")
+    assert scores["b-inspector"] == full_marks(), f"{place}: the next student found what the previous one left"
+
+
+def _remove(path: Path) -> None:
+    if not path.exists():
+        return
+    for folder, dirs, _ in os.walk(path):
+        for name in [folder, *(os.path.join(folder, d) for d in dirs)]:
+            os.chmod(name, stat.S_IRWXU)
+    shutil.rmtree(path)
+
+
+# ------------------------------------------------------------------ /dev
+
+INSPECT_DEV = """
+import os
+ALLOWED = {"null", "zero", "random", "urandom", "shm"}
+assert set(os.listdir("/dev")) <= ALLOWED, sorted(os.listdir("/dev"))
+for path in ("/dev/planted", "/dev/shm/../planted"):
+    try:
+        open(path, "w").close()
+    except OSError:
+        pass
+    else:
+        raise AssertionError(path + " could be written")
+assert os.urandom(4) and open("/dev/null", "w").write("x") == 1 and open("/dev/zero", "rb").read(2) == bytes(2)
+"""
+
+
+@pytest.mark.parametrize("isolation", ["bubblewrap"], indirect=True)
+def test_dev_holds_only_the_device_nodes_python_needs_and_is_read_only(isolation, hostile):
+    hostile(INSPECT_DEV + SOLUTION, score=10.0, status="passed")
+
+
+# ------------------------------------------------------------------ the host's user
+
+WAIT_TO_BE_SEEN = """
+import time
+time.sleep(1.5)
+"""
+
+
+def test_learner_code_runs_as_an_unprivileged_host_user(isolation, hostile):
+    """Every process of the worker, seen from the host, belongs to a user other than root (the grader is root here)."""
+    if os.geteuid() != 0:
+        pytest.skip("the grader is not root: learner code runs as the grader's own unprivileged user")
+    if not sandbox.worker_identity().dropped:
+        pytest.skip(f"no Python the worker's user can run: {sandbox.worker_identity().why}")
+    seen: dict[int, int] = {}
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            for pid in tagged_processes():
+                try:
+                    uids = Path(f"/proc/{pid}/status").read_text().split("\nUid:")[1].split()[:4]
+                except (OSError, IndexError):
+                    continue
+                seen[pid] = max(int(u) for u in uids) if "0" not in uids else 0
+            time.sleep(0.05)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        hostile(WAIT_TO_BE_SEEN + SOLUTION, score=10.0, status="passed", timeout=5.0)
+    finally:
+        stop.set()
+        watcher.join()
+    assert seen, "no process of the worker was seen"
+    assert 0 not in seen.values(), f"processes running as host root: {[p for p, u in seen.items() if u == 0]}"
+
+
+# ------------------------------------------------------------------ processes between exercises
+
+START_HOPPERS = """
+import os
+
+# Ten processes that fork and exit at once, over and over: each lives a moment, under a new PID.
+# (Within the worker's bound on processes: a fork refused here would cost this exercise.)
+for _ in range(10):
+    if os.fork() == 0:
+        try:
+            os.setsid()
+            while True:
+                if os.fork() != 0:
+                    os._exit(0)
+        finally:
+            os._exit(0)
+"""
+FIND_HOPPERS = """
+import os
+
+def _ancestors():  # PIDs as /proc numbers them (learner code may be in a PID namespace of its own)
+    pid, found = int(os.readlink("/proc/self")), set()
+    while pid > 0 and pid not in found:
+        found.add(pid)
+        try:
+            pid = int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            break
+    return found
+
+def _same_program(pid):
+    try:
+        return open(f"/proc/{pid}/cmdline", "rb").read() == open("/proc/self/cmdline", "rb").read()
+    except OSError:
+        return False
+
+left = [p for p in map(int, filter(str.isdigit, os.listdir("/proc"))) if p not in _ancestors() and _same_program(p)]
+assert not left, f"{len(left)} processes of an earlier exercise are still running"
+"""
+
+
+@pytest.mark.parametrize(
+    "isolation",
+    [
+        "bubblewrap",
+        pytest.param(
+            "process",
+            marks=known_gap(
+                "process isolation without a PID namespace: PID-hopping processes outrun the passes over /proc",
+                not sandbox.process_mode_namespaces(),
+            ),
+        ),
+    ],
+    indirect=True,
+)
+def test_processes_that_keep_changing_their_pid_end_with_their_exercise(isolation, hostile):
+    with_inspector = {"ex03": FIND_HOPPERS + (REFERENCE_DIR / f"{EXERCISES[2].module}.py").read_text()}
+    gap_text = "processes of exercise 2 reached exercise 3" if isolation == "process" else None
+    hostile(
+        START_HOPPERS + SOLUTION, score=10.0, status="passed", timeout=5.0, replace=with_inspector, score_gap=gap_text
+    )
