@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import multiprocessing
 import os
 import pickle
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import grader
 from grader import leftovers
+from grader.checking.runner import with_collected_checks
 from grader.course import CHECKS_DIR, EXERCISES, REFERENCE_DIR, TEMPLATES_DIR
 from grader.files import write_atomically
 from grader.grade import REPORT_FILE, RESULTS_FILE, grade_submission
@@ -106,8 +108,6 @@ def previous_result(student_dir: Path, key: str) -> GradeResult | None:
     try:
         if (student_dir / KEY_FILE).read_text() != key:
             return None
-        import json
-
         return GradeResult.from_dict(json.loads((student_dir / RESULTS_FILE).read_text()))
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -122,7 +122,9 @@ def grade_task(task: Task, seed: int | None, limits: Limits, workspace: Workspac
         result = grade_submission(task.source, seed=seed, limits=limits, workspace=workspace)
         from grader.reporting.report import render_report
 
-        return {"student": task.student, "result": result.to_dict(), "html": render_report(result), "message": ""}
+        # The JSON text is made here, in parallel, and written as it is: the batch's own process
+        # only parses it back (fast) for the gradebook and the dashboard.
+        return {"student": task.student, "result": result.to_json(), "html": render_report(result), "message": ""}
     except Exception:  # a grader bug must cost one student's row, not the batch
         return {"student": task.student, "result": None, "html": None, "message": traceback.format_exc(limit=-3)}
 
@@ -133,8 +135,8 @@ def save(out: Path, task: Task, answer: dict) -> StudentOutcome:
         return StudentOutcome(task.student, task.source, StudentStatus.GRADER_ERROR, None, answer["message"])
     student_dir = out / task.student
     student_dir.mkdir(parents=True, exist_ok=True)
-    result = GradeResult.from_dict(answer["result"])
-    write_atomically(student_dir / RESULTS_FILE, result.to_json())
+    result = GradeResult.from_dict(json.loads(answer["result"]))
+    write_atomically(student_dir / RESULTS_FILE, answer["result"])
     write_atomically(student_dir / REPORT_FILE, answer["html"])
     write_atomically(student_dir / KEY_FILE, task.key)
     return StudentOutcome(task.student, task.source, StudentStatus.GRADED, result)
@@ -148,10 +150,14 @@ def _grading_process(connection, folder: str, seed: int | None, limits: Limits) 
     _interrupt_when_parent_dies()
     tempfile.tempdir = folder  # its workspaces live in the folder the batch removes if it dies
     workspace = Workspace(limits)
-    try:
+
+    def grade_until_sentinel() -> None:
         while (task := connection.recv()) is not None:
             connection.send(grade_task(task, seed, limits, workspace))
             workspace.reset()
+
+    try:
+        with_collected_checks(grade_until_sentinel)  # pytest starts and collects once per process
     except (KeyboardInterrupt, EOFError, OSError):
         pass  # interrupted, or the batch is gone
     finally:

@@ -1,4 +1,4 @@
-"""Running the exercise checks with pytest, in the grader's own process, for one submission.
+"""Running the exercise checks with pytest, in the grader's own process.
 
 The check modules in ``grader/exercises`` are ordinary pytest modules whose checks are marked
 with ``@check``. This module's plugin collects exactly those, gives them their fixtures (``sub``:
@@ -6,17 +6,23 @@ the learner's module in the worker; ``ref``: the reference; ``rng``: a seeded ge
 from the run's inputs, hidden or public: see ``grader.public``) and turns every outcome into a
 ``CheckResult``. pytest runs no learner code: ``sub`` forwards calls
 to the isolated worker and brings back plain data.
+
+pytest's start-up and collection are paid once per process: ``with_collected_checks`` runs its
+body inside one pytest session (from that session's ``pytest_runtestloop``), and every
+``run_checks`` during the body runs the collected items again, with the fixtures of the
+submission at hand. A lone ``run_checks`` opens such a session for itself.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
-import io
 import os
-from collections.abc import Sequence
-from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -37,25 +43,87 @@ from grader.checking.session import (
 from grader.course import CHECKS_DIR, EXERCISES, Exercise
 from grader.model import CheckResult, CheckStatus, ExerciseStatus, Failure, Reason
 
+T = TypeVar("T")
+
+
+@dataclass
+class CheckRun:
+    """What one submission's run of the checks produced."""
+
+    results: dict[str, list[CheckResult]] = field(default_factory=lambda: {e.id: [] for e in EXERCISES})
+    runs: dict[str, ExerciseRun] = field(default_factory=dict)
+    collection_errors: list[str] = field(default_factory=list)
+
 
 class CheckPlugin:
-    """Fixtures and outcome collection for one grading run."""
+    """One pytest session's plugin: collects the checks once, then runs them for each submission.
 
-    def __init__(self, session: Session, inputs: HiddenInputs | PublicInputs):
-        self.session = session
-        self.inputs = inputs
-        self.results: dict[str, list[CheckResult]] = {e.id: [] for e in EXERCISES}
-        self.runs: dict[str, ExerciseRun] = {}
+    The fixtures and the report hook read the submission at hand (``session``, ``inputs``) and
+    write its outcomes (``results``, ``runs``), all set afresh by ``run`` for every submission.
+    """
+
+    def __init__(self, exercises: Sequence[Exercise], body: Callable[[], object]):
+        self.modules = {e.module for e in exercises}
+        self.body = body
+        self.items: list[pytest.Item] = []
         self.collection_errors: list[str] = []
+        self.outcome: object = None
+        self.ran = False
+        self.error: BaseException | None = None
+        self.broken = False  # a run ended inside pytest's protocol: the next one needs a session of its own
+        self.session: Session | None = None  # the submission at hand, and its inputs and outcomes: see ``run``
+        self.inputs: HiddenInputs | PublicInputs | None = None
+        self.results: dict[str, list[CheckResult]] = {}
+        self.runs: dict[str, ExerciseRun] = {}
         self.to_rejudge: dict[str, list[tuple[pytest.Item, CheckResult, list[str]]]] = {}
         self.failed_calls: dict[str, set[str]] = {}  # per exercise: functions called by checks that failed
 
+    def covers(self, exercises: Sequence[Exercise]) -> bool:
+        return not self.broken and {e.module for e in exercises} <= self.modules
+
     def pytest_pycollect_makeitem(self, collector, name, obj):
         if inspect.isfunction(obj) and hasattr(obj, "grader_check"):
-            if obj.grader_check["hidden"] and not self.inputs.runs_hidden_checks:
-                return []
             return [pytest.Function.from_parent(collector, name=name)]
         return None
+
+    def pytest_collection_finish(self, session) -> None:
+        self.items = list(session.items)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session) -> bool:
+        """Instead of running the items once, run the body, which runs them once per submission."""
+        global _collected
+        outer, _collected = _collected, self
+        try:
+            self.ran = True
+            self.outcome = self.body()
+        except BaseException as error:  # re-raised by with_collected_checks, outside pytest
+            self.error = error
+        finally:
+            _collected = outer
+        return True
+
+    def run(self, session: Session, inputs: HiddenInputs | PublicInputs, exercises: Sequence[Exercise]) -> CheckRun:
+        """Run the collected checks of ``exercises`` for one submission."""
+        self.session, self.inputs = session, inputs
+        outcome = CheckRun(collection_errors=list(self.collection_errors))
+        self.results, self.runs = outcome.results, outcome.runs
+        self.to_rejudge, self.failed_calls = {}, {}
+        modules = {e.module for e in exercises}
+        items = [
+            item
+            for item in self.items
+            if _exercise_of(item.module).module in modules
+            and (inputs.runs_hidden_checks or not item.function.grader_check["hidden"])
+        ]
+        self.broken = True
+        with warnings.catch_warnings():  # a learner's odd value may warn in a check: the message says what matters
+            warnings.simplefilter("ignore")
+            for index, item in enumerate(items):
+                following = items[index + 1] if index + 1 < len(items) else None  # None: tear every fixture down
+                item.ihook.pytest_runtest_protocol(item=item, nextitem=following)
+        self.broken = False
+        return outcome
 
     @pytest.fixture(scope="module")
     def ref(self, request):
@@ -198,8 +266,13 @@ def _call_check(function, fixtures: dict) -> None:
     function(**{name: fixtures[name] for name in inspect.signature(function).parameters})
 
 
-def _exercise_of(module):
-    stem = Path(module.__file__).stem
+def _exercise_of(module) -> Exercise:
+    return _exercise_at(module.__file__)
+
+
+@functools.cache
+def _exercise_at(path: str) -> Exercise:
+    stem = Path(path).stem
     return next(e for e in EXERCISES if e.module == stem)
 
 
@@ -271,33 +344,56 @@ def _unusable_answer(learner: list[tuple], reference: list[tuple]) -> str:
     return described
 
 
+# pytest's plugins that checks do not use (they use no capsys, caplog, tmp_path, skip marks, nor
+# the terminal: the plugin builds its own messages). Each costs hook calls on every check run.
+UNUSED_PLUGINS = (
+    "cacheprovider", "unraisableexception", "threadexception",  # both run gc.collect() per test
+    "terminal", "capture", "logging", "warnings", "skipping", "faulthandler", "debugging",
+    "pastebin", "junitxml", "doctest", "legacypath", "tmpdir", "monkeypatch", "recwarn",
+    "stepwise", "setuponly", "setupplan", "unittest", "subtests",
+)  # fmt: skip
+_collected: CheckPlugin | None = None  # the pytest session this process is running a body in, if any
+
+
 def run_checks(
     session: Session, inputs: HiddenInputs | PublicInputs, exercises: Sequence[Exercise] = EXERCISES
-) -> CheckPlugin:
+) -> CheckRun:
     """Run the exercises' checks against the session's worker; return the collected results."""
-    plugin = CheckPlugin(session, inputs)
+    if _collected is not None and _collected.covers(exercises):
+        return _collected.run(session, inputs, exercises)
+    return with_collected_checks(lambda: run_checks(session, inputs, exercises), exercises)
+
+
+def with_collected_checks(body: Callable[[], T], exercises: Sequence[Exercise] = EXERCISES) -> T:
+    """Call ``body`` inside one pytest session that collected the checks of ``exercises``.
+
+    Every ``run_checks`` of those exercises during ``body`` reuses the collected checks, so a
+    process grading many submissions pays pytest's start-up and collection once. Returns what
+    ``body`` returns and raises what it raises.
+    """
+    plugin = CheckPlugin(exercises, body)
     args = [
         *(str(e.check_module_path) for e in exercises),
-        "-p", "no:cacheprovider",
-        "-p", "no:unraisableexception",  # both run gc.collect() per test: most of pytest's cost here
-        "-p", "no:threadexception",
         "--import-mode=importlib",
         "--rootdir", str(CHECKS_DIR),
         "--confcutdir", str(CHECKS_DIR),
         "-c", os.devnull,
         "-o", "addopts=",
-        "-q", "-s", "--tb=no",  # the plugin builds its own messages; pytest's tracebacks cost most of the time
+        *(word for name in UNUSED_PLUGINS for word in ("-p", f"no:{name}")),
     ]  # fmt: skip
     previous = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # third-party plugins cost start-up time
     try:
-        with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
-            code = pytest.main(args, plugins=[plugin])
-        if code == pytest.ExitCode.INTERRUPTED:
-            raise KeyboardInterrupt  # pytest swallowed Ctrl-C: stop grading, write nothing partial
+        code = pytest.main(args, plugins=[plugin])
     finally:
         if previous is None:
             os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
         else:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = previous
-    return plugin
+    if plugin.error is not None:
+        raise plugin.error
+    if code == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt  # pytest swallowed Ctrl-C: stop grading, write nothing partial
+    if not plugin.ran:
+        raise RuntimeError(f"pytest could not run the checks (exit status {code!r})")
+    return plugin.outcome
