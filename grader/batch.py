@@ -55,14 +55,20 @@ class Task:
 # ---------------------------------------------------------------- finding the students
 
 
-def discover(folder: Path) -> tuple[list[tuple[str, Path]], list[str]]:
-    """(student id, entry) for each submission in ``folder``, and the entries skipped, with why."""
+def discover(folder: Path, out: Path | None = None) -> tuple[list[tuple[str, Path]], list[str]]:
+    """(student id, entry) for each submission in ``folder``, and the entries skipped, with why.
+
+    ``out``, the batch's output folder, is skipped when it lies in ``folder``.
+    """
     students, skipped = [], []
+    out = out.resolve() if out is not None else None
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if entry.name.startswith("."):
             skipped.append(f"{entry.name}: hidden")
         elif entry.is_symlink():
             skipped.append(f"{entry.name}: a link, not graded (it may point to someone else's work)")
+        elif out is not None and entry.resolve() == out:
+            skipped.append(f"{entry.name}: the output folder (--out), not a student")
         elif entry.is_dir():
             students.append((entry.name, entry))
         elif entry.suffix == ".ipynb":
@@ -298,7 +304,7 @@ def grade_class(
     started = time.perf_counter()
     submissions, out = Path(submissions), Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    entries, skipped = discover(submissions)
+    entries, skipped = discover(submissions, out)
     version = grader_version()
     outcomes: dict[str, StudentOutcome] = {}
     tasks = []
@@ -350,7 +356,7 @@ def gradebook_csv(result: ClassResult) -> str:
             writer.writerow([student, *([""] * len(EXERCISES)), "", "", status])
             continue
         scores = {e.id: e.score for e in graded.exercises}
-        status = "nothing to grade" if graded.problem else "graded"
+        status = "grader error" if graded.grader_errors else "nothing to grade" if graded.problem else "graded"
         row = [f"{scores.get(e.id, 0):g}" for e in EXERCISES]
         writer.writerow([student, *row, f"{graded.score:g}", f"{graded.max_score:g}", status])
     return text.getvalue()
