@@ -7,6 +7,7 @@ grade (``grader.grading``), then write ``results.json`` and ``report.html``.
 
 from __future__ import annotations
 
+import numbers
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,14 +46,21 @@ def grade_submission(
 
     A given ``workspace`` (started with the same limits) is used and left open for the caller
     to reset and reuse; by default one is started for this submission and closed after it.
+    Raises FileNotFoundError when ``path`` does not exist and ValueError for a negative seed.
     """
     started = time.perf_counter()
     path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        raise FileNotFoundError(f"no such submission: {path}")
+    if seed is not None and (not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0):
+        raise ValueError(f"the seed must be a non-negative integer, not {seed!r}")
     own_workspace = workspace is None
     if own_workspace:
         workspace = start_workspace(path, limits)
     try:
         submission = loading.load(path)
+        if only is None and submission.lone_module:  # a lone module is its exercise alone
+            only = [e for e, code in submission.exercises.items() if code.kind != "missing"]
         inputs = choose_inputs(submission, seed, public)
         result = grade_loaded(path, submission, inputs, workspace, only)
     finally:

@@ -29,6 +29,7 @@ import pytest
 from grader.checking import carried
 from grader.checking.carried import RightCallees
 from grader.checking.checks import CheckFailed
+from grader.checking.diagnose import format_value, unusable_reason
 from grader.checking.inputs import HiddenInputs, NotRecorded, PublicInputs
 from grader.checking.session import (
     RUNNING,
@@ -146,6 +147,7 @@ class CheckPlugin:
         run = self.runs.get(_exercise_of(item.module).id)
         if run is not None:
             run.called = set()
+            run.answers.clear()  # the answers this check is given, to explain a value it could not use
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -156,8 +158,8 @@ class CheckPlugin:
             meta = item.function.grader_check
             run = self.runs.get(exercise.id)
             verdict = _verdict(call.excinfo, run)
-            if verdict.reason is Reason.UNUSABLE and report.when == "call" and self._fails_on_reference(item, exercise):
-                verdict = _check_error(item.name, call.excinfo.value)
+            if verdict.reason is Reason.UNUSABLE:
+                verdict = self._judge_unexpected(item, exercise, call.excinfo, run, report.when)
             result = CheckResult(
                 name=item.name,
                 part=meta["part"],
@@ -172,6 +174,8 @@ class CheckPlugin:
             )
             self.results[exercise.id].append(result)
             self._note_callers(item, exercise, run, result, call.excinfo)
+            if run is not None:
+                run.answers.clear()  # answers may be large: keep them no longer than their check
 
     def _note_callers(self, item, exercise: Exercise, run: ExerciseRun | None, result: CheckResult, excinfo) -> None:
         """Remember a failed check of a caller, to judge again; and which functions failed their own checks."""
@@ -207,16 +211,43 @@ class CheckPlugin:
                 carried.inherit(result, callers, wrong)
         run.status, run.message = status, message  # a judgement again never changes how the exercise ended
 
-    def _fails_on_reference(self, item, exercise: Exercise) -> bool:
+    def _judge_unexpected(self, item, exercise: Exercise, excinfo, run: ExerciseRun | None, when: str) -> Verdict:
+        """Whose fault is an exception the check did not expect: the learner's value, or the check's code?
+
+        Raised while the check was being set up (its inputs, its reference), or again when the
+        check runs on the reference's answers, it is the grader's; otherwise the learner's value
+        stopped it, and the message says what was wrong with that value.
+        """
+        error = excinfo.value
+        if when != "call" or run is None:
+            return _check_error(item.name, error, _grader_frame(excinfo))
+        reference_run = self._reference_run(exercise)
+        if reference_run is not None and self._fails_on_reference(item, exercise, reference_run):
+            return _check_error(item.name, error, _grader_frame(excinfo))
+        what = _unusable_answer(run.answers, reference_run.answers if reference_run else [])
+        message = f"Could not use your answer: {what}(the check stopped at {_exception(error)})."
+        return Verdict(CheckStatus.ERROR, message, Reason.UNUSABLE)
+
+    def _reference_run(self, exercise: Exercise) -> ReferenceRun | None:
+        """The reference answering in the grader's process, at the run's hidden inputs, recording nothing.
+
+        A public run has no reference to try.
+        """
+        if not isinstance(self.inputs, HiddenInputs):
+            return None
+        return ReferenceRun(HiddenInputs(self.inputs.seed).reference(exercise))
+
+    def _fails_on_reference(self, item, exercise: Exercise, reference_run: ReferenceRun | None = None) -> bool:
         """Whether the check also raises with the reference's answers: then the fault is its own.
 
         Tried at the run's hidden inputs, recording nothing; a public run has no reference to try.
         """
-        if not isinstance(self.inputs, HiddenInputs):
+        reference_run = reference_run or self._reference_run(exercise)
+        if reference_run is None:
             return False
-        inputs = HiddenInputs(self.inputs.seed)
-        ref = inputs.reference(exercise)
-        fixtures = {"sub": LearnerModule(ReferenceRun(ref), ref), "ref": ref, "rng": inputs.rng(exercise, item.name)}
+        ref = reference_run.reference
+        rng = HiddenInputs(self.inputs.seed).rng(exercise, item.name)  # the same draws again
+        fixtures = {"sub": LearnerModule(reference_run, ref), "ref": ref, "rng": rng}
         try:
             _call_check(item.function, fixtures)
         except AssertionError:  # a verdict on the reference's answer, not a fault of the check's code
@@ -277,12 +308,40 @@ def _verdict(excinfo, run: ExerciseRun | None) -> Verdict:
     return Verdict(CheckStatus.ERROR, f"could not use your answer ({type(error).__name__}: {error})", Reason.UNUSABLE)
 
 
-def _check_error(name: str, error: BaseException) -> Verdict:
+def _check_error(name: str, error: BaseException, where: str = "") -> Verdict:
     message = (
-        f"Check error in {name} ({type(error).__name__}: {error}): the check itself failed, even on the"
-        " reference's answers. This is a fault in the grader, not in your answer; please tell your instructor."
+        f"Grader error in {name} ({_exception(error)}{where}): the grader's own code failed (it fails on the"
+        " reference's answers too, or before any answer). This is not a fault in your answer: these points are"
+        " not decided yet; please tell your instructor."
     )
-    return Verdict(CheckStatus.ERROR, message, Reason.CHECK_ERROR)
+    return Verdict(CheckStatus.GRADER_ERROR, message, Reason.CHECK_ERROR)
+
+
+def _exception(error: BaseException) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _grader_frame(excinfo) -> str:
+    """Where in the grader's code the exception was raised, as " in file.py line N"."""
+    for entry in reversed(excinfo.traceback):
+        path = Path(str(entry.path))
+        if "grader" in path.parts:
+            return f" in {path.name} line {entry.lineno + 1}"
+    return ""
+
+
+def _unusable_answer(learner: list[tuple], reference: list[tuple]) -> str:
+    """The first of the learner's answers whose kind or shape differs from the reference's answer."""
+    expected = {(name, repr(args)): value for name, args, value in reference}
+    described = ""
+    for name, args, value in learner:
+        key = (name, repr(args))
+        reason = unusable_reason(value, expected[key]) if key in expected else unusable_reason(value, None)
+        if reason:
+            return f"{name} {reason} "
+        described = described or f"{name} returned {format_value(value)} "
+    return described
 
 
 # pytest's plugins that checks do not use (they use no capsys, caplog, tmp_path, skip marks, nor
