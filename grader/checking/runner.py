@@ -81,6 +81,12 @@ class CheckPlugin:
     def covers(self, exercises: Sequence[Exercise]) -> bool:
         return not self.broken and {e.module for e in exercises} <= self.modules
 
+    def pytest_configure(self, config) -> None:
+        # No traceback text for a failed check (the plugin writes its own message): pytest would
+        # otherwise format every frame with its source, most of the cost of a wrong answer.
+        # (--tb=no belongs to the terminal plugin, which is off.)
+        config.option.tbstyle = "no"
+
     def pytest_pycollect_makeitem(self, collector, name, obj):
         if inspect.isfunction(obj) and hasattr(obj, "grader_check"):
             return [pytest.Function.from_parent(collector, name=name)]
