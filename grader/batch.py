@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import multiprocessing
 import os
 import pickle
@@ -28,6 +29,7 @@ from pathlib import Path
 
 import grader
 from grader import leftovers
+from grader.checking.runner import with_collected_checks
 from grader.course import CHECKS_DIR, EXERCISES, REFERENCE_DIR, TEMPLATES_DIR
 from grader.files import write_atomically
 from grader.grade import REPORT_FILE, RESULTS_FILE, grade_submission
@@ -53,14 +55,20 @@ class Task:
 # ---------------------------------------------------------------- finding the students
 
 
-def discover(folder: Path) -> tuple[list[tuple[str, Path]], list[str]]:
-    """(student id, entry) for each submission in ``folder``, and the entries skipped, with why."""
+def discover(folder: Path, out: Path | None = None) -> tuple[list[tuple[str, Path]], list[str]]:
+    """(student id, entry) for each submission in ``folder``, and the entries skipped, with why.
+
+    ``out``, the batch's output folder, is skipped when it lies in ``folder``.
+    """
     students, skipped = [], []
+    out = out.resolve() if out is not None else None
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
         if entry.name.startswith("."):
             skipped.append(f"{entry.name}: hidden")
         elif entry.is_symlink():
             skipped.append(f"{entry.name}: a link, not graded (it may point to someone else's work)")
+        elif out is not None and entry.resolve() == out:
+            skipped.append(f"{entry.name}: the output folder (--out), not a student")
         elif entry.is_dir():
             students.append((entry.name, entry))
         elif entry.suffix == ".ipynb":
@@ -100,8 +108,6 @@ def previous_result(student_dir: Path, key: str) -> GradeResult | None:
     try:
         if (student_dir / KEY_FILE).read_text() != key:
             return None
-        import json
-
         return GradeResult.from_dict(json.loads((student_dir / RESULTS_FILE).read_text()))
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -116,7 +122,9 @@ def grade_task(task: Task, seed: int | None, limits: Limits, workspace: Workspac
         result = grade_submission(task.source, seed=seed, limits=limits, workspace=workspace)
         from grader.reporting.report import render_report
 
-        return {"student": task.student, "result": result.to_dict(), "html": render_report(result), "message": ""}
+        # The JSON text is made here, in parallel, and written as it is: the batch's own process
+        # only parses it back (fast) for the gradebook and the dashboard.
+        return {"student": task.student, "result": result.to_json(), "html": render_report(result), "message": ""}
     except Exception:  # a grader bug must cost one student's row, not the batch
         return {"student": task.student, "result": None, "html": None, "message": traceback.format_exc(limit=-3)}
 
@@ -127,8 +135,8 @@ def save(out: Path, task: Task, answer: dict) -> StudentOutcome:
         return StudentOutcome(task.student, task.source, StudentStatus.GRADER_ERROR, None, answer["message"])
     student_dir = out / task.student
     student_dir.mkdir(parents=True, exist_ok=True)
-    result = GradeResult.from_dict(answer["result"])
-    write_atomically(student_dir / RESULTS_FILE, result.to_json())
+    result = GradeResult.from_dict(json.loads(answer["result"]))
+    write_atomically(student_dir / RESULTS_FILE, answer["result"])
     write_atomically(student_dir / REPORT_FILE, answer["html"])
     write_atomically(student_dir / KEY_FILE, task.key)
     return StudentOutcome(task.student, task.source, StudentStatus.GRADED, result)
@@ -138,14 +146,24 @@ def save(out: Path, task: Task, answer: dict) -> StudentOutcome:
 
 
 def _grading_process(connection, folder: str, seed: int | None, limits: Limits) -> None:
-    """A forked grading process: grade the tasks it is sent until None, on one worker reset between students."""
+    """A forked grading process: grade the tasks it is sent until None, on one worker reset between students.
+
+    It tells the batch where its workspace is (a reset may replace it), so that the batch can
+    remove it if this process dies.
+    """
     _interrupt_when_parent_dies()
-    tempfile.tempdir = folder  # its workspaces live in the folder the batch removes if it dies
+    tempfile.tempdir = folder  # its workspaces live here, where the worker's user can reach it
     workspace = Workspace(limits)
-    try:
+
+    def grade_until_sentinel() -> None:
+        connection.send(("workspace", str(workspace.scratch.parent)))
         while (task := connection.recv()) is not None:
-            connection.send(grade_task(task, seed, limits, workspace))
+            connection.send(("answer", grade_task(task, seed, limits, workspace)))
             workspace.reset()
+            connection.send(("workspace", str(workspace.scratch.parent)))
+
+    try:
+        with_collected_checks(grade_until_sentinel)  # pytest starts and collects once per process
     except (KeyboardInterrupt, EOFError, OSError):
         pass  # interrupted, or the batch is gone
     finally:
@@ -164,12 +182,25 @@ def _interrupt_when_parent_dies() -> None:
 
 @dataclass
 class _GradingProcess:
-    """One forked grading process, its end of the pipe, its private folder, and its current student."""
+    """One forked grading process, its end of the pipe, its folders, and its current student."""
 
     process: multiprocessing.Process
     connection: Connection
-    folder: Path
+    folder: Path  # made by the batch for it
+    workspace: Path | None = None  # its workspace's, inside that folder or elsewhere
     task: Task | None = None
+
+    def receive(self) -> tuple[str, object] | None:
+        """Its next message, or None when there is none or it died while sending."""
+        try:
+            return self.connection.recv() if self.connection.poll() else None
+        except (EOFError, OSError, pickle.UnpicklingError):
+            return None
+
+    def remove_folders(self) -> None:
+        for folder in (self.workspace, self.folder):
+            if folder is not None and folder.is_dir():
+                leftovers.remove_folder(folder)
 
 
 def run_local(tasks: list[Task], jobs: int, seed, limits, on_answer) -> None:
@@ -179,7 +210,7 @@ def run_local(tasks: list[Task], jobs: int, seed, limits, on_answer) -> None:
     dies too, the student's answer says so ("grading process killed"), and the batch goes on.
     """
     context = multiprocessing.get_context("fork")  # the children inherit every import already made
-    todo, tried = list(reversed(tasks)), set()
+    todo, tried, deaths = list(reversed(tasks)), set(), 0
     running: list[_GradingProcess] = []
 
     def start() -> None:
@@ -198,10 +229,12 @@ def run_local(tasks: list[Task], jobs: int, seed, limits, on_answer) -> None:
             pass  # it died already: its sentinel says so next
 
     def bury(grader: _GradingProcess) -> None:
+        nonlocal deaths
+        deaths += 1
         running.remove(grader)
         grader.process.join(timeout=5)
         grader.connection.close()
-        leftovers.remove_folder(grader.folder)
+        grader.remove_folders()
         task = grader.task
         if task is not None and task.student not in tried:
             tried.add(task.student)
@@ -219,18 +252,17 @@ def run_local(tasks: list[Task], jobs: int, seed, limits, on_answer) -> None:
                 give_work(idle)
             ready = wait([g.connection for g in running] + [g.process.sentinel for g in running], timeout=1.0)
             for grader in list(running):
-                if grader.connection in ready or grader.process.sentinel in ready:
-                    try:
-                        answer = grader.connection.recv() if grader.connection.poll() else None
-                    except (EOFError, OSError, pickle.UnpicklingError):
-                        answer = None
-                    if answer is not None:
-                        on_answer(grader.task, answer)
-                        grader.task = None
-                    elif not grader.process.is_alive() or grader.connection.closed:
+                if grader.connection not in ready and grader.process.sentinel not in ready:
+                    continue
+                message = grader.receive()
+                if message is None:
+                    if grader.process.sentinel in ready or not grader.process.is_alive():
                         bury(grader)
-                    elif grader.process.sentinel in ready:
-                        bury(grader)
+                elif message[0] == "workspace":
+                    grader.workspace = Path(message[1])
+                else:
+                    on_answer(grader.task, message[1])
+                    grader.task = None
     finally:
         for grader in running:  # normally idle: the end of work makes them close their workers
             try:
@@ -243,7 +275,9 @@ def run_local(tasks: list[Task], jobs: int, seed, limits, on_answer) -> None:
                 grader.process.terminate()
                 grader.process.join(timeout=5)
             grader.connection.close()
-            leftovers.remove_folder(grader.folder)
+            grader.remove_folders()
+        if deaths:
+            leftovers.remove_worker_cgroups_of_this_run()
 
 
 def run_dask(tasks: list[Task], address: str, seed, limits, on_answer) -> None:
@@ -270,7 +304,7 @@ def grade_class(
     started = time.perf_counter()
     submissions, out = Path(submissions), Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    entries, skipped = discover(submissions)
+    entries, skipped = discover(submissions, out)
     version = grader_version()
     outcomes: dict[str, StudentOutcome] = {}
     tasks = []
@@ -322,7 +356,7 @@ def gradebook_csv(result: ClassResult) -> str:
             writer.writerow([student, *([""] * len(EXERCISES)), "", "", status])
             continue
         scores = {e.id: e.score for e in graded.exercises}
-        status = "nothing to grade" if graded.problem else "graded"
+        status = "grader error" if graded.grader_errors else "nothing to grade" if graded.problem else "graded"
         row = [f"{scores.get(e.id, 0):g}" for e in EXERCISES]
         writer.writerow([student, *row, f"{graded.score:g}", f"{graded.max_score:g}", status])
     return text.getvalue()

@@ -10,31 +10,51 @@
     grader notebook [--out PATH] [--check]
     grader doctor
 
-Exit status: 0 when grading completed (whatever the score), 2 on a usage error, 130 when a
-batch is interrupted (run it again to resume). ``grader check`` exits 0 only when every exercise
+Exit status: 0 when grading completed (whatever the score), 2 on a usage error (or an output
+that cannot be written), 3 when ``grader grade`` finished but the grader itself failed on a check
+(the report names it; those points are undecided), 130 when a batch is interrupted (run it again
+to resume). ``grader check`` exits 0 only when every exercise
 it checked has full marks, 1 otherwise, so that it can gate a CI step.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
+import grader
 from grader.isolation.sandbox import Limits
 from grader.release import TARGETS
 
 USAGE_ERROR = 2
+GRADER_FAILED = 3
+MAX_SEED = 2**64 - 1  # seeds are stored in JSON and reproduced on the command line: keep them plain
+
+
+def seed_argument(text: str) -> int:
+    """``--seed``: an integer from 0 to MAX_SEED; anything else is a usage error."""
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if not 0 <= seed <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{text} is out of range: a seed is an integer from 0 to 2**64 - 1")
+    return seed
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="grader", description="Grade partial-derivative exercises.")
+    parser.add_argument("--version", action="version", version=f"grader {grader.__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     grade = commands.add_parser("grade", help="grade one submission (folder of modules or notebook)")
     grade.add_argument("submission", type=Path)
     grade.add_argument("--out", type=Path, default=None, help="write results.json and report.html here")
-    grade.add_argument("--seed", type=int, default=None, help="input seed (default: derived from the submission)")
+    grade.add_argument(
+        "--seed", type=seed_argument, default=None, help="input seed, 0 to 2**64-1 (default: from the submission)"
+    )
     grade.add_argument("--timeout", type=float, default=Limits.timeout_s, help="seconds per exercise (default 10)")
     grade.add_argument("--public", action="store_true", help="run the public checks, as a student's repository does")
     grade.add_argument(
@@ -58,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     batch.add_argument("submissions", type=Path)
     batch.add_argument("--out", type=Path, required=True, help="per-student reports, gradebook.csv, index.html")
     batch.add_argument("--jobs", type=int, default=None, help="students graded at once (default: cores)")
-    batch.add_argument("--seed", type=int, default=None, help="input seed for all (default: per submission)")
+    batch.add_argument("--seed", type=seed_argument, default=None, help="input seed for all (default: per submission)")
     batch.add_argument("--timeout", type=float, default=Limits.timeout_s, help="seconds per exercise (default 10)")
     batch.add_argument("--force", action="store_true", help="regrade students whose work did not change")
     batch.add_argument("--scheduler", default=None, help="Dask scheduler address (pip install .[dask])")
@@ -98,10 +118,9 @@ def main(argv: list[str] | None = None) -> int:
         "batch": batch_command,
         "release": release_command,
         "gradescope": gradescope_command,
+        "notebook": notebook_command,
     }
-    if args.command in handlers:
-        return handlers[args.command](args, commands.choices[args.command])  # usage errors show this command's
-    return notebook_command(args)
+    return handlers[args.command](args, commands.choices[args.command])  # usage errors show this command's
 
 
 def usage_error(parser: argparse.ArgumentParser, message: str) -> int:
@@ -115,25 +134,26 @@ def grade_command(args, parser: argparse.ArgumentParser) -> int:
         return usage_error(parser, f"no such file or folder: {args.submission}")
     if args.timeout <= 0:
         return usage_error(parser, "--timeout must be positive")
-    from grader.files import write_atomically
+    problem = (
+        (args.out is not None and unusable_folder(args.out, "--out"))
+        or (args.junit is not None and unusable_file(args.junit, "--junit"))
+        or (args.gradescope is not None and unusable_file(args.gradescope, "--gradescope"))
+    )
+    if problem:
+        return usage_error(parser, problem)
+    import time
+
     from grader.grade import grade_submission
     from grader.reporting.summary import print_summary
 
+    started = time.perf_counter()
     result = grade_submission(
-        args.submission,
-        out_dir=args.out,
-        seed=args.seed,
-        limits=Limits(timeout_s=args.timeout),
-        public=True if args.public else None,
+        args.submission, seed=args.seed, limits=Limits(timeout_s=args.timeout), public=True if args.public else None
     )
-    if args.junit is not None:
-        from grader.exporters.junit import to_junit_xml
-
-        write_atomically(args.junit, to_junit_xml(result))
-    if args.gradescope is not None:
-        from grader.exporters.gradescope import write_gradescope_results
-
-        write_gradescope_results(result, args.gradescope)
+    try:
+        write_grade_outputs(result, args, started)
+    except OSError as error:  # checked before grading, but the disk may still refuse
+        return usage_error(parser, f"cannot write {error.filename or 'the outputs'}: {error.strerror or error}")
     if args.format == "actions":
         from grader.exporters.actions import annotations, write_run_outputs
 
@@ -150,7 +170,51 @@ def grade_command(args, parser: argparse.ArgumentParser) -> int:
         print_summary(result, args.out, file=sys.stderr)  # stdout is the JSON
     else:
         print_summary(result, args.out)
-    return 0
+    return GRADER_FAILED if result.grader_errors else 0
+
+
+def write_grade_outputs(result, args, started: float) -> None:
+    """results.json and report.html in --out, and the --junit and --gradescope files, as asked."""
+    from grader.files import write_atomically
+
+    if args.out is not None:
+        from grader.grade import write_outputs
+
+        write_outputs(result, args.out, started)
+    if args.junit is not None:
+        from grader.exporters.junit import to_junit_xml
+
+        write_atomically(args.junit, to_junit_xml(result))
+    if args.gradescope is not None:
+        from grader.exporters.gradescope import write_gradescope_results
+
+        write_gradescope_results(result, args.gradescope)
+
+
+def unusable_folder(path: Path, option: str) -> str:
+    """Why the folder ``path`` cannot receive output files ("" when it can)."""
+    problem = folder_problem(path)
+    return f"{option} {path} {problem}" if problem else ""
+
+
+def unusable_file(path: Path, option: str) -> str:
+    """Why the file ``path`` cannot be written ("" when it can)."""
+    if path.is_dir():
+        return f"{option} {path} is a folder: give a file name"
+    problem = folder_problem(path.parent)
+    return f"{option} {path}: its folder {path.parent} {problem}" if problem else ""
+
+
+def folder_problem(path: Path) -> str:
+    """Why files cannot be written in the folder ``path`` (made when needed), or ""; nothing is made here."""
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        return "is a file, not a folder" if existing == path else f"cannot be made: {existing} is a file"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return "is not writable" if existing == path else f"cannot be made: {existing} is not writable"
+    return ""
 
 
 def check_command(args, parser: argparse.ArgumentParser) -> int:
@@ -167,6 +231,8 @@ def check_command(args, parser: argparse.ArgumentParser) -> int:
         return usage_error(parser, f"no exercise {exercise!r}: use ex01 ... ex{len(EXERCISES):02d}")
     if args.timeout <= 0:
         return usage_error(parser, "--timeout must be positive")
+    if args.html is not None and (problem := unusable_file(args.html, "--html")):
+        return usage_error(parser, problem)
     from grader.files import write_atomically
     from grader.grade import grade_submission
     from grader.reporting.terminal import print_feedback
@@ -200,7 +266,16 @@ def batch_command(args, parser: argparse.ArgumentParser) -> int:
         return usage_error(parser, "--timeout and --jobs must be positive")
     if args.canvas_map is not None and args.canvas is None:
         return usage_error(parser, "--canvas-map needs --canvas ROSTER.csv")
-    from grader.batch import grade_class
+    if problem := one_submission(args.submissions) or unusable_folder(args.out, "--out"):
+        return usage_error(parser, problem)
+    from grader.batch import discover, grade_class
+
+    students, skipped = discover(args.submissions, args.out)
+    if not students:
+        found = f" (found only: {'; '.join(skipped[:5])})" if skipped else " (it is empty)"
+        return usage_error(
+            parser, f"no students in {args.submissions}{found}: each student is a folder or a .ipynb file in it"
+        )
     from grader.exporters import canvas
     from grader.reporting.summary import print_class_summary
 
@@ -235,6 +310,23 @@ def batch_command(args, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
+def one_submission(folder: Path) -> str:
+    """Why ``folder`` is one student's work rather than a class of them ("" when it is a class)."""
+    from grader.course import EXERCISES
+    from grader.submissions.loading import COURSE_NOTEBOOK
+
+    modules = [f"{e.module}.py" for e in EXERCISES]
+    held = [name for name in modules if (folder / name).is_file() or (folder / "assignments" / name).is_file()]
+    if (folder / COURSE_NOTEBOOK).is_file():
+        held.append(COURSE_NOTEBOOK)
+    if not held:
+        return ""
+    return (
+        f"{folder} holds {held[0]}: it is one student's submission (grade it with `grader grade {folder}`); "
+        "`grader batch` takes the folder that holds one folder or notebook per student"
+    )
+
+
 def release_command(args, parser: argparse.ArgumentParser) -> int:
     from grader.release.targets import ReleaseError, write_release
 
@@ -265,11 +357,13 @@ def gradescope_command(args, parser: argparse.ArgumentParser) -> int:
     return 0
 
 
-def notebook_command(args) -> int:
+def notebook_command(args, parser: argparse.ArgumentParser) -> int:
     from grader.course import ASSIGNMENTS_DIR
     from grader.release.notebook import build_notebook, notebook_is_current
 
     target = args.out or ASSIGNMENTS_DIR / "exercises.ipynb"
+    if not args.check and (problem := unusable_file(target, "--out")):
+        return usage_error(parser, problem)
     if args.check:
         if notebook_is_current(target):
             print(f"{target} is up to date with the stubs.")

@@ -7,16 +7,20 @@ grade (``grader.grading``), then write ``results.json`` and ``report.html``.
 
 from __future__ import annotations
 
+import numbers
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from grader.checking.inputs import HiddenInputs, PublicInputs
 from grader.course import REFERENCE_DIR
 from grader.files import write_atomically
 from grader.grading import grade_loaded, start_workspace
 from grader.isolation.sandbox import Limits, Workspace
 from grader.model import GradeResult
 from grader.submissions import loading
+
+if TYPE_CHECKING:  # imported where used: it imports NumPy, which must wait until the worker has started
+    from grader.checking.inputs import HiddenInputs, PublicInputs
 
 RESULTS_FILE = "results.json"
 REPORT_FILE = "report.html"
@@ -42,14 +46,21 @@ def grade_submission(
 
     A given ``workspace`` (started with the same limits) is used and left open for the caller
     to reset and reuse; by default one is started for this submission and closed after it.
+    Raises FileNotFoundError when ``path`` does not exist and ValueError for a negative seed.
     """
     started = time.perf_counter()
     path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        raise FileNotFoundError(f"no such submission: {path}")
+    if seed is not None and (not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0):
+        raise ValueError(f"the seed must be a non-negative integer, not {seed!r}")
     own_workspace = workspace is None
     if own_workspace:
         workspace = start_workspace(path, limits)
     try:
         submission = loading.load(path)
+        if only is None and submission.lone_module:  # a lone module is its exercise alone
+            only = [e for e, code in submission.exercises.items() if code.kind != "missing"]
         inputs = choose_inputs(submission, seed, public)
         result = grade_loaded(path, submission, inputs, workspace, only)
     finally:
@@ -70,6 +81,8 @@ def choose_inputs(submission: loading.Submission, seed: int | None, public: bool
         # The same submission always gets the same inputs, and any change to any of its files new
         # ones; 64 bits, so that no one can search for a change that keeps the inputs.
         seed = int(submission.fingerprint[:16], 16)
+    from grader.checking.inputs import HiddenInputs
+
     return HiddenInputs(seed)
 
 

@@ -20,8 +20,9 @@ class CheckStatus(StrEnum):
 
     PASSED = "passed"
     FAILED = "failed"  # the answer was wrong
-    ERROR = "error"  # no answer to judge: the code raised, is missing, crashed, or the check itself failed
+    ERROR = "error"  # no answer to judge: the code raised, is missing or crashed
     TIMEOUT = "timeout"  # the exercise ran out of time before or during this check
+    GRADER_ERROR = "grader error"  # the check's own code failed: a fault in the grader, its points undecided
 
 
 class ExerciseStatus(StrEnum):
@@ -33,6 +34,7 @@ class ExerciseStatus(StrEnum):
     ERROR = "error"
     TIMEOUT = "timeout"
     MISSING = "missing"
+    GRADER_ERROR = "grader error"  # one of its checks is a grader error: its score is not final
 
 
 EXERCISE_STATUSES = tuple(ExerciseStatus)
@@ -62,6 +64,10 @@ class Reason(StrEnum):
     NOT_RECORDED = "not recorded"  # a public run lacks the inputs this check needs
     CHECK_ERROR = "check error"  # the check's own code failed: a fault in the grader, not in the answer
     GRADER_ERROR = "grader error"  # the grader could not run the learner's code (a worker fault)
+
+
+# Why every check of an exercise may fail at once; the exercise's message then states it once for all.
+REPORTED_ONCE = (Reason.NOT_IMPLEMENTED, Reason.NOT_DEFINED)
 
 
 @dataclass
@@ -129,6 +135,12 @@ class ExerciseResult:
         """The checks worth points (the others are feedback only)."""
         return [c for c in self.checks if not c.feedback_only]
 
+    @property
+    def problem_said_once(self) -> bool:
+        """Every failed check failed for the one problem the exercise's message states (e.g. not implemented)."""
+        failed = [c for c in self.graded_checks if c.status != CheckStatus.PASSED]
+        return bool(failed) and all(c.reason in REPORTED_ONCE for c in failed)
+
 
 @dataclass
 class GradeResult:
@@ -146,6 +158,16 @@ class GradeResult:
     command: str = ""  # the command that reproduces this grading
     inputs: str = "hidden"  # "hidden": the instructor's grading; "public": a student's public check run
     schema_version: int = SCHEMA_VERSION
+
+    @property
+    def grader_errors(self) -> list[str]:
+        """Checks the grader itself failed to run ("ex03 check_name: message"): their points are undecided."""
+        return [
+            f"{e.id} {c.name}: {c.message}"
+            for e in self.exercises
+            for c in e.checks
+            if c.status == CheckStatus.GRADER_ERROR
+        ]
 
     def to_dict(self) -> dict:
         return asdict(self)

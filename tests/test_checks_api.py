@@ -100,7 +100,8 @@ def test_the_jacobian_of_an_array_valued_function_has_one_row_per_output():
 
 
 def test_an_exception_in_the_check_itself_is_a_check_error_naming_the_check():
-    plugin = CheckPlugin(session=None, inputs=HiddenInputs(seed=1))
+    plugin = CheckPlugin([EX02], body=lambda: None)
+    plugin.inputs = HiddenInputs(seed=1)  # as the run of a submission sets it
 
     def buggy(sub, ref, rng):
         sub.grad_f(1.0, 2.0)
@@ -112,7 +113,7 @@ def test_an_exception_in_the_check_itself_is_a_check_error_naming_the_check():
     assert plugin._fails_on_reference(SimpleNamespace(function=buggy, name="buggy"), EX02)
     assert not plugin._fails_on_reference(SimpleNamespace(function=picky, name="picky"), EX02)
     verdict = _check_error("buggy", KeyError("no such key"))
-    assert (verdict.status, verdict.reason) == (CheckStatus.ERROR, Reason.CHECK_ERROR)
+    assert (verdict.status, verdict.reason) == (CheckStatus.GRADER_ERROR, Reason.CHECK_ERROR)
     assert "buggy" in verdict.message and "could not use your answer" not in verdict.message
 
 

@@ -233,7 +233,15 @@ def test_exercise_summaries(klass):
     assert (ex01.id, ex01.title, ex01.max_score, ex01.students) == ("ex01", "Title of ex01", 10, 4)
     assert ex01.mean == pytest.approx((10 + 5 + 0 + 0) / 4)
     assert ex01.full_marks_share == pytest.approx(1 / 4)
-    assert ex01.status_counts == {"passed": 1, "partial": 0, "failed": 1, "error": 0, "timeout": 1, "missing": 1}
+    assert ex01.status_counts == {
+        "passed": 1,
+        "partial": 0,
+        "failed": 1,
+        "error": 0,
+        "timeout": 1,
+        "missing": 1,
+        "grader error": 0,
+    }
     assert ex01.other_students == {"timeout": ["bob"], "missing": ["carol"]}
     assert ex02.mean == pytest.approx((10 + 0 + 5 + 5) / 4)
     assert ex02.status_counts["partial"] == 2 and ex02.status_counts["failed"] == 1
@@ -247,7 +255,7 @@ def test_student_rows_in_id_order_with_error_rows(klass):
     assert (alice.link, alice.total, alice.status_label) == ("alice/report.html", 20, "graded")
     assert [(c.score, c.status) for c in bob.cells] == [(5, "timeout"), (0, "failed")]
     assert bob.status_label == "unchanged (reused)"
-    assert (erin.link, erin.total, erin.status_label) == (None, None, "grading failed")
+    assert (erin.link, erin.total, erin.status_label) == (None, None, "grader error")
     assert erin.message == "RuntimeError: the worker did not start"
     assert all(c.score is None for c in erin.cells)
     assert [c[0] for c in exercise_columns(klass)] == ["ex01", "ex02"]

@@ -22,8 +22,8 @@ EXPECTED = np.array([1.5, -2.0, 0.25])
         (0.5 * EXPECTED, TOL, "1/2 times"),
         (3.7 * EXPECTED, TOL, "3.7 times"),
         (EXPECTED[::-1], TOL, "components swapped"),
-        (np.array([np.nan, 1.0, 2.0]), TOL, "nan or overflow"),
-        (np.array([np.inf, 1.0, 2.0]), TOL, "nan or overflow"),
+        (np.array([np.nan, 1.0, 2.0]), TOL, "nan or infinity"),
+        (np.array([np.inf, 1.0, 2.0]), TOL, "nan or infinity"),
     ],
 )
 def test_recognised_mistakes(got, tol, text):
@@ -92,3 +92,109 @@ def test_values_are_rounded_for_reading():
     assert format_value(1 / 3) == "0.333333"
     assert format_value(np.array([1 / 3, 2.0])) == "[0.333333, 2.      ]"
     assert format_value((1.0, 2.0)) == "(1, 2)"
+
+
+# ---------------------------------------------------------------- beyond the known mistakes
+
+
+def explain(got, expected, tol=TOL) -> str:
+    verdict = compare(got, expected, tol)
+    assert not verdict.ok
+    return diagnose(verdict.got, expected, tol, float32=verdict.float32)
+
+
+@pytest.mark.parametrize(
+    ("got", "expected", "text"),
+    [
+        ([6.43, 1.62], [6.43, 4.43], "only component [1] is wrong (expected 4.43, got 1.62); component [0] is right"),
+        ([6.43, -4.43, 2.0], [6.43, 4.43, 2.0], "only component [1] is wrong (the sign is flipped)"),
+        ([1.0, -2.0, -3.0, 4.0], [1.0, 2.0, 3.0, 4.0], "2 of 4 components, [1], [2], are wrong (their signs"),
+        ([0.0, 2.0, 3.0], [1.0, 2.0, 3.0], "only component [0] is wrong (left at 0"),
+        ([2.0, 4.0, 3.0], [1.0, 2.0, 3.0], "(2 times the right value)"),
+        ([0.9, 0.0, 0.1], [0.9, 1.0, 0.1], "only component [1]"),
+        ([2.0, 3.0, 4.0, 4.0], [1.0, 2.0, 3.0, 4.0], "shifted by one"),
+        ([[1.0, 2.0], [9.0, 9.0]], [[1.0, 2.0], [3.0, 4.0]], "row [1] is wrong"),
+        ([[1.0, 9.0], [3.0, 9.0]], [[1.0, 2.0], [3.0, 4.0]], "column [1] is wrong"),
+        ([[9.0, 2.0], [3.0, 9.0]], [[1.0, 2.0], [3.0, 4.0]], "the diagonal entries are wrong"),
+        ([[1.0, 0.0], [0.0, 4.0]], [[1.0, 2.0], [3.0, 4.0]], "the off-diagonal entries are wrong (left at 0"),
+        ([[1.0, 2.0, 3.0], [4.0, 9.0, 6.0]], [[1, 2, 3], [4, 5, 6.0]], "only entry [1, 1] is wrong"),
+        ([0.2, -0.8, 0.7], [0.2, 0.2, -0.3], "each off by exactly 1"),
+    ],
+)
+def test_which_entries_are_wrong_and_which_right(got, expected, text):
+    assert text in explain(np.array(got), np.array(expected)).lower()
+
+
+def test_no_entry_pattern_when_every_entry_is_wrong_without_one():
+    assert explain(np.array([1.3, -0.2, 7.0]), EXPECTED) == ""
+
+
+def test_edge_inputs_are_named_when_only_they_fail():
+    from grader.checking.patterns import edge_inputs
+
+    curve = np.array([3.0, 2.0, 1.0])
+    cases = [(curve, 0.5), (curve + 5, 0.5), (curve * 0 + 0.6, 0.5)]
+    # a scan starting at index 1: right where the answer is 1 or 3, wrong where it is 0
+    said = edge_inputs(cases, [2, 3, 0], [2, 3, 1], [True, True, False])
+    assert "wrong only where the right answer is 0" in said and "1 too large" in said
+    vectors = [(np.array([1.0, 2.0]),), (np.zeros(2),), (np.array([-3.0, 0.5]),)]
+    assert "zero vector" in edge_inputs(vectors, [0.0, 1.0, 2.0], [0.0, 7.0, 2.0], [True, False, True])
+    logits = [(np.array([1.0, 2.0]),), (np.array([1000.0, -1000.0]),)]
+    assert "inputs are large" in edge_inputs(logits, [1.0, 2.0], [1.0, np.nan], [True, False])
+    assert edge_inputs(logits, [1.0, 2.0], [0.0, np.nan], [False, False]) == ""  # nothing right: no edge
+
+
+def test_nan_from_the_log_of_an_underflowed_probability_is_not_blamed_on_exp_overflow():
+    from grader.checking.patterns import nonfinite_cause
+
+    spread = (np.array([1000.0, -1000.0, 0.0]), 2)
+    handled = nonfinite_cause(spread, handled_large_inputs=True)  # right elsewhere at logits of +1000
+    assert "rounded to 0" in handled and "overflowed" not in handled
+    large = (np.array([1000.0, 999.0, 998.0]),)
+    overflow = nonfinite_cause(large, handled_large_inputs=False)
+    assert "overflowed" in overflow and "rounded to 0" not in overflow
+    both = nonfinite_cause(spread, handled_large_inputs=False)
+    assert "overflowed" in both and "rounded to 0" in both
+
+
+def test_float32_answers_are_judged_at_float32_precision():
+    exact = np.array([-0.189485, 0.0731, 0.5]) * (1 + 1e-3 * np.arange(3))
+    single = exact.astype(np.float32)
+    tight = Tolerance(rtol=1e-12, atol=0.0)
+    assert compare(single, exact, tight).ok
+    assert not compare(single.astype(float), exact, tight).ok  # the same digits in float64 are not exact
+    coarse = (exact * (1 + 1e-4)).astype(np.float32)
+    verdict = compare(coarse, exact, tight)
+    assert not verdict.ok and verdict.float32
+    assert "float32" in diagnose(verdict.got, exact, tight, float32=verdict.float32)
+
+
+def test_a_right_float32_fgsm_step_scores_full_marks(grade, tmp_path):
+    from grader.course import REFERENCE_DIR
+
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    source = (REFERENCE_DIR / "ex10_fgsm.py").read_text()
+    (folder / "ex10_fgsm.py").write_text(
+        source + "\n\ndef fgsm_perturbation(x, w, y, eps):\n"
+        "    g = grad_x(np.asarray(x, dtype=np.float32), np.asarray(w, dtype=np.float32), y)\n"
+        "    return np.float32(eps) * np.sign(g).astype(np.float32)\n"
+    )
+    for public in (False, True):
+        exercise = grade(folder, only=["ex10"], public=public).exercises[0]
+        assert exercise.score == exercise.max_score, [c.message for c in exercise.checks if c.status != "passed"]
+
+
+def test_an_argument_value_only_the_failing_inputs_have_is_named():
+    from grader.checking.patterns import edge_inputs
+
+    x = np.array([0.3, -0.2])
+    labels = [(x, 1.0), (x + 1, -1.0), (x - 1, 1.0), (x * 2, -1.0)]
+    said = edge_inputs(labels, [0, 0, 0, 0], [1, 0, 1, 0], [False, True, False, True], ["x", "y"])
+    assert "wrong only where y = 1" in said
+    defaults = [(x, 0.5), (x + 1, 0.5, 0.01), (x - 1, 0.5, 1e-6)]
+    said = edge_inputs(defaults, [1, 2, 3], [1, 5, 6], [True, False, False], ["a", "b", "tol"])
+    assert "tol is given (0.01 or 1e-06)" in said
+    # random numbers, each its own, say nothing: any failing input has a value no other input has
+    spread = [(0.31, 1.7), (0.52, -0.4), (0.77, 2.2)]
+    assert edge_inputs(spread, [1.0, 2.0, 3.0], [1.0, 2.0, 9.0], [True, True, False], ["a", "b"]) == ""

@@ -38,15 +38,18 @@ from typing import Any
 import numpy as np
 
 from grader.checking.diagnose import (
+    FLOAT32_RTOL,
     Tolerance,
     Verdict,
     as_array,
     compare,
     diagnose,
     format_value,
+    is_float32,
     same_factor_everywhere,
 )
 from grader.checking.inputs import NotRecorded
+from grader.checking.patterns import EXP_OVERFLOW, edge_inputs, nonfinite_cause, numbers_in
 from grader.checking.session import LearnerError
 from grader.isolation.wire import Fn
 from grader.model import Failure
@@ -57,6 +60,7 @@ __all__ = [
     "EXACT",
     "FINITE_DIFFERENCE",
     "FINITE_DIFFERENCE_SMALL",
+    "FLOAT32_RTOL",
     "LEARNER_FINITE_DIFFERENCE",
     "NUMERICAL",
     "PROBABILITIES",
@@ -74,6 +78,7 @@ __all__ = [
     "expect_unchanged",
     "finite_difference_gradient",
     "format_value",
+    "is_float32",
     "gradient_by_finite_differences",
     "matches",
 ]
@@ -266,14 +271,12 @@ def compare_calls(
     if mistakes and _EXPLAIN_EVERY_CASE.get():
         for args in cases:
             _known_mistakes(mistakes, args)
-    failures = []
-    for args, got, expected in zip(cases, answers, expectations):
-        verdict = compare(got, expected, tol)
-        if not verdict.ok:
-            failures.append((args, got, expected, verdict))
+    verdicts = [compare(got, expected, tol) for got, expected in zip(answers, expectations)]
+    failures = [(a, g, e, v) for a, g, e, v in zip(cases, answers, expectations, verdicts) if not v.ok]
     if not failures:
         return
     args, got, expected, verdict = failures[0]
+    handled_large = any(v.ok and np.any(numbers_in(a) > EXP_OVERFLOW) for a, v in zip(cases, verdicts))
     raise _failure(
         learner_fn.describe(args),
         got,
@@ -281,11 +284,13 @@ def compare_calls(
         tol,
         verdict,
         unit=unit,
-        known=_known_mistakes(mistakes, args) if mistakes else None,
+        known=_explaining_every_failure(mistakes, failures, tol) if mistakes else None,
         constant=_same_for_every_input(answers, expectations),
         n_failed=len(failures),
         n_cases=len(cases),
         factor_evidence=same_factor_everywhere([(f[1], f[2]) for f in failures]),
+        nonfinite=nonfinite_cause(args, handled_large),
+        edge=edge_inputs(cases, expectations, answers, [v.ok for v in verdicts], getattr(learner_fn, "parameters", ())),
     )
 
 
@@ -376,6 +381,28 @@ def _known_mistakes(mistakes: Callable, args: tuple) -> dict | None:
         return None  # a mistake that cannot be computed at this input (a singular matrix) explains nothing
 
 
+def _explaining_every_failure(mistakes: Callable, failures: list, tol: Tolerance) -> dict | None:
+    """The known mistakes at the first failing input that the other failing inputs do not contradict.
+
+    A mistake that gives the learner's answer at one input but not at most others is a coincidence
+    (a path of one step is also "every row the final theta"): it is not named. Inputs where the
+    answer or the mistake is not finite (a wrong step that overflowed) neither confirm nor contradict.
+    """
+    known = _known_mistakes(mistakes, failures[0][0])
+    if not known or len(failures) == 1:
+        return known
+    votes = dict.fromkeys(known, 0)
+    for args, got, _, _ in failures[1:]:
+        there = _known_mistakes(mistakes, args) or {}
+        for explanation in votes:
+            value = as_array(there.get(explanation))
+            answer = as_array(got)
+            if value is None or answer is None or not (np.all(np.isfinite(value)) and np.all(np.isfinite(answer))):
+                continue
+            votes[explanation] += 1 if compare(got, value, tol).ok else -1
+    return {explanation: value for explanation, value in known.items() if votes[explanation] >= 0}
+
+
 def _as_args(case) -> tuple:
     if isinstance(case, tuple):
         return case
@@ -409,10 +436,18 @@ def _failure(
     n_failed: int = 1,
     n_cases: int = 1,
     factor_evidence: bool = False,
+    nonfinite: str = "",
+    edge: str = "",
 ) -> CheckFailed:
+    if verdict.float32:
+        tol = tol.for_float32()  # the precision the answer was judged at
     diagnosis = verdict.reason
     if not diagnosis:
-        diagnosis = diagnose(verdict.got, expected, tol, known, unit, factor_evidence)
+        diagnosis = diagnose(
+            verdict.got, expected, tol, known, unit, factor_evidence, float32=verdict.float32, nonfinite=nonfinite
+        )
+    if edge:
+        diagnosis = f"{diagnosis} {edge}".strip()
     if constant:
         diagnosis = ("The same answer for every input: is it hard-coded for one example? " + diagnosis).strip()
     message = f"{what}: expected {format_value(expected)}, got {format_value(got)} ({tol})."
@@ -448,14 +483,17 @@ def expect_finite_answers(learner_fn, cases: Iterable) -> None:
     >>> expect_finite_answers(sub.ce_loss, [(np.array([1000.0, -1000.0]), 1)])  # doctest: +SKIP
     """
     cases = [_as_args(case) for case in cases]
-    for args, got in zip(cases, _call_all(learner_fn, cases)):
-        values = as_array(got)
-        if values is None or not np.all(np.isfinite(values)):
+    answers = _call_all(learner_fn, cases)
+    finite = [as_array(got) is not None and bool(np.all(np.isfinite(as_array(got)))) for got in answers]
+    handled_large = any(ok and np.any(numbers_in(args) > EXP_OVERFLOW) for args, ok in zip(cases, finite))
+    for args, got, ok in zip(cases, answers, finite):
+        if not ok:
+            cause = nonfinite_cause(args, handled_large) if as_array(got) is not None else ""
             raise CheckFailed(
-                f"{learner_fn.describe(args)}: expected a finite number, got {format_value(got)}.",
+                f"{learner_fn.describe(args)}: expected a finite number, got {format_value(got)}. {cause}".strip(),
                 call=learner_fn.describe(args),
                 got=format_value(got),
-                diagnosis="Not finite: for large inputs, avoid exp of large numbers and the log of 0.",
+                diagnosis=cause or "Not a number: a finite number is expected.",
             )
 
 

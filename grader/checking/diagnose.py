@@ -1,22 +1,32 @@
 """Comparing a learner's answer with the expected one, and naming the mistake when we can.
 
 Pure functions on plain data (floats, tuples, NumPy arrays), run only on the grader's side.
-``compare`` answers "is it right, within tolerance?" and, when it is not, ``diagnose`` looks
-for the mistakes students actually make: a flipped sign, a constant factor, a transpose,
-swapped components, a vector that is not unit length, degrees for radians, NaN or overflow,
-a wrong shape, or one of the exercise's own known mistakes passed in by its check.
+``compare`` answers "is it right, within tolerance?" (a float32 answer at float32 precision)
+and, when it is not, ``diagnose`` looks for the mistakes students actually make: a flipped sign,
+a constant factor, a transpose, swapped components, a vector that is not unit length, degrees
+for radians, NaN or overflow, a wrong shape, float32 where float64 is needed, or one of the
+exercise's own known mistakes passed in by its check; failing those, which entries are wrong
+(``grader.checking.patterns``).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from grader.checking.patterns import entry_pattern, factor_name, nonfinite_cause
 from grader.isolation.wire import Unsupported
 
 TWO_PI = 2 * math.pi
+# A float32 answer is judged at float32 precision: a few roundings of 2**-24 each, relative.
+FLOAT32_RTOL = 4 * float(np.finfo(np.float32).eps)
+FLOAT32_CAUSE = (
+    "Your answer is float32 (about 7 significant digits) and this computation needs float64: compute in "
+    "float64 (NumPy's default, dtype=float). Finite differences, for one, divide float32's rounding "
+    "errors (about 1e-7) by the step h."
+)
 # A learner's list or tuple longer than this is not converted to numbers (the grader's CPU time
 # per check stays bounded); no answer in the course has a tenth of that many entries.
 MAX_SEQUENCE_ELEMENTS = 100_000
@@ -36,12 +46,17 @@ class Tolerance:
         extras = [name.replace("_", " ") for name in ("angle", "unordered", "up_to_sign") if getattr(self, name)]
         return f"rtol {self.rtol:g}, atol {self.atol:g}" + "".join(f", {e}" for e in extras)
 
+    def for_float32(self) -> Tolerance:
+        """The same tolerance, no tighter than float32's own precision."""
+        return replace(self, rtol=max(self.rtol, FLOAT32_RTOL))
+
 
 @dataclass
 class Verdict:
     ok: bool
     reason: str = ""  # why the value cannot be compared at all (None, wrong shape, ...)
     got: np.ndarray | None = field(default=None, repr=False)
+    float32: bool = False  # the answer was float32, and judged at float32 precision
 
 
 def as_array(value) -> np.ndarray | None:
@@ -87,13 +102,25 @@ def describe_type(value) -> str:
     return f"a {type(value).__name__}, not numbers"
 
 
+def is_float32(value) -> bool:
+    """Whether the learner's value holds float32 numbers (arrays keep their precision on the wire)."""
+    if isinstance(value, (tuple, list)):
+        return any(is_float32(v) for v in value)
+    return isinstance(value, (np.ndarray, np.floating)) and value.dtype == np.float32
+
+
 def close(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> bool:
-    """Elementwise closeness under ``tol`` (shapes must already agree)."""
-    if tol.angle:
-        diff = np.abs((got - expected + math.pi) % TWO_PI - math.pi)
-        return bool(np.all(diff <= tol.atol + tol.rtol * TWO_PI))
+    """Closeness of every entry under ``tol`` (shapes must already agree)."""
+    return bool(np.all(close_entries(got, expected, tol)))
+
+
+def close_entries(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> np.ndarray:
+    """Entry by entry, whether ``got`` is within ``tol`` of ``expected``."""
     with np.errstate(invalid="ignore", over="ignore"):
-        return bool(np.all(np.abs(got - expected) <= tol.atol + tol.rtol * np.abs(expected)))
+        if tol.angle:
+            diff = np.abs((got - expected + math.pi) % TWO_PI - math.pi)
+            return diff <= tol.atol + tol.rtol * TWO_PI
+        return np.abs(got - expected) <= tol.atol + tol.rtol * np.abs(expected)
 
 
 def compare(value, expected, tol: Tolerance) -> Verdict:
@@ -104,17 +131,41 @@ def compare(value, expected, tol: Tolerance) -> Verdict:
     got = as_array(value)
     if got is None:
         return Verdict(False, f"returned {describe_type(value)}")
+    single = is_float32(value)
+    if single:
+        tol = tol.for_float32()
     expected = np.asarray(expected, dtype=float)
     if got.shape != expected.shape:
-        return Verdict(False, shape_reason(got, expected), got)
+        return Verdict(False, shape_reason(got, expected), got, single)
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected)):
-        return Verdict(False, "", got)
+        return Verdict(False, "", got, single)
     candidates = [got]
     if tol.unordered:
         candidates.append(got[::-1])
     if tol.up_to_sign:
         candidates.append(-got)
-    return Verdict(any(close(c, expected, tol) for c in candidates), "", got)
+    return Verdict(any(close(c, expected, tol) for c in candidates), "", got, single)
+
+
+def unusable_reason(value, expected) -> str:
+    """What is wrong with the kind of a value ("returned a str, not numbers"), or "" if nothing is.
+
+    ``expected`` is the right answer at the same input (None when unknown): a tuple must be a
+    tuple of as many items, numbers must have its shape and be finite.
+    """
+    if isinstance(expected, tuple):
+        if not isinstance(value, (tuple, list)) or len(value) != len(expected):
+            return f"returned {format_value(value)}, where a tuple of {len(expected)} values is expected"
+        return next((r for r in map(unusable_reason, value, expected) if r), "")
+    got = as_array(value)
+    if got is None:
+        return f"returned {describe_type(value)}"
+    reference = as_array(expected)
+    if reference is not None and got.shape != reference.shape:
+        return f"returned {format_value(value)}: {shape_reason(got, reference)}"
+    if not np.all(np.isfinite(got)):
+        return f"returned {format_value(value)}, which is not finite"
+    return ""
 
 
 def shape_reason(got: np.ndarray, expected: np.ndarray) -> str:
@@ -132,12 +183,17 @@ def diagnose(
     mistakes: dict | None = None,
     unit: bool = False,
     factor_evidence: bool = True,
+    *,
+    float32: bool = False,
+    nonfinite: str = "",
 ) -> str:
     """Name the likely mistake behind a wrong answer, or return "" when none is recognised.
 
     ``mistakes`` maps a student-facing explanation to the value that mistake would produce.
     ``factor_evidence`` says whether a constant factor is plausible: any two single numbers
     differ by some factor, so for scalars the caller must have seen the same factor twice.
+    ``float32``: the answer was float32. ``nonfinite``: why a non-finite answer is so, when the
+    caller could tell from the inputs (``patterns.nonfinite_cause``).
     """
     expected = np.asarray(expected, dtype=float)
     if got.shape != expected.shape:
@@ -145,7 +201,7 @@ def diagnose(
             return "Transposed: your matrix is the transpose of the right one."
         return ""
     if not np.all(np.isfinite(got)):
-        return "NaN or overflow: your result is not finite where the right one is (watch exp of large numbers)."
+        return nonfinite or nonfinite_cause((), handled_large_inputs=False)
     for explanation, wrong_value in (mistakes or {}).items():
         wrong = np.asarray(wrong_value, dtype=float)
         if wrong.shape == got.shape and close(got, wrong, tol):
@@ -164,8 +220,12 @@ def diagnose(
             return f"Not unit length: right direction, but its length is {norm:.4g}, not 1."
     factor = constant_factor(got, expected, tol) if (factor_evidence or got.size > 1) else None
     if factor is not None:
-        return f"Off by a constant factor: your answer is {format_factor(factor)} times the right one."
-    return ""
+        return f"Off by a constant factor: your answer is {factor_name(factor)} times the right one."
+    if float32:
+        return FLOAT32_CAUSE
+    if tol.unordered or tol.up_to_sign:
+        return ""  # entries may rightly be in another order or of the other sign
+    return entry_pattern(got, expected, lambda a, b: close_entries(a, b, tol))
 
 
 def constant_factor(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> float | None:
@@ -188,13 +248,6 @@ def same_factor_everywhere(pairs: list[tuple]) -> bool:
             continue
         factors.append(float(np.vdot(got, expected)) / float(np.vdot(expected, expected)))
     return len(factors) >= 2 and all(math.isclose(f, factors[0], rel_tol=1e-6) for f in factors)
-
-
-def format_factor(factor: float) -> str:
-    for name, value in (("2", 2.0), ("1/2", 0.5), ("4", 4.0), ("1/4", 0.25), ("-2", -2.0), ("-1/2", -0.5)):
-        if math.isclose(factor, value, rel_tol=1e-6):
-            return name
-    return f"{factor:.4g}"
 
 
 MAX_FORMATTED_CHARS = 400  # a learner value's rendering in a message, however large the value

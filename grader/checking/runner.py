@@ -1,4 +1,4 @@
-"""Running the exercise checks with pytest, in the grader's own process, for one submission.
+"""Running the exercise checks with pytest, in the grader's own process.
 
 The check modules in ``grader/exercises`` are ordinary pytest modules whose checks are marked
 with ``@check``. This module's plugin collects exactly those, gives them their fixtures (``sub``:
@@ -6,23 +6,30 @@ the learner's module in the worker; ``ref``: the reference; ``rng``: a seeded ge
 from the run's inputs, hidden or public: see ``grader.public``) and turns every outcome into a
 ``CheckResult``. pytest runs no learner code: ``sub`` forwards calls
 to the isolated worker and brings back plain data.
+
+pytest's start-up and collection are paid once per process: ``with_collected_checks`` runs its
+body inside one pytest session (from that session's ``pytest_runtestloop``), and every
+``run_checks`` during the body runs the collected items again, with the fixtures of the
+submission at hand. A lone ``run_checks`` opens such a session for itself.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
-import io
 import os
-from collections.abc import Sequence
-from contextlib import redirect_stderr, redirect_stdout
-from dataclasses import dataclass
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from grader.checking import carried
 from grader.checking.carried import RightCallees
 from grader.checking.checks import CheckFailed
+from grader.checking.diagnose import format_value, unusable_reason
 from grader.checking.inputs import HiddenInputs, NotRecorded, PublicInputs
 from grader.checking.session import (
     RUNNING,
@@ -36,25 +43,87 @@ from grader.checking.session import (
 from grader.course import CHECKS_DIR, EXERCISES, Exercise
 from grader.model import CheckResult, CheckStatus, ExerciseStatus, Failure, Reason
 
+T = TypeVar("T")
+
+
+@dataclass
+class CheckRun:
+    """What one submission's run of the checks produced."""
+
+    results: dict[str, list[CheckResult]] = field(default_factory=lambda: {e.id: [] for e in EXERCISES})
+    runs: dict[str, ExerciseRun] = field(default_factory=dict)
+    collection_errors: list[str] = field(default_factory=list)
+
 
 class CheckPlugin:
-    """Fixtures and outcome collection for one grading run."""
+    """One pytest session's plugin: collects the checks once, then runs them for each submission.
 
-    def __init__(self, session: Session, inputs: HiddenInputs | PublicInputs):
-        self.session = session
-        self.inputs = inputs
-        self.results: dict[str, list[CheckResult]] = {e.id: [] for e in EXERCISES}
-        self.runs: dict[str, ExerciseRun] = {}
+    The fixtures and the report hook read the submission at hand (``session``, ``inputs``) and
+    write its outcomes (``results``, ``runs``), all set afresh by ``run`` for every submission.
+    """
+
+    def __init__(self, exercises: Sequence[Exercise], body: Callable[[], object]):
+        self.modules = {e.module for e in exercises}
+        self.body = body
+        self.items: list[pytest.Item] = []
         self.collection_errors: list[str] = []
+        self.outcome: object = None
+        self.ran = False
+        self.error: BaseException | None = None
+        self.broken = False  # a run ended inside pytest's protocol: the next one needs a session of its own
+        self.session: Session | None = None  # the submission at hand, and its inputs and outcomes: see ``run``
+        self.inputs: HiddenInputs | PublicInputs | None = None
+        self.results: dict[str, list[CheckResult]] = {}
+        self.runs: dict[str, ExerciseRun] = {}
         self.to_rejudge: dict[str, list[tuple[pytest.Item, CheckResult, list[str]]]] = {}
         self.failed_calls: dict[str, set[str]] = {}  # per exercise: functions called by checks that failed
 
+    def covers(self, exercises: Sequence[Exercise]) -> bool:
+        return not self.broken and {e.module for e in exercises} <= self.modules
+
     def pytest_pycollect_makeitem(self, collector, name, obj):
         if inspect.isfunction(obj) and hasattr(obj, "grader_check"):
-            if obj.grader_check["hidden"] and not self.inputs.runs_hidden_checks:
-                return []
             return [pytest.Function.from_parent(collector, name=name)]
         return None
+
+    def pytest_collection_finish(self, session) -> None:
+        self.items = list(session.items)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session) -> bool:
+        """Instead of running the items once, run the body, which runs them once per submission."""
+        global _collected
+        outer, _collected = _collected, self
+        try:
+            self.ran = True
+            self.outcome = self.body()
+        except BaseException as error:  # re-raised by with_collected_checks, outside pytest
+            self.error = error
+        finally:
+            _collected = outer
+        return True
+
+    def run(self, session: Session, inputs: HiddenInputs | PublicInputs, exercises: Sequence[Exercise]) -> CheckRun:
+        """Run the collected checks of ``exercises`` for one submission."""
+        self.session, self.inputs = session, inputs
+        outcome = CheckRun(collection_errors=list(self.collection_errors))
+        self.results, self.runs = outcome.results, outcome.runs
+        self.to_rejudge, self.failed_calls = {}, {}
+        modules = {e.module for e in exercises}
+        items = [
+            item
+            for item in self.items
+            if _exercise_of(item.module).module in modules
+            and (inputs.runs_hidden_checks or not item.function.grader_check["hidden"])
+        ]
+        self.broken = True
+        with warnings.catch_warnings():  # a learner's odd value may warn in a check: the message says what matters
+            warnings.simplefilter("ignore")
+            for index, item in enumerate(items):
+                following = items[index + 1] if index + 1 < len(items) else None  # None: tear every fixture down
+                item.ihook.pytest_runtest_protocol(item=item, nextitem=following)
+        self.broken = False
+        return outcome
 
     @pytest.fixture(scope="module")
     def ref(self, request):
@@ -78,6 +147,7 @@ class CheckPlugin:
         run = self.runs.get(_exercise_of(item.module).id)
         if run is not None:
             run.called = set()
+            run.answers.clear()  # the answers this check is given, to explain a value it could not use
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -88,8 +158,8 @@ class CheckPlugin:
             meta = item.function.grader_check
             run = self.runs.get(exercise.id)
             verdict = _verdict(call.excinfo, run)
-            if verdict.reason is Reason.UNUSABLE and report.when == "call" and self._fails_on_reference(item, exercise):
-                verdict = _check_error(item.name, call.excinfo.value)
+            if verdict.reason is Reason.UNUSABLE:
+                verdict = self._judge_unexpected(item, exercise, call.excinfo, run, report.when)
             result = CheckResult(
                 name=item.name,
                 part=meta["part"],
@@ -104,6 +174,8 @@ class CheckPlugin:
             )
             self.results[exercise.id].append(result)
             self._note_callers(item, exercise, run, result, call.excinfo)
+            if run is not None:
+                run.answers.clear()  # answers may be large: keep them no longer than their check
 
     def _note_callers(self, item, exercise: Exercise, run: ExerciseRun | None, result: CheckResult, excinfo) -> None:
         """Remember a failed check of a caller, to judge again; and which functions failed their own checks."""
@@ -139,16 +211,43 @@ class CheckPlugin:
                 carried.inherit(result, callers, wrong)
         run.status, run.message = status, message  # a judgement again never changes how the exercise ended
 
-    def _fails_on_reference(self, item, exercise: Exercise) -> bool:
+    def _judge_unexpected(self, item, exercise: Exercise, excinfo, run: ExerciseRun | None, when: str) -> Verdict:
+        """Whose fault is an exception the check did not expect: the learner's value, or the check's code?
+
+        Raised while the check was being set up (its inputs, its reference), or again when the
+        check runs on the reference's answers, it is the grader's; otherwise the learner's value
+        stopped it, and the message says what was wrong with that value.
+        """
+        error = excinfo.value
+        if when != "call" or run is None:
+            return _check_error(item.name, error, _grader_frame(excinfo))
+        reference_run = self._reference_run(exercise)
+        if reference_run is not None and self._fails_on_reference(item, exercise, reference_run):
+            return _check_error(item.name, error, _grader_frame(excinfo))
+        what = _unusable_answer(run.answers, reference_run.answers if reference_run else [])
+        message = f"Could not use your answer: {what}(the check stopped at {_exception(error)})."
+        return Verdict(CheckStatus.ERROR, message, Reason.UNUSABLE)
+
+    def _reference_run(self, exercise: Exercise) -> ReferenceRun | None:
+        """The reference answering in the grader's process, at the run's hidden inputs, recording nothing.
+
+        A public run has no reference to try.
+        """
+        if not isinstance(self.inputs, HiddenInputs):
+            return None
+        return ReferenceRun(HiddenInputs(self.inputs.seed).reference(exercise))
+
+    def _fails_on_reference(self, item, exercise: Exercise, reference_run: ReferenceRun | None = None) -> bool:
         """Whether the check also raises with the reference's answers: then the fault is its own.
 
         Tried at the run's hidden inputs, recording nothing; a public run has no reference to try.
         """
-        if not isinstance(self.inputs, HiddenInputs):
+        reference_run = reference_run or self._reference_run(exercise)
+        if reference_run is None:
             return False
-        inputs = HiddenInputs(self.inputs.seed)
-        ref = inputs.reference(exercise)
-        fixtures = {"sub": LearnerModule(ReferenceRun(ref), ref), "ref": ref, "rng": inputs.rng(exercise, item.name)}
+        ref = reference_run.reference
+        rng = HiddenInputs(self.inputs.seed).rng(exercise, item.name)  # the same draws again
+        fixtures = {"sub": LearnerModule(reference_run, ref), "ref": ref, "rng": rng}
         try:
             _call_check(item.function, fixtures)
         except AssertionError:  # a verdict on the reference's answer, not a fault of the check's code
@@ -167,8 +266,13 @@ def _call_check(function, fixtures: dict) -> None:
     function(**{name: fixtures[name] for name in inspect.signature(function).parameters})
 
 
-def _exercise_of(module):
-    stem = Path(module.__file__).stem
+def _exercise_of(module) -> Exercise:
+    return _exercise_at(module.__file__)
+
+
+@functools.cache
+def _exercise_at(path: str) -> Exercise:
+    stem = Path(path).stem
     return next(e for e in EXERCISES if e.module == stem)
 
 
@@ -204,41 +308,92 @@ def _verdict(excinfo, run: ExerciseRun | None) -> Verdict:
     return Verdict(CheckStatus.ERROR, f"could not use your answer ({type(error).__name__}: {error})", Reason.UNUSABLE)
 
 
-def _check_error(name: str, error: BaseException) -> Verdict:
+def _check_error(name: str, error: BaseException, where: str = "") -> Verdict:
     message = (
-        f"Check error in {name} ({type(error).__name__}: {error}): the check itself failed, even on the"
-        " reference's answers. This is a fault in the grader, not in your answer; please tell your instructor."
+        f"Grader error in {name} ({_exception(error)}{where}): the grader's own code failed (it fails on the"
+        " reference's answers too, or before any answer). This is not a fault in your answer: these points are"
+        " not decided yet; please tell your instructor."
     )
-    return Verdict(CheckStatus.ERROR, message, Reason.CHECK_ERROR)
+    return Verdict(CheckStatus.GRADER_ERROR, message, Reason.CHECK_ERROR)
+
+
+def _exception(error: BaseException) -> str:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _grader_frame(excinfo) -> str:
+    """Where in the grader's code the exception was raised, as " in file.py line N"."""
+    for entry in reversed(excinfo.traceback):
+        path = Path(str(entry.path))
+        if "grader" in path.parts:
+            return f" in {path.name} line {entry.lineno + 1}"
+    return ""
+
+
+def _unusable_answer(learner: list[tuple], reference: list[tuple]) -> str:
+    """The first of the learner's answers whose kind or shape differs from the reference's answer."""
+    expected = {(name, repr(args)): value for name, args, value in reference}
+    described = ""
+    for name, args, value in learner:
+        key = (name, repr(args))
+        reason = unusable_reason(value, expected[key]) if key in expected else unusable_reason(value, None)
+        if reason:
+            return f"{name} {reason} "
+        described = described or f"{name} returned {format_value(value)} "
+    return described
+
+
+# pytest's plugins that checks do not use (they use no capsys, caplog, tmp_path, skip marks, nor
+# the terminal: the plugin builds its own messages). Each costs hook calls on every check run.
+UNUSED_PLUGINS = (
+    "cacheprovider", "unraisableexception", "threadexception",  # both run gc.collect() per test
+    "terminal", "capture", "logging", "warnings", "skipping", "faulthandler", "debugging",
+    "pastebin", "junitxml", "doctest", "legacypath", "tmpdir", "monkeypatch", "recwarn",
+    "stepwise", "setuponly", "setupplan", "unittest", "subtests",
+)  # fmt: skip
+_collected: CheckPlugin | None = None  # the pytest session this process is running a body in, if any
 
 
 def run_checks(
     session: Session, inputs: HiddenInputs | PublicInputs, exercises: Sequence[Exercise] = EXERCISES
-) -> CheckPlugin:
+) -> CheckRun:
     """Run the exercises' checks against the session's worker; return the collected results."""
-    plugin = CheckPlugin(session, inputs)
+    if _collected is not None and _collected.covers(exercises):
+        return _collected.run(session, inputs, exercises)
+    return with_collected_checks(lambda: run_checks(session, inputs, exercises), exercises)
+
+
+def with_collected_checks(body: Callable[[], T], exercises: Sequence[Exercise] = EXERCISES) -> T:
+    """Call ``body`` inside one pytest session that collected the checks of ``exercises``.
+
+    Every ``run_checks`` of those exercises during ``body`` reuses the collected checks, so a
+    process grading many submissions pays pytest's start-up and collection once. Returns what
+    ``body`` returns and raises what it raises.
+    """
+    plugin = CheckPlugin(exercises, body)
     args = [
         *(str(e.check_module_path) for e in exercises),
-        "-p", "no:cacheprovider",
-        "-p", "no:unraisableexception",  # both run gc.collect() per test: most of pytest's cost here
-        "-p", "no:threadexception",
         "--import-mode=importlib",
         "--rootdir", str(CHECKS_DIR),
         "--confcutdir", str(CHECKS_DIR),
         "-c", os.devnull,
         "-o", "addopts=",
-        "-q", "-s", "--tb=no",  # the plugin builds its own messages; pytest's tracebacks cost most of the time
+        *(word for name in UNUSED_PLUGINS for word in ("-p", f"no:{name}")),
     ]  # fmt: skip
     previous = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # third-party plugins cost start-up time
     try:
-        with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
-            code = pytest.main(args, plugins=[plugin])
-        if code == pytest.ExitCode.INTERRUPTED:
-            raise KeyboardInterrupt  # pytest swallowed Ctrl-C: stop grading, write nothing partial
+        code = pytest.main(args, plugins=[plugin])
     finally:
         if previous is None:
             os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
         else:
             os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = previous
-    return plugin
+    if plugin.error is not None:
+        raise plugin.error
+    if code == pytest.ExitCode.INTERRUPTED:
+        raise KeyboardInterrupt  # pytest swallowed Ctrl-C: stop grading, write nothing partial
+    if not plugin.ran:
+        raise RuntimeError(f"pytest could not run the checks (exit status {code!r})")
+    return plugin.outcome

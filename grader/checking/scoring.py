@@ -8,8 +8,8 @@ come from the checks' reason codes, never from their messages.
 
 from __future__ import annotations
 
-from grader.checking.session import ExerciseRun
-from grader.model import CheckResult, CheckStatus, ExerciseResult, ExerciseStatus, Reason
+from grader.checking.session import ExerciseRun, describe_error
+from grader.model import REPORTED_ONCE, CheckResult, CheckStatus, ExerciseResult, ExerciseStatus, Reason
 
 
 def exercise_status(
@@ -17,6 +17,8 @@ def exercise_status(
 ) -> ExerciseStatus:
     if run is None or run.status == ExerciseStatus.MISSING:
         return ExerciseStatus.MISSING
+    if any(c.status == CheckStatus.GRADER_ERROR for c in checks):
+        return ExerciseStatus.GRADER_ERROR  # the score is not final: the grader's fault comes before the learner's
     if run.status in (ExerciseStatus.TIMEOUT, ExerciseStatus.ERROR):
         return ExerciseStatus(run.status)
     if score >= max_score:
@@ -32,15 +34,36 @@ def exercise_status(
 
 
 def exercise_message(run: ExerciseRun | None, checks: list[CheckResult]) -> str:
+    unpassed = [c for c in checks if c.status != CheckStatus.PASSED and not c.feedback_only]
+    if run is not None and unpassed and all(c.reason in REPORTED_ONCE for c in unpassed):
+        return problem_said_once(run, unpassed)
     if run is not None and run.message:
         return run.message
-    unimplemented = sorted({c.function for c in checks if c.reason is Reason.NOT_IMPLEMENTED})
-    unpassed = [c for c in checks if c.status != CheckStatus.PASSED and not c.feedback_only]
-    if unimplemented and all(c.reason is Reason.NOT_IMPLEMENTED for c in unpassed):
-        return "Not implemented yet: " + ", ".join(unimplemented) + "."
     graded = [c for c in checks if not c.feedback_only]
     passed = sum(c.status == CheckStatus.PASSED for c in graded)
     return f"{passed} of {len(graded)} checks passed." if graded else ""
+
+
+def problem_said_once(run: ExerciseRun, unpassed: list[CheckResult]) -> str:
+    """The one problem behind every failed check (functions not implemented, or not defined), with its cause."""
+
+    def functions(reason: Reason) -> str:
+        return ", ".join(sorted({c.function for c in unpassed if c.reason is reason}))
+
+    said = []
+    if undefined := functions(Reason.NOT_DEFINED):
+        if run.load_errors:
+            said.append(
+                f"{describe_error(run.load_errors[0])}; your code stopped there, before defining {undefined}: "
+                "fix this first."
+            )
+        else:
+            said.append(
+                f"Not defined: {undefined}. Is the code empty, or are the names different from the assignment's?"
+            )
+    if unimplemented := functions(Reason.NOT_IMPLEMENTED):
+        said.append(f"Not implemented yet: {unimplemented}.")
+    return " ".join(said)
 
 
 def exercise_result(exercise_id: str, title: str, run: ExerciseRun | None, checks: list[CheckResult]) -> ExerciseResult:

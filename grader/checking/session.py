@@ -75,6 +75,7 @@ class ExerciseRun:
         self.dropped_output = 0
         self.seconds = 0.0
         self.output_start = session.output_size()  # where this exercise's printed output begins
+        self.answers: list[tuple[str, tuple, object]] = []  # (function, args, value) in the current check
         self.called: set[str] = set()  # the learner's functions the current check called
         self.ended = False  # the exercise's process was stopped
 
@@ -236,9 +237,11 @@ class ReferenceRun:
     """The reference answering as the worker would, in the grader's process: a check tried on right answers."""
 
     status = RUNNING
+    load_errors: list[dict] = []
 
     def __init__(self, reference_module):
         self.reference = reference_module
+        self.answers: list[tuple[str, tuple, object]] = []  # logged like the learner's, to compare the two
 
     def call(
         self, function: str, args_list: list[tuple], describe: Callable[[], str], callees: Callees | None = None
@@ -285,7 +288,8 @@ class LearnerFunction:
         results = self.run.call(self.name, cases, describe, self.callees)
         for args, result in zip(cases, results):
             if not result.get("ok"):
-                raise learner_error(self.name, self.describe(args), result.get("error") or {})
+                raise learner_error(self.name, self.describe(args), result.get("error") or {}, self.run.load_errors)
+        self.run.answers.extend((self.name, args, r.get("value")) for args, r in zip(cases, results))
         mutated = results[-1].get("mutated") or []
         self.mutated = [self.parameters[i] if i < len(self.parameters) else f"argument {i + 1}" for i in mutated]
         return [r.get("value") for r in results]
@@ -339,12 +343,18 @@ def missing_library_rule(library: str) -> str:
     )
 
 
-def learner_error(function: str, description: str, error: dict) -> LearnerError:
+def learner_error(function: str, description: str, error: dict, load_errors: list[dict] = ()) -> LearnerError:
     """The check's exception for a learner's call that raised (as the worker reported it)."""
     kind = error.get("type", "Error")
     if kind == "NotImplementedError":
         return LearnerError(
             f"{function} is not implemented yet (it raises NotImplementedError).", Reason.NOT_IMPLEMENTED, function
+        )
+    if kind == "NotDefined" and load_errors:
+        return LearnerError(
+            f"{function} is not defined: your code stopped before defining it ({describe_error(load_errors[0])}).",
+            Reason.NOT_DEFINED,
+            function,
         )
     if kind == "NotDefined":
         return LearnerError(

@@ -29,7 +29,8 @@ MAX_HEADER_BYTES = 4 * 1024 * 1024  # a reply's JSON: the grader parses it, so i
 MAX_REQUEST_HEADER_BYTES = 64 * 1024 * 1024  # the grader's own requests may carry large notebook cells
 MAX_BLOB_BYTES = 256 * 1024 * 1024
 MAX_DEPTH = 32
-_DTYPES = {"float64": np.float64, "int64": np.int64, "bool": np.bool_}
+_DTYPES = {"float64": np.float64, "float32": np.float32, "int64": np.int64, "bool": np.bool_}
+_SINGLE = (np.float32, np.float16)  # kept as float32, so the grader can judge them at their own precision
 
 
 class WireError(Exception):
@@ -94,6 +95,8 @@ def _encode_array(array: np.ndarray, blob: bytearray):
         dtype = "bool"
     elif np.issubdtype(array.dtype, np.integer):
         dtype = "int64"
+    elif array.dtype.type in _SINGLE:
+        dtype = "float32"
     elif np.issubdtype(array.dtype, np.floating):
         dtype = "float64"
     else:

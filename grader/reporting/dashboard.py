@@ -26,15 +26,16 @@ from grader.model import (
     Reason,
     StudentStatus,
 )
-from grader.reporting.report import STATUS_LABELS, templates
+from grader.reporting.report import templates
+from grader.reporting.wording import STATUS_LABELS
 
 TOP_FAILURES = 5  # most frequent failed checks shown per exercise
 BIN_WIDTH = 10.0  # points per histogram bin
-OTHER_STATUSES = PROBLEM_STATUSES  # exercise statuses that are not a graded answer
+OTHER_STATUSES = (*PROBLEM_STATUSES, ExerciseStatus.GRADER_ERROR)  # exercise statuses that are not a graded answer
 STUDENT_STATUS_LABELS = {
     StudentStatus.GRADED: "graded",
     StudentStatus.REUSED: "unchanged (reused)",
-    StudentStatus.GRADER_ERROR: "grading failed",
+    StudentStatus.GRADER_ERROR: "grader error",
 }
 
 _NUMBER = re.compile(r"(?<![\w.])[-+]?(?:\d+(?:\.\d+)?|\.\d+)(?:e[-+]?\d+)?(?!\w|\.\d)|\b(?:nan|inf)\b", re.IGNORECASE)
@@ -370,15 +371,16 @@ def student_rows(class_result: ClassResult, columns: list[tuple[str, str, float]
             Cell(by_id[i].score, by_id[i].max_score, by_id[i].status) if i in by_id else Cell(None, max_score, "")
             for i, _, max_score in columns
         ]
+        grader_errors = result.grader_errors
         rows.append(
             StudentRow(
                 outcome.student,
                 outcome.report_link,
-                outcome.status,
+                StudentStatus.GRADER_ERROR if grader_errors else outcome.status,
                 result.score,
                 result.max_score,
                 cells,
-                result.problem,
+                last_line(grader_errors[0]) if grader_errors else result.problem,
             )
         )
     return rows

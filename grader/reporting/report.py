@@ -7,17 +7,8 @@ import functools
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from grader.course import TEMPLATES_DIR
-from grader.model import ExerciseStatus, GradeResult
-from grader.reporting.wording import RUN_KINDS, SETUP_ERROR_LEAD
-
-STATUS_LABELS = {
-    ExerciseStatus.PASSED: "passed",
-    ExerciseStatus.PARTIAL: "partly right",
-    ExerciseStatus.FAILED: "not right yet",
-    ExerciseStatus.ERROR: "error",
-    ExerciseStatus.TIMEOUT: "timed out",
-    ExerciseStatus.MISSING: "missing",
-}
+from grader.model import GradeResult
+from grader.reporting.wording import RUN_KINDS, SETUP_ERROR_LEAD, STATUS_LABELS
 
 
 @functools.cache

@@ -11,10 +11,12 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
+from rich.text import Text
 
 from grader.model import PROBLEM_STATUSES, CheckStatus, ExerciseResult, ExerciseStatus, GradeResult
 from grader.reporting.safe_text import terminal_text
-from grader.reporting.wording import RUN_KINDS, SETUP_ERROR_LEAD
+from grader.reporting.wording import RUN_KINDS, SETUP_ERROR_LEAD, STATUS_LABELS
 
 STYLES = {ExerciseStatus.PASSED: "green", ExerciseStatus.PARTIAL: "yellow"}  # every other status: red
 
@@ -42,28 +44,41 @@ def print_feedback(result: GradeResult, html: Path | None = None, console: Conso
         console.print(f"Report: {html}")
 
 
+def print_indented(console: Console, text: str | Text, indent: int, style: str = "") -> None:
+    """``text`` indented; on a terminal wrapped between words with every line indented, elsewhere whole."""
+    text = text if isinstance(text, Text) else Text(terminal_text(text), style=style)
+    if console.soft_wrap:  # a pipe or a CI log: one long line reads better than a hard-wrapped one
+        console.print(Text(" " * indent) + text)
+    else:
+        console.print(Padding(text, (0, 0, 0, indent)))
+
+
 def _print_exercise(console: Console, exercise: ExerciseResult, html: Path | None, repeat_problem: bool) -> None:
     style = STYLES.get(exercise.status, "red")
     console.print(
         f"\n[bold]{exercise.id} {_shown(exercise.title)}[/]  [{style}]{exercise.score:g}/{exercise.max_score:g}"
-        f" {exercise.status}[/]"
+        f" {STATUS_LABELS.get(exercise.status, exercise.status)}[/]"
     )
     if exercise.status == ExerciseStatus.MISSING and not repeat_problem:
         return  # the submission's problem, printed once above, is the reason
-    if exercise.status in PROBLEM_STATUSES and exercise.message:
-        console.print(f"  [{style}]{_shown(exercise.message)}[/]")
+    said_once = exercise.problem_said_once
+    if (exercise.status in PROBLEM_STATUSES or said_once) and exercise.message:
+        print_indented(console, exercise.message, 2, style)
         if exercise.status == ExerciseStatus.MISSING:
             return
     for check in exercise.checks:
         if check.status == CheckStatus.PASSED:
             mark, points = "[green]✓[/]", "feedback" if check.feedback_only else f"{check.max_score:g}"
-            console.print(f"  {mark} ({check.part}) {_shown(check.description or check.name)} [dim]{points}[/]")
+            title = f"{mark} ({check.part}) {_shown(check.description or check.name)} [dim]{points}[/]"
+            print_indented(console, Text.from_markup(title), 2)
             if check.inherits:  # error carried forward: say whose error it inherits
-                console.print(f"      [yellow]{_shown(check.message)}[/]", soft_wrap=False)
+                print_indented(console, check.message, 6, "yellow")
             continue
         points = "feedback only, no points" if check.feedback_only else f"0/{check.max_score:g}"
-        console.print(f"  [red]✗[/] ({check.part}) {_shown(check.description or check.name)} [dim]{points}[/]")
-        console.print(f"      {_shown(check.message)}", soft_wrap=False)
+        title = f"[red]✗[/] ({check.part}) {_shown(check.description or check.name)} [dim]{points}[/]"
+        print_indented(console, Text.from_markup(title), 2)
+        if not (said_once and not check.feedback_only):
+            print_indented(console, check.message, 6)
     if exercise.output:
         where = f"in {html}" if html else "with --html report.html"
         console.print(f"  [dim]Your code printed {len(exercise.output)} characters: see them {where}.[/]")

@@ -1,5 +1,16 @@
 """Words the reports, the terminal and the exporters share."""
 
+# One name per status, in the terminal, the HTML report and the dashboard alike.
+STATUS_LABELS = {
+    "passed": "passed",
+    "partial": "partly right",
+    "failed": "not right yet",
+    "error": "error",
+    "timeout": "timed out",
+    "missing": "missing",
+    "grader error": "grader error",
+}
+
 RUN_KINDS = {
     "hidden": "Grading: the instructor's checks against the reference solutions, at hidden inputs derived from "
     "this submission.",

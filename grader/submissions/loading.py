@@ -55,6 +55,7 @@ class Submission:
     exercises: dict[str, ExerciseCode]
     files_root: Path | None = None  # folder copied into the sandbox, for folder submissions
     files: dict[str, bytes] = field(default_factory=dict)  # what is copied there, by path relative to it
+    lone_module: str = ""  # a single module given alone (its name): graded as its exercise alone
     notes: list[str] = field(default_factory=list)  # skipped magics, ignored cells, ...
     problem: str = ""  # why nothing could be graded, when that is the case
     fingerprint: str = ""
@@ -84,6 +85,14 @@ def load(path: Path) -> Submission:
         files = tree.read(path)
     except tree.Unreadable as error:
         return _empty(path, str(error))
+    if files.single_file and path.suffix == ".py":
+        return _from_module(path, files.files.get(path.name), files.unread.get(path.name, ""))
+    if files.single_file and path.suffix.lower() != ".ipynb":
+        return _empty(
+            path,
+            f"{path.name} is not a notebook (.ipynb), an exercise module (such as ex01_partial_derivatives.py)"
+            " or a folder of them: nothing to grade",
+        )
     if files.single_file:
         return _from_notebook(path, files.files.get(path.name), files.unread.get(path.name, ""))
     prefix = _modules_prefix(files)
@@ -116,6 +125,23 @@ def load(path: Path) -> Submission:
         )
     folder.notes.extend(passed_over + _link_notes(files) + copy_notes)
     return _with_notebook_work(folder, files, notebook_path) if notebook_path else folder
+
+
+def _from_module(path: Path, data: bytes | None, unread: str) -> Submission:
+    """A lone module named like an exercise's: that exercise, graded alone (the others are not asked for)."""
+    exercise = next((e for e in EXERCISES if e.module == path.stem), None)
+    if exercise is None:
+        near = [f"{e.module}.py" for e in EXERCISES if path.stem.startswith((e.id, f"ex{e.number}_"))]
+        named = f"rename it {near[0]}" if near else "rename it after its exercise (ex01_partial_derivatives.py, ...)"
+        return _empty(path, f"{path.name} is not named like an exercise module: {named}, or give the folder")
+    if data is None:
+        return _empty(path, f"{path.name}: not read: {unread or 'it is not a regular file'}")
+    exercises = {e.id: _missing(e, f"only {path.name} was given") for e in EXERCISES}
+    exercises[exercise.id] = ExerciseCode(exercise.id, exercise.module, "module", path=path.name)
+    fingerprint = hashlib.sha256(data).hexdigest()
+    return Submission(
+        path, exercises, files_root=path.parent, files={path.name: data}, lone_module=path.name, fingerprint=fingerprint
+    )
 
 
 def _links_named(links: list[str]) -> str:

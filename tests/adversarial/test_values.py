@@ -48,8 +48,8 @@ VALUES = {
         "partial",
         "returned a Looks",
     ),
-    "nan": ("return np.array([np.nan, np.nan])", WITHOUT_GRAD_F, "partial", "NaN or overflow"),
-    "inf": ("return np.array([np.inf, -np.inf])", WITHOUT_GRAD_F, "partial", "NaN or overflow"),
+    "nan": ("return np.array([np.nan, np.nan])", WITHOUT_GRAD_F, "partial", "NaN or infinity"),
+    "inf": ("return np.array([np.inf, -np.inf])", WITHOUT_GRAD_F, "partial", "NaN or infinity"),
     "object_array": ("return np.array([2.0 * x + y, x + 2.0 * y], dtype=object)", WITHOUT_GRAD_F, "partial", "object"),
     "complex_array": (
         "return np.array([2.0 * x + y, x + 2.0 * y], dtype=complex)",
@@ -71,11 +71,18 @@ VALUES = {
     "huge_int": ("return [10 ** 10000, 1]", WITHOUT_GRAD_F, "partial", "UnreadableValue"),
     "wrong_shape": ("return np.array([[2.0 * x + y], [x + 2.0 * y]])", WITHOUT_GRAD_F, "partial", "wrong shape"),
     "float32_array": (
-        # float32 carries ~7 digits: wrong at check a's rtol 1e-8, right at check b's 1e-5.
+        # float32 carries ~7 digits: the right gradient in float32 is judged at float32 precision.
         "return np.array([2.0 * x + y, x + 2.0 * y], dtype=np.float32)",
-        WITHOUT_GRAD_F + 1.0,
+        10.0,
+        "passed",
+        "",
+    ),
+    "float32_array_wrong": (
+        # ... and a wrong one in float32 is still wrong, with its mistake named.
+        "return np.array([x + 2.0 * y, 2.0 * x + y], dtype=np.float32)",
+        WITHOUT_GRAD_F,
         "partial",
-        "expected",
+        "swapped",
     ),
 }
 

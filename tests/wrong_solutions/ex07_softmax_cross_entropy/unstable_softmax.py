@@ -2,7 +2,7 @@
 # fails: softmax_large_logits
 # fails: ce_loss_large_logits
 # inherits: batch_ce_grad_large_logits_feedback
-# diagnosis: nan or overflow
+# diagnosis: exp of a large number overflowed
 import numpy as np
 
 

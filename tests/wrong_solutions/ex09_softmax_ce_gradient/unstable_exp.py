@@ -1,7 +1,7 @@
 # mistake: softmax as exp(z) / sum(exp(z)) without the max shift: overflows for logits like 1000
 # fails: softmax_ce_loss_large_logits_feedback
 # fails: softmax_ce_grad_large_logits_feedback
-# diagnosis: nan or overflow
+# diagnosis: exp of a large number overflowed
 import numpy as np
 
 

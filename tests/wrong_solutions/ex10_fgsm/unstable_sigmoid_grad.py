@@ -1,6 +1,6 @@
 # mistake: sigma(-m) written as exp(-m) / (1 + exp(-m)): inf / inf = NaN for margins below -709
 # fails: grad_x_large_margins_feedback
-# diagnosis: nan or overflow
+# diagnosis: exp of a large number overflowed
 import numpy as np
 
 
