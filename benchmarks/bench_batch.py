@@ -205,6 +205,8 @@ def main() -> None:
             )
         if args.profile:
             breakdown(root, args.profile)
+        if not args.timeouts:
+            return
         students = min(args.students)
         folder = build_class(root, students, args.timeouts)
         figures = run_batch(tree, folder, root / "out_timeouts", 2, timeout=1.0)

@@ -109,7 +109,8 @@ def grade_all(paths: list[str]) -> dict:
     for index, path in enumerate(paths):
         ours.send(batch.Task(f"student{index:04d}", path, ""))
     ours.send(None)
-    drain = threading.Thread(target=lambda: [ours.recv() for _ in paths], daemon=True)  # the batch's side
+    messages = 1 + 2 * len(paths)  # where its workspace is, then per student an answer and where it is now
+    drain = threading.Thread(target=lambda: [ours.recv() for _ in range(messages)], daemon=True)  # the batch's side
     drain.start()
     with tempfile.TemporaryDirectory() as folder:
         batch._grading_process(theirs, folder, None, sandbox.Limits())

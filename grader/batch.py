@@ -146,15 +146,21 @@ def save(out: Path, task: Task, answer: dict) -> StudentOutcome:
 
 
 def _grading_process(connection, folder: str, seed: int | None, limits: Limits) -> None:
-    """A forked grading process: grade the tasks it is sent until None, on one worker reset between students."""
+    """A forked grading process: grade the tasks it is sent until None, on one worker reset between students.
+
+    It tells the batch where its workspace is (a reset may replace it), so that the batch can
+    remove it if this process dies.
+    """
     _interrupt_when_parent_dies()
-    tempfile.tempdir = folder  # its workspaces live in the folder the batch removes if it dies
+    tempfile.tempdir = folder  # its workspaces live here, where the worker's user can reach it
     workspace = Workspace(limits)
 
     def grade_until_sentinel() -> None:
+        connection.send(("workspace", str(workspace.scratch.parent)))
         while (task := connection.recv()) is not None:
-            connection.send(grade_task(task, seed, limits, workspace))
+            connection.send(("answer", grade_task(task, seed, limits, workspace)))
             workspace.reset()
+            connection.send(("workspace", str(workspace.scratch.parent)))
 
     try:
         with_collected_checks(grade_until_sentinel)  # pytest starts and collects once per process
@@ -176,12 +182,25 @@ def _interrupt_when_parent_dies() -> None:
 
 @dataclass
 class _GradingProcess:
-    """One forked grading process, its end of the pipe, its private folder, and its current student."""
+    """One forked grading process, its end of the pipe, its folders, and its current student."""
 
     process: multiprocessing.Process
     connection: Connection
-    folder: Path
+    folder: Path  # made by the batch for it
+    workspace: Path | None = None  # its workspace's, inside that folder or elsewhere
     task: Task | None = None
+
+    def receive(self) -> tuple[str, object] | None:
+        """Its next message, or None when there is none or it died while sending."""
+        try:
+            return self.connection.recv() if self.connection.poll() else None
+        except (EOFError, OSError, pickle.UnpicklingError):
+            return None
+
+    def remove_folders(self) -> None:
+        for folder in (self.workspace, self.folder):
+            if folder is not None and folder.is_dir():
+                leftovers.remove_folder(folder)
 
 
 def run_local(tasks: list[Task], jobs: int, seed, limits, on_answer) -> None:
@@ -191,7 +210,7 @@ def run_local(tasks: list[Task], jobs: int, seed, limits, on_answer) -> None:
     dies too, the student's answer says so ("grading process killed"), and the batch goes on.
     """
     context = multiprocessing.get_context("fork")  # the children inherit every import already made
-    todo, tried = list(reversed(tasks)), set()
+    todo, tried, deaths = list(reversed(tasks)), set(), 0
     running: list[_GradingProcess] = []
 
     def start() -> None:
@@ -210,10 +229,12 @@ def run_local(tasks: list[Task], jobs: int, seed, limits, on_answer) -> None:
             pass  # it died already: its sentinel says so next
 
     def bury(grader: _GradingProcess) -> None:
+        nonlocal deaths
+        deaths += 1
         running.remove(grader)
         grader.process.join(timeout=5)
         grader.connection.close()
-        leftovers.remove_folder(grader.folder)
+        grader.remove_folders()
         task = grader.task
         if task is not None and task.student not in tried:
             tried.add(task.student)
@@ -231,18 +252,17 @@ def run_local(tasks: list[Task], jobs: int, seed, limits, on_answer) -> None:
                 give_work(idle)
             ready = wait([g.connection for g in running] + [g.process.sentinel for g in running], timeout=1.0)
             for grader in list(running):
-                if grader.connection in ready or grader.process.sentinel in ready:
-                    try:
-                        answer = grader.connection.recv() if grader.connection.poll() else None
-                    except (EOFError, OSError, pickle.UnpicklingError):
-                        answer = None
-                    if answer is not None:
-                        on_answer(grader.task, answer)
-                        grader.task = None
-                    elif not grader.process.is_alive() or grader.connection.closed:
+                if grader.connection not in ready and grader.process.sentinel not in ready:
+                    continue
+                message = grader.receive()
+                if message is None:
+                    if grader.process.sentinel in ready or not grader.process.is_alive():
                         bury(grader)
-                    elif grader.process.sentinel in ready:
-                        bury(grader)
+                elif message[0] == "workspace":
+                    grader.workspace = Path(message[1])
+                else:
+                    on_answer(grader.task, message[1])
+                    grader.task = None
     finally:
         for grader in running:  # normally idle: the end of work makes them close their workers
             try:
@@ -255,7 +275,9 @@ def run_local(tasks: list[Task], jobs: int, seed, limits, on_answer) -> None:
                 grader.process.terminate()
                 grader.process.join(timeout=5)
             grader.connection.close()
-            leftovers.remove_folder(grader.folder)
+            grader.remove_folders()
+        if deaths:
+            leftovers.remove_worker_cgroups_of_this_run()
 
 
 def run_dask(tasks: list[Task], address: str, seed, limits, on_answer) -> None:

@@ -10,14 +10,17 @@ from __future__ import annotations
 import numbers
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from grader.checking.inputs import HiddenInputs, PublicInputs
 from grader.course import REFERENCE_DIR
 from grader.files import write_atomically
 from grader.grading import grade_loaded, start_workspace
 from grader.isolation.sandbox import Limits, Workspace
 from grader.model import GradeResult
 from grader.submissions import loading
+
+if TYPE_CHECKING:  # imported where used: it imports NumPy, which must wait until the worker has started
+    from grader.checking.inputs import HiddenInputs, PublicInputs
 
 RESULTS_FILE = "results.json"
 REPORT_FILE = "report.html"
@@ -78,6 +81,8 @@ def choose_inputs(submission: loading.Submission, seed: int | None, public: bool
         # The same submission always gets the same inputs, and any change to any of its files new
         # ones; 64 bits, so that no one can search for a change that keeps the inputs.
         seed = int(submission.fingerprint[:16], 16)
+    from grader.checking.inputs import HiddenInputs
+
     return HiddenInputs(seed)
 
 

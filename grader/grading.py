@@ -11,14 +11,17 @@ import shlex
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from grader.checking.inputs import HiddenInputs, PublicInputs
-from grader.checking.session import ExerciseRun, describe_error
 from grader.course import EXERCISES, title_of
 from grader.isolation.sandbox import Limits, Workspace
 from grader.model import GradeResult
 from grader.submissions import loading
 from grader.submissions.loading import Submission
+
+if TYPE_CHECKING:  # imported where used: they import NumPy, which must wait until the worker has started
+    from grader.checking.inputs import HiddenInputs, PublicInputs
+    from grader.checking.session import ExerciseRun
 
 
 def start_workspace(path: Path, limits: Limits) -> Workspace:
@@ -78,6 +81,8 @@ def grade_loaded(
 
 def setup_errors(runs: Iterable[ExerciseRun]) -> list[str]:
     """The setup cells' failed statements, each once: every exercise runs the same setup cells."""
+    from grader.checking.session import describe_error
+
     seen: dict[str, None] = {}
     for run in runs:
         for error in run.setup_errors:

@@ -4,7 +4,8 @@ A batch gives each of its grading processes a temporary folder of its own, named
 batch's process id, and the workspaces of that grading process live in it. When a grading
 process dies, the batch removes its folder and ends the processes still working in it (in
 process mode a worker outlives its grader; under bubblewrap it dies with it) with everything
-they started and their cgroups. When the whole batch was killed, the next batch does the same
+they started and their cgroups (once the run's other grading processes have ended, since only
+the dead one knew their names). When the whole batch was killed, the next batch does the same
 for every folder whose batch is gone, and removes cgroups left empty.
 """
 
@@ -17,15 +18,21 @@ import tempfile
 from pathlib import Path
 
 from grader.isolation import cgroup
-from grader.isolation.sandbox import kill_tagged_processes, kill_until_gone
+from grader.isolation.sandbox import RUN_ID, kill_tagged_processes, kill_until_gone
 
 PREFIX = "grader-batch-"
 STALE_CGROUP_AGE_S = 60.0  # an empty worker cgroup older than this belongs to no live worker
 
 
 def private_folder() -> Path:
-    """A new temporary folder for one grading process of this batch."""
-    return Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+    """A new temporary folder for one grading process of this batch.
+
+    Its workers' users (a dedicated one in process mode as root) may pass through it to their
+    own workspace, not list it.
+    """
+    folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+    folder.chmod(0o711)
+    return folder
 
 
 def remove_folder(folder: Path) -> None:
@@ -41,6 +48,18 @@ def remove_folder(folder: Path) -> None:
         _remove_cgroup(f"grader-{token}")
     _make_writable(folder)
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_worker_cgroups_of_this_run() -> None:
+    """Once every grading process of this run has ended: the cgroups its dead ones' workers left.
+
+    A worker that dies with its grading process (bubblewrap's ``--die-with-parent``) leaves its
+    cgroup behind, empty, under a name only the dead process knew; every other worker of the run
+    has been ended and its cgroup removed by then.
+    """
+    if cgroup.available()[0]:
+        for name in {path.name for root in cgroup.worker_roots() for path in root.glob(f"grader-{RUN_ID}-*")}:
+            _remove_cgroup(name)
 
 
 def remove_stale() -> None:

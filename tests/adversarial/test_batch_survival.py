@@ -11,6 +11,7 @@ dead process's temporary folder, workers and cgroups are removed.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import os
 import shutil
@@ -23,7 +24,8 @@ import pytest
 from grader import batch, leftovers
 from grader.batch import PROCESS_KILLED, grade_class
 from grader.course import REFERENCE_DIR
-from grader.isolation.sandbox import Limits, tagged_processes
+from grader.isolation import cgroup, sandbox
+from grader.isolation.sandbox import RUN_ID, Limits, tagged_processes
 from grader.progress import Progress
 
 
@@ -49,6 +51,9 @@ def gradebook(out: Path) -> dict[str, dict]:
 def nothing_left(private: Path) -> None:
     assert tagged_processes() == [], "a worker of the batch is still running"
     assert list(private.glob(leftovers.PREFIX + "*")) == [], "a grading process's folder is left"
+    if cgroup.available()[0]:
+        left = [p for root in cgroup.worker_roots() for p in root.glob(f"grader-{RUN_ID}-*")]
+        assert left == [], f"cgroups of the batch's workers are left: {left}"
 
 
 @pytest.fixture
@@ -88,9 +93,10 @@ def test_a_grading_process_that_dies_is_replaced_and_the_batch_completes(isolati
     nothing_left(private_tmp)
 
 
-# Learner code that finds the grading process (its worker's parent) and kills it, then fails
+# Learner code that finds the grading process (the worker's parent) and kills it, then fails
 # to define anything. Under bubblewrap the grading process is outside the sandbox's PID
-# namespace: the kill reaches no one and the student only loses exercise 2.
+# namespace, and a worker running as another user may not signal it: the kill reaches no one
+# and the student only loses exercise 2.
 KILL_THE_GRADER = """
 import os
 
@@ -98,14 +104,27 @@ def _parent_of(pid):
     with open(f"/proc/{pid}/stat") as stat:
         return int(stat.read().rsplit(")", 1)[1].split()[1])
 
-_grader = _parent_of(os.getppid())
+_grader = os.getppid()
+while _grader > 1 and b"worker.py" in open(f"/proc/{_grader}/cmdline", "rb").read():
+    _grader = _parent_of(_grader)  # up through the worker's own processes
 if _grader not in (0, 1, TEST_PROCESS):
     os.kill(_grader, 9)
 raise RuntimeError("nothing here")
 """
 
 
-def test_learner_code_that_kills_its_grading_process_stops_only_its_own_grading(isolation, tmp_path, private_tmp):
+@pytest.mark.parametrize("same_user", [False, True], ids=["worker-user", "graders-user"])
+def test_learner_code_that_kills_its_grading_process_stops_only_its_own_grading(
+    isolation, tmp_path, private_tmp, monkeypatch, same_user
+):
+    """Where learner code runs as the grader's user (process mode, a grader that is not root, or
+    root without a worker user) it can kill its grading process; elsewhere the kill reaches no one."""
+    if same_user:
+        if isolation != "process":
+            pytest.skip("the worker's user is chosen in process mode only")
+        own = dataclasses.replace(sandbox.worker_identity(), uid=os.geteuid(), gid=os.getegid())
+        monkeypatch.setattr(sandbox, "worker_identity", lambda: own)
+    can_kill = isolation == "process" and not sandbox.worker_identity().dropped
     source = KILL_THE_GRADER.replace("TEST_PROCESS", str(os.getpid()))
     folder = make_class(tmp_path, {"ada": None, "killer": source, "zed": None})
     out = tmp_path / "out"
@@ -114,7 +133,7 @@ def test_learner_code_that_kills_its_grading_process_stops_only_its_own_grading(
         outcomes = {o.student: o for o in result.students}
         assert {s: outcomes[s].result.score for s in ("ada", "zed")} == {"ada": 100, "zed": 100}, run
         killer = outcomes["killer"]
-        if isolation == "process":
+        if can_kill:
             assert killer.status == "error" and killer.message == PROCESS_KILLED, (run, killer.status, killer.message)
             assert gradebook(out)["killer"]["status"] == f"grader error: {PROCESS_KILLED}"
         else:
@@ -141,3 +160,21 @@ def test_the_next_batch_removes_what_a_killed_batch_left(isolation, tmp_path, pr
     assert not stale.exists(), "the folder of a killed batch is still there"
     assert live.is_dir()
     live.rmdir()
+
+
+@pytest.mark.skipif(not cgroup.available()[0], reason="the grader cannot create cgroups here")
+def test_empty_worker_cgroups_of_a_killed_run_are_removed():
+    """What a killed batch leaves in the cgroup tree: empty worker cgroups, removed once old enough."""
+    name = f"grader-stale-{os.getpid()}"
+    made = [root / name for root in cgroup.worker_roots()]
+    for path in made:
+        path.mkdir()
+    try:
+        cgroup.remove_empty(name, min_age_s=3600)  # too young: a worker may be about to enter it
+        assert all(path.is_dir() for path in made)
+        cgroup.remove_empty(name, min_age_s=0)
+        assert not any(path.exists() for path in made)
+    finally:
+        for path in made:
+            if path.exists():
+                path.rmdir()
