@@ -9,12 +9,13 @@
     grader gradescope OUT.zip
     grader notebook [--out PATH] [--check]
     grader doctor
+    grader --version
 
 Exit status: 0 when grading completed (whatever the score), 2 on a usage error (or an output
 that cannot be written), 3 when ``grader grade`` finished but the grader itself failed on a check
 (the report names it; those points are undecided), 130 when a batch is interrupted (run it again
-to resume). ``grader check`` exits 0 only when every exercise
-it checked has full marks, 1 otherwise, so that it can gate a CI step.
+to resume). ``grader check`` exits 0 only when every exercise it checked has full marks, 1
+otherwise, so that it can gate a CI step.
 """
 
 from __future__ import annotations

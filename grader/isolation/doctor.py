@@ -56,11 +56,14 @@ def _print_process_mode(dropped: bool) -> None:
             " write the grader's files, or read files that user may not read; every reference is loaded first"
         )
         if process_mode_namespaces():
-            print("  network, IPC and PID namespaces of its own: no network; its processes end with it at once")
+            print(
+                "  network, IPC, PID and mount namespaces of its own: no network; its processes end with it at once;"
+                " private /tmp and /dev/shm"
+            )
         else:
-            print("  warning: the kernel refuses new namespaces here: the network is open to learner code")
+            print("  warning: the kernel refuses new namespaces here: the network, /tmp and /dev/shm are the host's")
     print(
         "  warning: process mode cannot hide files learner code's user can read (keep the course's folder"
-        " unreadable to it, as the Gradescope setup.sh does) nor give it a private /tmp; install bubblewrap for"
-        " namespace isolation (see SECURITY.md)"
+        " unreadable to it, as the Gradescope setup.sh does); install bubblewrap for namespace isolation"
+        " (see SECURITY.md)"
     )

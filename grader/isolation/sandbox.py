@@ -204,7 +204,9 @@ def _numpy_version(identity: WorkerIdentity) -> str | None:
 @functools.cache
 def _libc() -> ctypes.CDLL:
     # Loaded before any fork: the code between fork and exec may no longer read the grader's files.
-    return ctypes.CDLL(None, use_errno=True)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+    return libc
 
 
 def _set_no_new_privs() -> None:
@@ -312,7 +314,7 @@ class Worker:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         self.cgroup.enter()
         if self.mode == "process" and self.identity.dropped:
-            _leave_host_namespaces()
+            _leave_host_namespaces(str(self.scratch.parent), self.limits.tmp_bytes)
         self.identity.become()
 
     def _hand_over(self) -> None:
@@ -525,14 +527,33 @@ def reachable(folder: str | Path, identity: WorkerIdentity) -> bool:
     return True
 
 
-def _leave_host_namespaces() -> None:
-    """As root in process mode: network, IPC and PID namespaces of the worker's own, where the kernel allows.
+def _leave_host_namespaces(workspace: str | None, tmp_bytes: int) -> None:
+    """As root in process mode: namespaces of the worker's own, where the kernel allows.
 
-    The worker's first child (the one student's process: process mode starts a worker per
-    student) is then the init of its PID namespace and can end all it started at once.
+    Network, IPC and PID namespaces: no network, and the worker's first child (the one student's
+    process: process mode starts a worker per student) is the init of its PID namespace and can
+    end all it started at once. A mount namespace with new, size-capped ``/tmp`` and ``/dev/shm``,
+    where the worker's own folder (``workspace``, the scratch copy and its files) is bound again
+    at its path: nothing a student leaves there reaches the next, or the host.
     """
-    CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET = 0x08000000, 0x20000000, 0x40000000
-    _libc().unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWPID)  # refused in many containers: no harm
+    libc = _libc()
+    CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x08000000, 0x20000000, 0x40000000
+    MS_NOSUID, MS_NODEV, MS_BIND, MS_REC, MS_PRIVATE = 2, 4, 4096, 1 << 14, 1 << 18
+    if libc.unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWPID | CLONE_NEWNS) != 0:
+        libc.unshare(CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWPID)  # refused in many containers: no harm
+        return
+    kept = os.open(workspace, os.O_PATH | os.O_DIRECTORY) if workspace else None
+
+    def mount(source: str | None, target: str, kind: str | None, flags: int, options: str | None) -> None:
+        if libc.mount(*(x.encode() if x else None for x in (source, target, kind)), flags, (options or "").encode()):
+            raise OSError(ctypes.get_errno(), f"mount {target}")
+
+    mount(None, "/", None, MS_REC | MS_PRIVATE, None)
+    for folder in ("/tmp", "/dev/shm"):
+        mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size={tmp_bytes},mode=1777")
+    if kept is not None and workspace.startswith(("/tmp/", "/dev/shm/")):
+        os.makedirs(workspace)
+        mount(f"/proc/self/fd/{kept}", workspace, None, MS_BIND, None)
 
 
 @functools.cache
@@ -546,7 +567,7 @@ def process_mode_namespaces() -> bool:
         capture_output=True,
         text=True,
         timeout=60,
-        preexec_fn=_leave_host_namespaces,
+        preexec_fn=functools.partial(_leave_host_namespaces, None, 1 << 20),
     )
     return probe.returncode == 0 and probe.stdout.strip() != os.readlink("/proc/self/ns/net")
 

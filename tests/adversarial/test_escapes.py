@@ -245,7 +245,10 @@ def test_the_network_is_out_of_reach(isolation, hostile, listening_server):
 # ------------------------------------------------------------------ writing
 
 
-@modes("process isolation cannot confine writes: anything the grader's user may write, learner code may write")
+@modes(
+    "process isolation cannot confine writes: anything the grader's user may write, learner code may write",
+    SAME_USER or not process_mode_namespaces(),
+)
 def test_nothing_can_be_written_outside_the_scratch_copy(isolation, hostile, make_folder, tmp_path, tmp_marker):
     victim = tmp_path / "victim"
     victim.mkdir()
