@@ -399,6 +399,7 @@ def copy_submission() -> None:
     """Fill the sandbox's working folder (a size-capped tmpfs) from the read-only scratch copy."""
     if SANDBOXED:
         shutil.copytree(SOURCE, HOME, dirs_exist_ok=True)
+        os.chdir(HOME)  # a new tmpfs was mounted over the working folder: enter it, not the old one below
 
 
 def end_other_processes(keep: set[int], patience_s: float = 5.0) -> None:

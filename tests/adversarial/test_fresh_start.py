@@ -271,3 +271,15 @@ def test_processes_that_keep_changing_their_pid_end_with_their_exercise(isolatio
     hostile(
         START_HOPPERS + SOLUTION, score=10.0, status="passed", timeout=5.0, replace=with_inspector, score_gap=gap_text
     )
+
+
+def test_the_learners_own_files_are_in_the_fresh_working_folder(isolation, make_folder, grade):
+    # The fresh working folder is filled with the whole submission: a helper module the learner
+    # wrote and a data file the code reads are there, as in the learner's own folder.
+    reference = (REFERENCE_DIR / "ex01_partial_derivatives.py").read_text()
+    folder = make_folder({"ex01": "from my_helpers import *\n" + reference}, only=["ex01"])
+    (folder / "my_helpers.py").write_text("import pathlib\nSCALE = float(pathlib.Path('scale.txt').read_text())\n")
+    (folder / "scale.txt").write_text("1.0\n")
+    result = grade(folder, only=["ex01"])
+    ex01 = result.exercises[0]
+    assert ex01.score == ex01.max_score, [c.message for c in ex01.checks if c.score < c.max_score] or ex01.message
