@@ -154,6 +154,10 @@ class WorkerIdentity:
         os.setgid(self.gid)
         os.setuid(self.uid)
         _set_no_new_privs()
+        # A change of user clears the parent-death signal: set it again, so a grader that is killed
+        # never leaves this worker (and a looping exercise under it) running as an orphan.
+        PR_SET_PDEATHSIG = 1
+        _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
 
 @functools.cache

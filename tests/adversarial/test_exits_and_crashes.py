@@ -10,6 +10,11 @@ sys.exit at import, KeyboardInterrupt in a call, deep recursion) are not repeate
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+
 import pytest
 
 from grader.isolation.sandbox import process_mode_namespaces, worker_identity
@@ -185,3 +190,38 @@ def test_learner_code_cannot_kill_the_grader(isolation, make_folder, tmp_path):
         assert "DENIED" in graded.output
     assert graded.scores == {**{k: 10.0 for k in graded.scores}, "ex02": 0.0}
     assert graded.leftovers == []
+
+
+def orphaned_workers() -> set[int]:
+    """Worker processes whose grader is gone (reparented to init)."""
+    found = set()
+    for entry in os.scandir("/proc"):
+        try:
+            with open(f"/proc/{entry.name}/stat") as stat:
+                parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry.name}/cmdline", "rb") as cmdline:
+                is_worker = b"worker.py" in cmdline.read()
+        except (OSError, ValueError, IndexError):
+            continue
+        if parent == 1 and is_worker:
+            found.add(int(entry.name))
+    return found
+
+
+def test_a_killed_grader_leaves_no_worker_running(isolation, make_folder, tmp_path):
+    # The worker dies with its grader, also after it changed to the unprivileged user (a change
+    # of user clears the parent-death signal): a looping exercise must not run on as an orphan.
+    folder = make_folder({"ex02": "while True:\n    pass\n"}, only=["ex01", "ex02"])
+    before = orphaned_workers()
+    grading = subprocess.Popen(
+        [sys.executable, "-m", "grader", "grade", str(folder), "--timeout", "60"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(4)  # the worker is running the loop by now
+    grading.kill()
+    grading.wait()
+    deadline = time.monotonic() + 5
+    while (left := orphaned_workers() - before) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not left, f"workers left running after their grader was killed: {sorted(left)}"
