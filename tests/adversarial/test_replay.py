@@ -8,6 +8,7 @@ it every input: the table answers questions that are no longer asked.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 
@@ -62,12 +63,13 @@ def test_a_table_of_expected_values_in_the_submission_earns_nothing(isolation, m
         if exercise.id == "ex05":
             real = module.steps_to_tolerance
 
+            @functools.wraps(real)
             def recorded(*args):
                 answer = real(*args)
                 table[key(*args)] = int(answer)
                 return answer
 
-            module.steps_to_tolerance = recorded
+            monkeypatch.setattr(module, "steps_to_tolerance", recorded)  # the reference module is shared: undo after
         return module
 
     monkeypatch.setattr(HiddenInputs, "reference", spied)
