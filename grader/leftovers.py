@@ -73,25 +73,9 @@ def remove_stale() -> None:
 
 def _remove_cgroup(name: str) -> None:
     """Kill every member of a dead grader's worker cgroup (even one that dropped its token), remove it."""
-    if not cgroup.available()[0]:
-        return
-    paths = [root / name for root in cgroup.worker_roots() if (root / name).is_dir()]
-
-    def members() -> set[int]:
-        found = set()
-        for path in paths:
-            try:
-                found |= {int(pid) for pid in (path / "cgroup.procs").read_text().split()}
-            except (OSError, ValueError):
-                pass
-        return found
-
-    kill_until_gone(members)
-    for path in paths:
-        try:
-            path.rmdir()
-        except OSError:
-            pass
+    group = cgroup.WorkerCgroup.existing(name)
+    kill_until_gone(group.members)
+    group.remove()
 
 
 def _alive(pid: int) -> bool:

@@ -51,10 +51,15 @@ def _inside(root: Path, controller: str) -> Path:
 class WorkerCgroup:
     """The cgroup(s) of one worker: created before it starts, removed after it is killed."""
 
-    def __init__(self, name: str, max_processes: int, memory_bytes: int):
-        self.paths: list[Path] = []
+    def __init__(self, paths: list[Path]):
+        self.paths = paths
+
+    @classmethod
+    def create(cls, name: str, max_processes: int, memory_bytes: int) -> WorkerCgroup:
+        """Make the cgroup(s) ``name`` with these bounds; none where cgroups cannot be made here."""
+        group = cls([])
         if not available()[0]:
-            return
+            return group
         if (V2_ROOT / "cgroup.controllers").is_file():
             limits = {_inside(V2_ROOT, "") / name: {"pids.max": max_processes, "memory.max": memory_bytes}}
         else:
@@ -65,12 +70,20 @@ class WorkerCgroup:
         try:
             for path, settings in limits.items():
                 path.mkdir()
-                self.paths.append(path)
+                group.paths.append(path)
                 for key, value in settings.items():
                     (path / key).write_text(str(value))
         except OSError:
-            self.remove()
-            self.paths = []
+            group.remove()
+            group.paths = []
+        return group
+
+    @classmethod
+    def existing(cls, name: str) -> WorkerCgroup:
+        """The cgroup(s) ``name`` that a worker of another grading process left behind."""
+        if not available()[0]:
+            return cls([])
+        return cls([root / name for root in worker_roots() if (root / name).is_dir()])
 
     def enter(self) -> None:
         """Move the calling process in (called in the worker between fork and exec)."""

@@ -275,7 +275,7 @@ class Worker:
         self.mode, self.mode_reason = isolation_mode()
         self.identity = worker_identity()
         self.token = f"{RUN_ID}-{secrets.token_hex(8)}"
-        self.cgroup = WorkerCgroup(f"grader-{self.token}", limits.max_processes, limits.tree_memory_bytes)
+        self.cgroup = WorkerCgroup.create(f"grader-{self.token}", limits.max_processes, limits.tree_memory_bytes)
         request_r, self._request_w = os.pipe()
         self._reply_r, reply_w = os.pipe()
         output = os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
