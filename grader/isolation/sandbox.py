@@ -85,13 +85,19 @@ def isolation_mode() -> tuple[str, str]:
     if bwrap is None:
         return "process", "bwrap is not installed (Debian package bubblewrap)"
     identity = worker_identity()
-    probe = subprocess.run(
-        [*_bwrap_args(bwrap, Path("/tmp")), identity.python, "-I", "-S", "-c", "pass"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        preexec_fn=identity.become,
-    )
+    # Probe with a copy of the worker's files, as workspaces run it: the checkout itself may sit
+    # in a folder the worker's user cannot enter (a clone under /root).
+    with tempfile.TemporaryDirectory(prefix="grader-probe-") as folder:
+        os.chmod(folder, 0o755)
+        for name in WORKER_FILES:
+            shutil.copyfile(WORKER_DIR / name, Path(folder) / name)
+        probe = subprocess.run(
+            [*_bwrap_args(bwrap, Path("/tmp"), worker_dir=Path(folder)), identity.python, "-I", "-S", "-c", "pass"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            preexec_fn=identity.become,
+        )
     if probe.returncode != 0:
         reason = probe.stderr.strip().splitlines()[-1:] or ["unknown error"]
         return "process", f"bwrap cannot create namespaces here: {reason[0]}"
