@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import importlib.util
+import json
 import os
 import pwd
 import resource
@@ -32,10 +33,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.isolation import landlock
 from grader.isolation.cgroup import WorkerCgroup
 
 WORKER_DIR = Path(__file__).parent
-WORKER_FILES = ("worker.py", "wire.py")
+WORKER_FILES = ("worker.py", "wire.py", "landlock.py")
 WORKER_USER = "grader-worker"  # the unprivileged account learner code runs as when the grader is root
 SYSTEM_PYTHON = "/usr/bin/python3"  # with Debian's python3-numpy: an interpreter any user can run
 NOT_CLEAN_STATUS = 86  # the worker's exit status when a student's space was not empty (worker.py)
@@ -107,7 +109,7 @@ def isolation_mode() -> tuple[str, str]:
 def _bwrap_args(bwrap: str, scratch: Path, limits: Limits | None = None, worker_dir: Path = WORKER_DIR) -> list[str]:
     args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
     args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]  # mapped to bwrap's own (unprivileged) user
-    for top in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+    for top in SYSTEM_DIRS:
         if os.path.islink(top):
             args += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
@@ -134,6 +136,7 @@ def _bwrap_args(bwrap: str, scratch: Path, limits: Limits | None = None, worker_
     return args + ["--remount-ro", "/"]  # last: nothing else writable, not even bwrap's own root
 
 
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 DEVICE_NODES = ("/dev/null", "/dev/zero", "/dev/random", "/dev/urandom")
 LINKER_FILES = ("/etc/ld.so.cache", "/etc/alternatives")
 
@@ -235,6 +238,24 @@ def _python_dirs(python: str) -> list[str]:
     return sorted(d for d in dirs if not any(d != o and d.startswith(o + os.sep) for o in dirs))
 
 
+@functools.cache
+def landlock_abi() -> int:
+    """The Landlock version process mode confines learner code with here (0: none; see landlock.py)."""
+    if os.environ.get("GRADER_LANDLOCK") == "off":  # to see, and test, process mode without it
+        return 0
+    return landlock.abi_version() if sys.platform == "linux" else 0
+
+
+def _confinement(scratch: Path, worker_dir: Path, python: str) -> dict[str, list[str]]:
+    """What learner code may use in process mode: bubblewrap's read-only view, and its scratch copy.
+
+    ``/proc`` stays readable, as in the sandbox: Landlock already refuses what it would give of the
+    grader (its environment, memory, open files, working folder) to a process it confines.
+    """
+    readable = [*SYSTEM_DIRS, *LINKER_FILES, "/proc", *_python_dirs(python), str(worker_dir)]
+    return {"read": readable, "write": [str(scratch)], "devices": list(DEVICE_NODES)}
+
+
 def _numpy_dir() -> str:
     """Where NumPy is installed, found without importing it (the worker must start first)."""
     return str(Path(importlib.util.find_spec("numpy").origin).resolve().parent.parent)
@@ -296,6 +317,8 @@ class Worker:
             cwd = None
         else:
             command, script, cwd = [], str(worker_dir / "worker.py"), scratch
+            if landlock_abi():
+                env["GRADER_CONFINE"] = json.dumps(_confinement(scratch, worker_dir, self.identity.python))
         command += [self.identity.python, "-I", script, str(request_r), str(reply_w), str(limits.output_bytes)]
         command += filter(None, [self.identity.numpy_dir])
         self.process = subprocess.Popen(
@@ -420,7 +443,10 @@ class Worker:
         if code < 0:
             return f"the worker was killed by signal {signal.Signals(-code).name}"
         if code == NOT_CLEAN_STATUS:
-            return "grader error: the sandbox was not empty at the start of this submission; it was not graded there"
+            return (
+                "grader error: the sandbox was not a fresh, confined start for this submission"
+                " (the worker's output says why); it was not graded there"
+            )
         return f"the worker exited with status {code}"
 
     def _fail(self, error: type[WorkerFailure], message: str):

@@ -31,22 +31,26 @@ import builtins  # noqa: E402
 import contextlib  # noqa: E402
 import importlib.abc  # noqa: E402
 import importlib.util  # noqa: E402
+import json  # noqa: E402
 import types  # noqa: E402
 import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 
-def _load_wire():
-    """Load the frame format from beside this file without putting the folder on sys.path."""
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wire.py")
-    spec = importlib.util.spec_from_file_location("_grader_wire", path)
+def _load_beside(name: str):
+    """Load a module from beside this file without putting the folder on sys.path."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"_grader_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-wire = _load_wire()
+wire = _load_beside("wire")
+# Process mode: what the exercise's process may read and write once it confines itself (Landlock).
+CONFINEMENT = json.loads(os.environ.pop("GRADER_CONFINE", None) or "null")
+landlock = _load_beside("landlock") if CONFINEMENT else None
 
 # Keep private references: learner code may replace these names on the modules it can reach.
 _fork, _waitpid, _read, _write, _exit = os.fork, os.waitpid, os.read, os.write, os._exit
@@ -311,6 +315,7 @@ def pack_results(request_id, results: list, dropped_output: int) -> bytes:
 
 
 def serve_exercise(request: dict) -> None:
+    confine()
     os.setpgid(0, 0)  # its own process group, so everything it starts can be killed with it
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # if learner code kills this worker, the exercise must not answer on
     signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -389,7 +394,7 @@ SOURCE, HOME = "/submission-source", "/submission"  # see grader/isolation/sandb
 SANDBOXED = os.environ.get("GRADER_SANDBOXED") == "1"  # alone in its own namespaces
 PRIVATE_FOLDERS = ("/tmp", "/dev/shm", HOME)  # in the sandbox: a new tmpfs each per student
 SYSV_TABLES = ("/proc/sysvipc/shm", "/proc/sysvipc/msg", "/proc/sysvipc/sem")
-NOT_CLEAN_STATUS = 86  # the exit status that tells the grader a student's space was not empty
+NOT_CLEAN_STATUS = 86  # the exit status that tells the grader a student's space was not fresh, or not confined
 # Where Python looks for bytecode once learner code may run: a folder that can never exist, so
 # every module is compiled from its source and nothing a student compiled is ever loaded.
 BYTECODE_DIR = os.path.join(os.devnull, "bytecode")
@@ -544,6 +549,19 @@ def fresh_namespaces(tmp_bytes: int) -> None:
         not_clean(f"its namespaces could not be made ({exc})")
 
 
+def confine() -> None:
+    """Process mode: confine the exercise's process before any learner code runs (see landlock.py).
+
+    The grader asks for it only where the kernel offers Landlock; a refusal then is the grader's
+    error, never a silent grading without it.
+    """
+    if CONFINEMENT:
+        try:
+            landlock.confine(CONFINEMENT["read"], CONFINEMENT["write"], CONFINEMENT["devices"])
+        except OSError as exc:
+            not_clean(f"learner code could not be confined ({exc})")
+
+
 def not_clean(why: str) -> None:
     """Refuse to grade the student here: the grader reports it as its own error, loudly."""
     _write(1, f"grader error: the sandbox is not a fresh start: {why}\n".encode())
@@ -608,8 +626,8 @@ def serve_student(request: dict, reset_w: int) -> None:
         pid = _fork()
         if pid != 0:
             drop_capabilities()
-            _waitpid(pid, 0)
-            _exit(0)
+            status = _waitpid(pid, 0)[1]
+            _exit(NOT_CLEAN_STATUS if os.WIFEXITED(status) and os.WEXITSTATUS(status) == NOT_CLEAN_STATUS else 0)
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         own_proc()
         drop_capabilities()
@@ -623,6 +641,8 @@ def serve_student(request: dict, reset_w: int) -> None:
             finally:
                 _exit(0)
         status = wait_for(pid)
+        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == NOT_CLEAN_STATUS:
+            _exit(NOT_CLEAN_STATUS)  # the exercise's process could not be confined: no grading here
         if os.getpid() == 1:
             end_namespace()
         else:

@@ -24,7 +24,7 @@ from grader.course import EXERCISES, REFERENCE_DIR
 from grader.isolation import sandbox
 from grader.isolation.sandbox import Limits, tagged_processes
 from grader.progress import Progress
-from tests.adversarial.conftest import SOLUTION, gap, known_gap
+from tests.adversarial.conftest import CONFINED, SOLUTION, gap, known_gap
 
 MODULES = [e.module for e in EXERCISES]
 TARGET_MODULE = "ex02_gradient_geometry"
@@ -117,7 +117,7 @@ HOST_TMP = not sandbox.process_mode_namespaces()  # as root with a mount namespa
     [("bubblewrap", place) for place in PLANT]
     + [("process", "working folder"), ("process", "SysV shared memory")]
     + [
-        pytest.param("process", place, marks=known_gap(PROCESS_SHARES_HOST_FOLDERS, HOST_TMP))
+        pytest.param("process", place, marks=known_gap(PROCESS_SHARES_HOST_FOLDERS, HOST_TMP and not CONFINED))
         for place in ("/tmp", "/dev/shm")
     ],
     indirect=["isolation"],
@@ -135,8 +135,12 @@ def test_nothing_one_student_leaves_reaches_the_next(isolation, place, tmp_path)
     finally:
         for folder in ("/tmp", "/dev/shm"):  # process mode: the host's own folders
             _remove(Path(folder) / marker)
-    assert scores["a-planter"] == full_marks()  # the plant worked without costing its author
-    if isolation == "process" and place in ("/tmp", "/dev/shm") and HOST_TMP:
+    outside_its_copy = isolation == "process" and place in ("/tmp", "/dev/shm")
+    if outside_its_copy and CONFINED:  # confined learner code writes only its scratch copy: the plant is refused
+        assert scores["a-planter"]["ex02"] == 0
+    else:
+        assert scores["a-planter"] == full_marks()  # the plant worked without costing its author
+    if outside_its_copy and HOST_TMP and not CONFINED:
         gap(scores["b-inspector"] == full_marks(), f"{place} leftovers reached the next student")
     assert scores["b-inspector"] == full_marks(), f"{place}: the next student found what the previous one left"
 
