@@ -40,7 +40,7 @@ WORKER_DIR = Path(__file__).parent
 WORKER_FILES = ("worker.py", "wire.py", "landlock.py")
 WORKER_USER = "grader-worker"  # the unprivileged account learner code runs as when the grader is root
 SYSTEM_PYTHON = "/usr/bin/python3"  # with Debian's python3-numpy: an interpreter any user can run
-NOT_CLEAN_STATUS = 86  # the worker's exit status when a student's space was not empty (worker.py)
+NOT_CLEAN_STATUS = 86  # the worker's exit status when it refused to grade: no fresh or confined start (worker.py)
 SANDBOX_HOME = "/submission"  # a size-capped tmpfs: the learner's only writable place besides /tmp
 SANDBOX_SOURCE = "/submission-source"  # the scratch copy, read-only; copied into SANDBOX_HOME
 STARTUP_SECONDS = 60.0
@@ -74,6 +74,12 @@ class WorkerTimeout(WorkerFailure):
 
 class WorkerDied(WorkerFailure):
     kind = "error"
+
+
+class WorkerRefused(WorkerFailure):
+    """The worker refused to grade here (no fresh or confined start): the grader's fault, not the learner's."""
+
+    kind = "grader error"
 
 
 @functools.cache
@@ -401,7 +407,7 @@ class Worker:
             try:
                 view = view[os.write(self._request_w, view[: 1 << 16]) :]
             except BrokenPipeError:
-                self._fail(WorkerDied, self._death_message())
+                self._fail(*self._death())
 
     def _receive(self, deadline: float, starting: bool = False, make_fn=None) -> dict:
         wire = _wire()
@@ -420,7 +426,7 @@ class Worker:
             self._wait(self._reply_r, deadline, starting=starting)
             chunk = os.read(self._reply_r, min(n - got, 1 << 20))
             if not chunk:
-                self._fail(WorkerDied, self._death_message())
+                self._fail(*self._death())
             chunks.append(chunk)
             got += len(chunk)
         return b"".join(chunks)
@@ -435,19 +441,20 @@ class Worker:
             self._fail(WorkerDied, f"the worker did not start within {STARTUP_SECONDS:.0f} s")
         self._fail(WorkerTimeout, f"time limit of {self.limits.timeout_s:g} s exceeded")
 
-    def _death_message(self) -> str:
+    def _death(self) -> tuple[type[WorkerFailure], str]:
+        """How the worker ended: a refusal it made before any learner code ran, or a death."""
         try:
             code = self.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
-            return "the worker closed its channel"
+            return WorkerDied, "the worker closed its channel"
         if code < 0:
-            return f"the worker was killed by signal {signal.Signals(-code).name}"
+            return WorkerDied, f"the worker was killed by signal {signal.Signals(-code).name}"
         if code == NOT_CLEAN_STATUS:
-            return (
+            return WorkerRefused, (
                 "grader error: the sandbox was not a fresh, confined start for this submission"
-                " (the worker's output says why); it was not graded there"
+                " (the output says why); it was not graded there"
             )
-        return f"the worker exited with status {code}"
+        return WorkerDied, f"the worker exited with status {code}"
 
     def _fail(self, error: type[WorkerFailure], message: str):
         self.kill()

@@ -550,16 +550,37 @@ def fresh_namespaces(tmp_bytes: int) -> None:
 
 
 def confine() -> None:
-    """Process mode: confine the exercise's process before any learner code runs (see landlock.py).
+    """Process mode: confine this process before any learner code runs (see landlock.py).
 
-    The grader asks for it only where the kernel offers Landlock; a refusal then is the grader's
-    error, never a silent grading without it.
+    The grader asks for it only where the kernel offers Landlock, and the worker proved at its
+    start that it works here (``prove_confinement``); learner code never runs unconfined.
     """
     if CONFINEMENT:
         try:
             landlock.confine(CONFINEMENT["read"], CONFINEMENT["write"], CONFINEMENT["devices"])
-        except OSError as exc:
+        except Exception as exc:
+            _write(1, f"grader error: learner code could not be confined ({exc})\n".encode())
+            _exit(1)
+
+
+def prove_confinement() -> None:
+    """Before the student's code: confine a child as exercises will be, or refuse to grade (loudly).
+
+    Run by the student's process, not the worker: as root in process mode, the worker's first
+    child is the init of a new PID namespace, which must be the student's process.
+    """
+    if not CONFINEMENT:
+        return
+    pid = _fork()
+    if pid == 0:
+        try:
+            landlock.confine(CONFINEMENT["read"], CONFINEMENT["write"], CONFINEMENT["devices"])
+        except Exception as exc:
             not_clean(f"learner code could not be confined ({exc})")
+        _exit(0)
+    status = _waitpid(pid, 0)[1]
+    if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+        _exit(NOT_CLEAN_STATUS)
 
 
 def not_clean(why: str) -> None:
@@ -609,6 +630,7 @@ def start_student(reset_w: int) -> bool:
     found = leftovers()
     if found:
         not_clean("it holds " + ", ".join(found[:5]))
+    prove_confinement()
     sys.dont_write_bytecode = True
     sys.pycache_prefix = BYTECODE_DIR
     copy_submission()
@@ -641,8 +663,6 @@ def serve_student(request: dict, reset_w: int) -> None:
             finally:
                 _exit(0)
         status = wait_for(pid)
-        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == NOT_CLEAN_STATUS:
-            _exit(NOT_CLEAN_STATUS)  # the exercise's process could not be confined: no grading here
         if os.getpid() == 1:
             end_namespace()
         else:
