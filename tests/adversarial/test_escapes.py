@@ -102,7 +102,10 @@ def test_the_reference_cannot_be_read_by_its_absolute_path(isolation, hostile):
     assert "DENIED" in graded.target.output
 
 
-@modes(BOTH_MODES_PROCESS_GAP + ": another student's submission, read by its path, gives full marks", SAME_USER and not CONFINED)
+@modes(
+    BOTH_MODES_PROCESS_GAP + ": another student's submission, read by its path, gives full marks",
+    SAME_USER and not CONFINED,
+)
 def test_other_students_submissions_cannot_be_read(isolation, hostile, tmp_path):
     # tmp_path is private to the grader's user (pytest makes it 0700).
     other = tmp_path / "other-student"

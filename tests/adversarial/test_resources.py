@@ -20,11 +20,12 @@ import pytest
 
 from grader.isolation import cgroup
 from grader.isolation.sandbox import Limits, process_mode_namespaces
-from tests.adversarial.conftest import SOLUTION, ZEROS, gap, known_gap
+from tests.adversarial.conftest import CONFINED, SOLUTION, ZEROS, gap, known_gap
 
 # Process mode shares the host's /tmp and /dev/shm, except as root where the kernel allows a
-# mount namespace: the worker then gets private, size-capped ones.
-HOST_TMP = not process_mode_namespaces()
+# mount namespace (the worker then gets private, size-capped ones) or where Landlock confines
+# learner code (it cannot write them at all).
+HOST_TMP = not process_mode_namespaces() and not CONFINED
 
 # ------------------------------------------------------------------ memory
 
