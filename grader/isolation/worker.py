@@ -314,14 +314,28 @@ def pack_results(request_id, results: list, dropped_output: int) -> bytes:
     return _pack({"id": request_id, "results": results, "dropped_output": dropped_output})
 
 
+_EXERCISE_PID = []  # the exercise's own process, once it runs
+
+
+def only_the_exercise_process() -> None:
+    """A process learner code forked, back in the worker's code (its fork returned): it ends here.
+
+    Otherwise it would answer the grader too, racing the exercise's own process for requests.
+    """
+    if os.getpid() != _EXERCISE_PID[0]:
+        _exit(0)
+
+
 def serve_exercise(request: dict) -> None:
     confine()
+    _EXERCISE_PID.append(os.getpid())
     os.setpgid(0, 0)  # its own process group, so everything it starts can be killed with it
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # if learner code kills this worker, the exercise must not answer on
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     stdout = CappedOutput(1)
     sys.stdout = sys.stderr = stdout
     namespace, errors = load_exercise(request)
+    only_the_exercise_process()
     send({"id": request.get("id"), "ok": True, "errors": errors, "dropped_output": stdout.dropped})
     while True:
         request = receive()
@@ -329,6 +343,7 @@ def serve_exercise(request: dict) -> None:
             _exit(0)
         with callees_from_grader(namespace, request.get("substitute"), request.get("id")):
             results = [call(namespace, request["func"], args) for args in request["args_list"]]
+        only_the_exercise_process()
         send_frame(pack_results(request.get("id"), results, stdout.dropped))
 
 
@@ -364,6 +379,7 @@ def callees_from_grader(namespace: dict, names, request_id):
 
 def _callee_from_grader(name: str, request_id):
     def callee(*args, **kwargs):
+        only_the_exercise_process()
         send({"id": request_id, "callback": name, "args": list(args), "kwargs": kwargs})
         answer = receive()
         if answer.get("op") != "callback_result" or answer.get("id") != request_id:
