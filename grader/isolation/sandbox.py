@@ -162,15 +162,17 @@ class WorkerIdentity:
         return self.uid != os.geteuid()
 
     def become(self) -> None:
-        """Switch to this identity (between fork and exec; ``_libc`` loaded): no groups, no way back to root."""
-        if not self.dropped:
-            return
-        os.setgroups([])
-        os.setgid(self.gid)
-        os.setuid(self.uid)
-        _set_no_new_privs()
-        # A change of user clears the parent-death signal: set it again, so a grader that is killed
-        # never leaves this worker (and a looping exercise under it) running as an orphan.
+        """Switch to this identity (between fork and exec; ``_libc`` loaded) and die with the grader.
+
+        A dropped identity gets no groups and no way back to root.
+        """
+        if self.dropped:
+            os.setgroups([])
+            os.setgid(self.gid)
+            os.setuid(self.uid)
+            _set_no_new_privs()
+        # Set after any change of user (which clears it): a grader that is killed never leaves this
+        # worker (and a looping exercise under it) running as an orphan, whoever it runs as.
         PR_SET_PDEATHSIG = 1
         _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 

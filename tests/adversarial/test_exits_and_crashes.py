@@ -224,13 +224,26 @@ def orphaned_workers() -> set[int]:
     return found
 
 
-def test_a_killed_grader_leaves_no_worker_running(isolation, make_folder, tmp_path):
-    # The worker dies with its grader, also after it changed to the unprivileged user (a change
-    # of user clears the parent-death signal): a looping exercise must not run on as an orphan.
+# `grader grade` with the worker run as the grader's own user, as where the grader is not root.
+GRADE_AS_THE_GRADERS_USER = """
+import dataclasses, os, sys
+from grader.isolation import sandbox
+own = dataclasses.replace(sandbox.worker_identity(), uid=os.geteuid(), gid=os.getegid())
+sandbox.worker_identity = lambda: own
+from grader.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("same_user", [False, True], ids=["worker-user", "graders-user"])
+def test_a_killed_grader_leaves_no_worker_running(isolation, make_folder, tmp_path, same_user):
+    # The worker dies with its grader, whoever it runs as (a change of user clears the
+    # parent-death signal, which is then set again): a looping exercise must not run on as an orphan.
     folder = make_folder({"ex02": "while True:\n    pass\n"}, only=["ex01", "ex02"])
     before = orphaned_workers()
+    grader = ["-c", GRADE_AS_THE_GRADERS_USER] if same_user else ["-m", "grader"]
     grading = subprocess.Popen(
-        [sys.executable, "-m", "grader", "grade", str(folder), "--timeout", "60"],
+        [sys.executable, *grader, "grade", str(folder), "--timeout", "60"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
