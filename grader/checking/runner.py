@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from _pytest.runner import runtestprotocol
 
 from grader.checking import carried
 from grader.checking.carried import RightCallees
@@ -129,7 +130,9 @@ class CheckPlugin:
             for index, item in enumerate(items):
                 following = items[index + 1] if index + 1 < len(items) else None  # None: tear every fixture down
                 self.item = item
-                item.ihook.pytest_runtest_protocol(item=item, nextitem=following)
+                # pytest's run of one test (setup, call, teardown, each reported), without the
+                # log hooks: nothing here reads them (the terminal is off; the plugin makes the results).
+                runtestprotocol(item, log=False, nextitem=following)
         self.broken = False
         return outcome
 
@@ -280,6 +283,11 @@ class Check(pytest.Function):
 
     def repr_failure(self, excinfo) -> str:
         return excinfo.exconly()
+
+    @functools.cached_property
+    def ihook(self):
+        """pytest's hooks for this check, looked up once: the conftest files they depend on are loaded at collection."""
+        return super().ihook
 
 
 def _call_check(function, fixtures: dict) -> None:
