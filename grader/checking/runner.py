@@ -325,6 +325,8 @@ def _verdict(excinfo, run: ExerciseRun | None) -> Verdict:
     if isinstance(error, ExerciseStopped):
         if run is not None and run.status == ExerciseStatus.TIMEOUT:
             return Verdict(CheckStatus.TIMEOUT, str(error), Reason.TIMEOUT)
+        if run is not None and run.status == ExerciseStatus.GRADER_ERROR:
+            return Verdict(CheckStatus.GRADER_ERROR, str(error), Reason.GRADER_ERROR)
         return Verdict(CheckStatus.ERROR, str(error), Reason.STOPPED)
     if isinstance(error, LearnerError):
         return Verdict(CheckStatus.ERROR, str(error), error.reason, function=error.function)

@@ -9,8 +9,8 @@ import sys
 
 import numpy
 
-from grader.isolation import cgroup
-from grader.isolation.sandbox import Limits, isolation_mode, process_mode_namespaces, worker_identity
+from grader.isolation import cgroup, landlock
+from grader.isolation.sandbox import Limits, isolation_mode, landlock_abi, process_mode_namespaces, worker_identity
 
 
 def print_diagnosis() -> None:
@@ -50,6 +50,14 @@ def print_diagnosis() -> None:
 
 def _print_process_mode(dropped: bool) -> None:
     print("  fresh start per student: a new worker and a new scratch folder for every student")
+    abi = landlock_abi()
+    if abi:
+        print(f"  Landlock (version {abi}) confines learner code: {'; '.join(landlock.protections(abi))}")
+    else:
+        print(
+            "  warning: no Landlock here (an older kernel, or refused): learner code reads and writes whatever"
+            " its user may, and only namespaces (below) close the network"
+        )
     if dropped:
         print(
             "  as root: the worker runs without groups, with no_new_privs; it cannot signal or inspect the grader,"
@@ -62,8 +70,9 @@ def _print_process_mode(dropped: bool) -> None:
             )
         else:
             print("  warning: the kernel refuses new namespaces here: the network, /tmp and /dev/shm are the host's")
-    print(
-        "  warning: process mode cannot hide files learner code's user can read (keep the course's folder"
-        " unreadable to it, as the Gradescope setup.sh does); install bubblewrap for namespace isolation"
-        " (see SECURITY.md)"
-    )
+    if not abi:
+        print(
+            "  warning: process mode cannot hide files learner code's user can read (keep the course's folder"
+            " unreadable to it, as the Gradescope setup.sh does); install bubblewrap for namespace isolation"
+            " (see SECURITY.md)"
+        )

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes
 import functools
 import importlib.util
+import json
 import os
 import pwd
 import resource
@@ -32,13 +33,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.isolation import landlock
 from grader.isolation.cgroup import WorkerCgroup
 
 WORKER_DIR = Path(__file__).parent
-WORKER_FILES = ("worker.py", "wire.py")
+WORKER_FILES = ("worker.py", "wire.py", "landlock.py")
 WORKER_USER = "grader-worker"  # the unprivileged account learner code runs as when the grader is root
 SYSTEM_PYTHON = "/usr/bin/python3"  # with Debian's python3-numpy: an interpreter any user can run
-NOT_CLEAN_STATUS = 86  # the worker's exit status when a student's space was not empty (worker.py)
+NOT_CLEAN_STATUS = 86  # the worker's exit status when it refused to grade: no fresh or confined start (worker.py)
 SANDBOX_HOME = "/submission"  # a size-capped tmpfs: the learner's only writable place besides /tmp
 SANDBOX_SOURCE = "/submission-source"  # the scratch copy, read-only; copied into SANDBOX_HOME
 STARTUP_SECONDS = 60.0
@@ -74,6 +76,12 @@ class WorkerDied(WorkerFailure):
     kind = "error"
 
 
+class WorkerRefused(WorkerFailure):
+    """The worker refused to grade here (no fresh or confined start): the grader's fault, not the learner's."""
+
+    kind = "grader error"
+
+
 @functools.cache
 def isolation_mode() -> tuple[str, str]:
     """Which isolation this machine gives, and why: ("bubblewrap" | "process", reason)."""
@@ -107,7 +115,7 @@ def isolation_mode() -> tuple[str, str]:
 def _bwrap_args(bwrap: str, scratch: Path, limits: Limits | None = None, worker_dir: Path = WORKER_DIR) -> list[str]:
     args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
     args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]  # mapped to bwrap's own (unprivileged) user
-    for top in ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+    for top in SYSTEM_DIRS:
         if os.path.islink(top):
             args += ["--symlink", os.readlink(top), top]
         elif os.path.isdir(top):
@@ -134,6 +142,7 @@ def _bwrap_args(bwrap: str, scratch: Path, limits: Limits | None = None, worker_
     return args + ["--remount-ro", "/"]  # last: nothing else writable, not even bwrap's own root
 
 
+SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 DEVICE_NODES = ("/dev/null", "/dev/zero", "/dev/random", "/dev/urandom")
 LINKER_FILES = ("/etc/ld.so.cache", "/etc/alternatives")
 
@@ -153,15 +162,17 @@ class WorkerIdentity:
         return self.uid != os.geteuid()
 
     def become(self) -> None:
-        """Switch to this identity (between fork and exec; ``_libc`` loaded): no groups, no way back to root."""
-        if not self.dropped:
-            return
-        os.setgroups([])
-        os.setgid(self.gid)
-        os.setuid(self.uid)
-        _set_no_new_privs()
-        # A change of user clears the parent-death signal: set it again, so a grader that is killed
-        # never leaves this worker (and a looping exercise under it) running as an orphan.
+        """Switch to this identity (between fork and exec; ``_libc`` loaded) and die with the grader.
+
+        A dropped identity gets no groups and no way back to root.
+        """
+        if self.dropped:
+            os.setgroups([])
+            os.setgid(self.gid)
+            os.setuid(self.uid)
+            _set_no_new_privs()
+        # Set after any change of user (which clears it): a grader that is killed never leaves this
+        # worker (and a looping exercise under it) running as an orphan, whoever it runs as.
         PR_SET_PDEATHSIG = 1
         _libc().prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 
@@ -235,6 +246,24 @@ def _python_dirs(python: str) -> list[str]:
     return sorted(d for d in dirs if not any(d != o and d.startswith(o + os.sep) for o in dirs))
 
 
+@functools.cache
+def landlock_abi() -> int:
+    """The Landlock version process mode confines learner code with here (0: none; see landlock.py)."""
+    if os.environ.get("GRADER_LANDLOCK") == "off":  # to see, and test, process mode without it
+        return 0
+    return landlock.abi_version() if sys.platform == "linux" else 0
+
+
+def _confinement(scratch: Path, worker_dir: Path, python: str) -> dict[str, list[str]]:
+    """What learner code may use in process mode: bubblewrap's read-only view, and its scratch copy.
+
+    ``/proc`` stays readable, as in the sandbox: Landlock already refuses what it would give of the
+    grader (its environment, memory, open files, working folder) to a process it confines.
+    """
+    readable = [*SYSTEM_DIRS, *LINKER_FILES, "/proc", *_python_dirs(python), str(worker_dir)]
+    return {"read": readable, "write": [str(scratch)], "devices": list(DEVICE_NODES)}
+
+
 def _numpy_dir() -> str:
     """Where NumPy is installed, found without importing it (the worker must start first)."""
     return str(Path(importlib.util.find_spec("numpy").origin).resolve().parent.parent)
@@ -296,6 +325,8 @@ class Worker:
             cwd = None
         else:
             command, script, cwd = [], str(worker_dir / "worker.py"), scratch
+            if landlock_abi():
+                env["GRADER_CONFINE"] = json.dumps(_confinement(scratch, worker_dir, self.identity.python))
         command += [self.identity.python, "-I", script, str(request_r), str(reply_w), str(limits.output_bytes)]
         command += filter(None, [self.identity.numpy_dir])
         self.process = subprocess.Popen(
@@ -378,7 +409,7 @@ class Worker:
             try:
                 view = view[os.write(self._request_w, view[: 1 << 16]) :]
             except BrokenPipeError:
-                self._fail(WorkerDied, self._death_message())
+                self._fail(*self._death())
 
     def _receive(self, deadline: float, starting: bool = False, make_fn=None) -> dict:
         wire = _wire()
@@ -397,7 +428,7 @@ class Worker:
             self._wait(self._reply_r, deadline, starting=starting)
             chunk = os.read(self._reply_r, min(n - got, 1 << 20))
             if not chunk:
-                self._fail(WorkerDied, self._death_message())
+                self._fail(*self._death())
             chunks.append(chunk)
             got += len(chunk)
         return b"".join(chunks)
@@ -412,16 +443,20 @@ class Worker:
             self._fail(WorkerDied, f"the worker did not start within {STARTUP_SECONDS:.0f} s")
         self._fail(WorkerTimeout, f"time limit of {self.limits.timeout_s:g} s exceeded")
 
-    def _death_message(self) -> str:
+    def _death(self) -> tuple[type[WorkerFailure], str]:
+        """How the worker ended: a refusal it made before any learner code ran, or a death."""
         try:
             code = self.process.wait(timeout=2)
         except subprocess.TimeoutExpired:
-            return "the worker closed its channel"
+            return WorkerDied, "the worker closed its channel"
         if code < 0:
-            return f"the worker was killed by signal {signal.Signals(-code).name}"
+            return WorkerDied, f"the worker was killed by signal {signal.Signals(-code).name}"
         if code == NOT_CLEAN_STATUS:
-            return "grader error: the sandbox was not empty at the start of this submission; it was not graded there"
-        return f"the worker exited with status {code}"
+            return WorkerRefused, (
+                "grader error: the sandbox was not a fresh, confined start for this submission"
+                " (the output says why); it was not graded there"
+            )
+        return WorkerDied, f"the worker exited with status {code}"
 
     def _fail(self, error: type[WorkerFailure], message: str):
         self.kill()

@@ -31,22 +31,26 @@ import builtins  # noqa: E402
 import contextlib  # noqa: E402
 import importlib.abc  # noqa: E402
 import importlib.util  # noqa: E402
+import json  # noqa: E402
 import types  # noqa: E402
 import warnings  # noqa: E402
 
 import numpy as np  # noqa: E402
 
 
-def _load_wire():
-    """Load the frame format from beside this file without putting the folder on sys.path."""
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wire.py")
-    spec = importlib.util.spec_from_file_location("_grader_wire", path)
+def _load_beside(name: str):
+    """Load a module from beside this file without putting the folder on sys.path."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"_grader_{name}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-wire = _load_wire()
+wire = _load_beside("wire")
+# Process mode: what the exercise's process may read and write once it confines itself (Landlock).
+CONFINEMENT = json.loads(os.environ.pop("GRADER_CONFINE", None) or "null")
+landlock = _load_beside("landlock") if CONFINEMENT else None
 
 # Keep private references: learner code may replace these names on the modules it can reach.
 _fork, _waitpid, _read, _write, _exit = os.fork, os.waitpid, os.read, os.write, os._exit
@@ -310,13 +314,28 @@ def pack_results(request_id, results: list, dropped_output: int) -> bytes:
     return _pack({"id": request_id, "results": results, "dropped_output": dropped_output})
 
 
+_EXERCISE_PID = []  # the exercise's own process, once it runs
+
+
+def only_the_exercise_process() -> None:
+    """A process learner code forked, back in the worker's code (its fork returned): it ends here.
+
+    Otherwise it would answer the grader too, racing the exercise's own process for requests.
+    """
+    if os.getpid() != _EXERCISE_PID[0]:
+        _exit(0)
+
+
 def serve_exercise(request: dict) -> None:
+    confine()
+    _EXERCISE_PID.append(os.getpid())
     os.setpgid(0, 0)  # its own process group, so everything it starts can be killed with it
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # if learner code kills this worker, the exercise must not answer on
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     stdout = CappedOutput(1)
     sys.stdout = sys.stderr = stdout
     namespace, errors = load_exercise(request)
+    only_the_exercise_process()
     send({"id": request.get("id"), "ok": True, "errors": errors, "dropped_output": stdout.dropped})
     while True:
         request = receive()
@@ -324,6 +343,7 @@ def serve_exercise(request: dict) -> None:
             _exit(0)
         with callees_from_grader(namespace, request.get("substitute"), request.get("id")):
             results = [call(namespace, request["func"], args) for args in request["args_list"]]
+        only_the_exercise_process()
         send_frame(pack_results(request.get("id"), results, stdout.dropped))
 
 
@@ -359,6 +379,7 @@ def callees_from_grader(namespace: dict, names, request_id):
 
 def _callee_from_grader(name: str, request_id):
     def callee(*args, **kwargs):
+        only_the_exercise_process()
         send({"id": request_id, "callback": name, "args": list(args), "kwargs": kwargs})
         answer = receive()
         if answer.get("op") != "callback_result" or answer.get("id") != request_id:
@@ -389,7 +410,7 @@ SOURCE, HOME = "/submission-source", "/submission"  # see grader/isolation/sandb
 SANDBOXED = os.environ.get("GRADER_SANDBOXED") == "1"  # alone in its own namespaces
 PRIVATE_FOLDERS = ("/tmp", "/dev/shm", HOME)  # in the sandbox: a new tmpfs each per student
 SYSV_TABLES = ("/proc/sysvipc/shm", "/proc/sysvipc/msg", "/proc/sysvipc/sem")
-NOT_CLEAN_STATUS = 86  # the exit status that tells the grader a student's space was not empty
+NOT_CLEAN_STATUS = 86  # the exit status that tells the grader a student's space was not fresh, or not confined
 # Where Python looks for bytecode once learner code may run: a folder that can never exist, so
 # every module is compiled from its source and nothing a student compiled is ever loaded.
 BYTECODE_DIR = os.path.join(os.devnull, "bytecode")
@@ -544,6 +565,40 @@ def fresh_namespaces(tmp_bytes: int) -> None:
         not_clean(f"its namespaces could not be made ({exc})")
 
 
+def confine() -> None:
+    """Process mode: confine this process before any learner code runs (see landlock.py).
+
+    The grader asks for it only where the kernel offers Landlock, and the worker proved at its
+    start that it works here (``prove_confinement``); learner code never runs unconfined.
+    """
+    if CONFINEMENT:
+        try:
+            landlock.confine(CONFINEMENT["read"], CONFINEMENT["write"], CONFINEMENT["devices"])
+        except Exception as exc:
+            _write(1, f"grader error: learner code could not be confined ({exc})\n".encode())
+            _exit(1)
+
+
+def prove_confinement() -> None:
+    """Before the student's code: confine a child as exercises will be, or refuse to grade (loudly).
+
+    Run by the student's process, not the worker: as root in process mode, the worker's first
+    child is the init of a new PID namespace, which must be the student's process.
+    """
+    if not CONFINEMENT:
+        return
+    pid = _fork()
+    if pid == 0:
+        try:
+            landlock.confine(CONFINEMENT["read"], CONFINEMENT["write"], CONFINEMENT["devices"])
+        except Exception as exc:
+            not_clean(f"learner code could not be confined ({exc})")
+        _exit(0)
+    status = _waitpid(pid, 0)[1]
+    if not (os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0):
+        _exit(NOT_CLEAN_STATUS)
+
+
 def not_clean(why: str) -> None:
     """Refuse to grade the student here: the grader reports it as its own error, loudly."""
     _write(1, f"grader error: the sandbox is not a fresh start: {why}\n".encode())
@@ -591,6 +646,7 @@ def start_student(reset_w: int) -> bool:
     found = leftovers()
     if found:
         not_clean("it holds " + ", ".join(found[:5]))
+    prove_confinement()
     sys.dont_write_bytecode = True
     sys.pycache_prefix = BYTECODE_DIR
     copy_submission()
@@ -608,8 +664,8 @@ def serve_student(request: dict, reset_w: int) -> None:
         pid = _fork()
         if pid != 0:
             drop_capabilities()
-            _waitpid(pid, 0)
-            _exit(0)
+            status = _waitpid(pid, 0)[1]
+            _exit(NOT_CLEAN_STATUS if os.WIFEXITED(status) and os.WEXITSTATUS(status) == NOT_CLEAN_STATUS else 0)
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         own_proc()
         drop_capabilities()

@@ -44,7 +44,7 @@ from pathlib import Path
 import pytest
 
 from grader.course import EXERCISES, PROJECT_DIR
-from grader.isolation import sandbox
+from grader.isolation import landlock, sandbox
 from grader.isolation.sandbox import Limits, isolation_mode, kill_tagged_processes, tagged_processes
 from grader.model import ExerciseResult, GradeResult
 
@@ -110,6 +110,13 @@ def gap(closed: bool, message: str) -> None:
     """Assert that a known gap is closed; raises GapStillOpen while it is not."""
     if not closed:
         raise GapStillOpen(message)
+
+
+# What process mode's confinement (Landlock, grader/isolation/landlock.py) covers on this machine:
+# files (reads and writes), then TCP, then signals, by the kernel's Landlock version.
+CONFINED = sandbox.landlock_abi() >= 1
+NETWORK_CONFINED = sandbox.landlock_abi() >= landlock.NETWORK_ABI
+SIGNALS_CONFINED = sandbox.landlock_abi() >= landlock.SIGNAL_ABI
 
 
 def known_gap(reason: str, condition: bool = True):
@@ -188,7 +195,7 @@ def processes_with_marker(marker: str) -> list[int]:
 
 GRADE_IN_A_SUBPROCESS = """
 import json, sys
-from grader.isolation import sandbox
+from grader.isolation import landlock, sandbox
 from grader.grade import grade_submission
 original = sandbox.Worker.__init__
 def spy(self, *args, **kwargs):

@@ -24,7 +24,7 @@ import pytest
 from grader import batch, leftovers
 from grader.batch import PROCESS_KILLED, grade_class
 from grader.course import REFERENCE_DIR
-from grader.isolation import cgroup, sandbox
+from grader.isolation import cgroup, landlock, sandbox
 from grader.isolation.sandbox import RUN_ID, Limits, tagged_processes
 from grader.progress import Progress
 
@@ -113,18 +113,21 @@ raise RuntimeError("nothing here")
 """
 
 
-@pytest.mark.parametrize("same_user", [False, True], ids=["worker-user", "graders-user"])
+@pytest.mark.parametrize("same_user", [False, True], ids=["worker-user", "graders-user-unconfined"])
 def test_learner_code_that_kills_its_grading_process_stops_only_its_own_grading(
     isolation, tmp_path, private_tmp, monkeypatch, same_user
 ):
     """Where learner code runs as the grader's user (process mode, a grader that is not root, or
-    root without a worker user) it can kill its grading process; elsewhere the kill reaches no one."""
+    root without a worker user) and unconfined (a kernel without Landlock) it can kill its grading
+    process; elsewhere the kill reaches no one."""
     if same_user:
         if isolation != "process":
             pytest.skip("the worker's user is chosen in process mode only")
         own = dataclasses.replace(sandbox.worker_identity(), uid=os.geteuid(), gid=os.getegid())
         monkeypatch.setattr(sandbox, "worker_identity", lambda: own)
-    can_kill = isolation == "process" and not sandbox.worker_identity().dropped
+        monkeypatch.setattr(sandbox, "landlock_abi", lambda: 0)
+    unconfined = sandbox.landlock_abi() < landlock.SIGNAL_ABI
+    can_kill = isolation == "process" and not sandbox.worker_identity().dropped and unconfined
     source = KILL_THE_GRADER.replace("TEST_PROCESS", str(os.getpid()))
     folder = make_class(tmp_path, {"ada": None, "killer": source, "zed": None})
     out = tmp_path / "out"

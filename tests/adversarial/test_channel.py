@@ -166,3 +166,27 @@ def test_a_reply_header_cannot_blow_up_the_graders_memory(hostile):
         timeout=10.0,
         memory_gap="a 32 MiB reply of empty lists",
     )
+
+
+# A child forked by learner code whose fork returns into the module, and then into the worker's
+# own code: it must never answer the grader (it would race the exercise's process for every
+# request, with answers of its own).
+FORKED_TWIN = """
+import os
+
+TWIN = os.fork() == 0
+"""
+TWIN_ANSWERS_WRONGLY = """
+
+if TWIN:
+    def grad_f(x, y):
+        return np.zeros(2)
+
+    def level_curve_tangent(x, y):
+        return np.zeros(2)
+"""
+
+
+def test_a_forked_twin_of_the_exercise_never_answers(isolation, hostile):
+    for _ in range(3):  # a race would not lose every time
+        hostile(FORKED_TWIN + SOLUTION + TWIN_ANSWERS_WRONGLY, score=10.0, status="passed")

@@ -19,6 +19,7 @@ import pytest
 
 from grader.isolation.sandbox import process_mode_namespaces, worker_identity
 from tests.adversarial.conftest import (
+    SIGNALS_CONFINED,
     SOLUTION,
     STOPPED_AT_DESCENT,
     STOPPED_AT_TANGENT,
@@ -119,6 +120,11 @@ def worker_out_of_reach(isolation: str) -> bool:
     return isolation == "bubblewrap" or process_mode_namespaces()
 
 
+def signals_refused(isolation: str) -> bool:
+    """Whether learner code is confined from signalling any process outside its exercise (Landlock)."""
+    return isolation == "process" and SIGNALS_CONFINED
+
+
 @pytest.mark.parametrize("how", sorted(KILL_THE_WORKER))
 def test_killing_the_worker_costs_the_exercise_only(how, isolation, hostile):
     # The exercise's process dies with its worker (PID namespace; PR_SET_PDEATHSIG in process
@@ -127,6 +133,13 @@ def test_killing_the_worker_costs_the_exercise_only(how, isolation, hostile):
     # loses only the check its None answer failed. Signalling the parent's process group (not
     # visible from a PID namespace of its own) ends the exercise's own group.
     source = SOLUTION + KILL_ONCE.format(action=KILL_THE_WORKER[how])
+    # From a PID namespace of its own the parent's group is not visible: os.getpgid gives 0, and
+    # killpg(0) is the exercise's own group, which confined code may still signal.
+    own_group = how == "its_process_group" and worker_out_of_reach(isolation)
+    if signals_refused(isolation) and not own_group:  # the kill raises PermissionError at every call of grad_f
+        graded = hostile(source, score=WITHOUT_GRAD_F, status="partial")
+        assert len(graded.tokens) == 1 and "PermissionError" in graded.target.checks[0].message
+        return
     if worker_out_of_reach(isolation) and how != "its_process_group":
         graded = hostile(source, score=WITHOUT_GRAD_F_FIRST_ANSWER, status="partial")
         assert len(graded.tokens) == 1
@@ -138,9 +151,10 @@ def test_killing_the_worker_costs_the_exercise_only(how, isolation, hostile):
 
 def test_stopping_the_worker_with_sigstop_is_a_timeout(isolation, hostile):
     # The exercise's own process answers, but the stopped worker never reports that it ended;
-    # where the worker is its PID namespace's init, SIGSTOP from inside is ignored.
+    # where the worker is its PID namespace's init, SIGSTOP from inside is ignored (and where
+    # learner code is confined, refused: its functions were defined before the refusal).
     source = SOLUTION + "\n\nimport os, signal\nos.kill(os.getppid(), signal.SIGSTOP)\n"
-    if worker_out_of_reach(isolation):
+    if signals_refused(isolation) or worker_out_of_reach(isolation):
         hostile(source, score=10.0, status="passed", timeout=1.0)
         return
     graded = hostile(source, score=10.0, status="timeout", timeout=1.0)
@@ -179,7 +193,9 @@ SIGNALS_REACH_THE_GRADER = "process isolation: the worker runs as the grader's u
     "isolation",
     [
         "bubblewrap",
-        pytest.param("process", marks=known_gap(SIGNALS_REACH_THE_GRADER, not worker_identity().dropped)),
+        pytest.param(
+            "process", marks=known_gap(SIGNALS_REACH_THE_GRADER, not worker_identity().dropped and not SIGNALS_CONFINED)
+        ),
     ],
     indirect=True,
 )
@@ -208,13 +224,26 @@ def orphaned_workers() -> set[int]:
     return found
 
 
-def test_a_killed_grader_leaves_no_worker_running(isolation, make_folder, tmp_path):
-    # The worker dies with its grader, also after it changed to the unprivileged user (a change
-    # of user clears the parent-death signal): a looping exercise must not run on as an orphan.
+# `grader grade` with the worker run as the grader's own user, as where the grader is not root.
+GRADE_AS_THE_GRADERS_USER = """
+import dataclasses, os, sys
+from grader.isolation import sandbox
+own = dataclasses.replace(sandbox.worker_identity(), uid=os.geteuid(), gid=os.getegid())
+sandbox.worker_identity = lambda: own
+from grader.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("same_user", [False, True], ids=["worker-user", "graders-user"])
+def test_a_killed_grader_leaves_no_worker_running(isolation, make_folder, tmp_path, same_user):
+    # The worker dies with its grader, whoever it runs as (a change of user clears the
+    # parent-death signal, which is then set again): a looping exercise must not run on as an orphan.
     folder = make_folder({"ex02": "while True:\n    pass\n"}, only=["ex01", "ex02"])
     before = orphaned_workers()
+    grader = ["-c", GRADE_AS_THE_GRADERS_USER] if same_user else ["-m", "grader"]
     grading = subprocess.Popen(
-        [sys.executable, "-m", "grader", "grade", str(folder), "--timeout", "60"],
+        [sys.executable, *grader, "grade", str(folder), "--timeout", "60"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

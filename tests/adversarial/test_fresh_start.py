@@ -23,8 +23,9 @@ from grader.batch import grade_class
 from grader.course import EXERCISES, REFERENCE_DIR
 from grader.isolation import sandbox
 from grader.isolation.sandbox import Limits, tagged_processes
+from grader.model import ExerciseStatus
 from grader.progress import Progress
-from tests.adversarial.conftest import SOLUTION, gap, known_gap
+from tests.adversarial.conftest import CONFINED, SOLUTION, gap, known_gap
 
 MODULES = [e.module for e in EXERCISES]
 TARGET_MODULE = "ex02_gradient_geometry"
@@ -117,7 +118,7 @@ HOST_TMP = not sandbox.process_mode_namespaces()  # as root with a mount namespa
     [("bubblewrap", place) for place in PLANT]
     + [("process", "working folder"), ("process", "SysV shared memory")]
     + [
-        pytest.param("process", place, marks=known_gap(PROCESS_SHARES_HOST_FOLDERS, HOST_TMP))
+        pytest.param("process", place, marks=known_gap(PROCESS_SHARES_HOST_FOLDERS, HOST_TMP and not CONFINED))
         for place in ("/tmp", "/dev/shm")
     ],
     indirect=["isolation"],
@@ -135,8 +136,12 @@ def test_nothing_one_student_leaves_reaches_the_next(isolation, place, tmp_path)
     finally:
         for folder in ("/tmp", "/dev/shm"):  # process mode: the host's own folders
             _remove(Path(folder) / marker)
-    assert scores["a-planter"] == full_marks()  # the plant worked without costing its author
-    if isolation == "process" and place in ("/tmp", "/dev/shm") and HOST_TMP:
+    outside_its_copy = isolation == "process" and place in ("/tmp", "/dev/shm")
+    if outside_its_copy and CONFINED:  # confined learner code writes only its scratch copy: the plant is refused
+        assert scores["a-planter"]["ex02"] == 0
+    else:
+        assert scores["a-planter"] == full_marks()  # the plant worked without costing its author
+    if outside_its_copy and HOST_TMP and not CONFINED:
         gap(scores["b-inspector"] == full_marks(), f"{place} leftovers reached the next student")
     assert scores["b-inspector"] == full_marks(), f"{place}: the next student found what the previous one left"
 
@@ -283,3 +288,24 @@ def test_the_learners_own_files_are_in_the_fresh_working_folder(isolation, make_
     result = grade(folder, only=["ex01"])
     ex01 = result.exercises[0]
     assert ex01.score == ex01.max_score, [c.message for c in ex01.checks if c.score < c.max_score] or ex01.message
+
+
+def test_a_space_found_not_empty_is_refused_as_the_graders_error(isolation, grade, make_folder, tmp_path, monkeypatch):
+    # The proof that a student's space is empty is the last line of defence: when it finds
+    # anything (here a worker made to find a leftover), no learner code runs there and every
+    # exercise is the grader's error, never a learner's zero.
+    worker_dir = tmp_path / "worker-that-finds-a-leftover"
+    worker_dir.mkdir()
+    for name in sandbox.WORKER_FILES:
+        shutil.copyfile(sandbox.WORKER_DIR / name, worker_dir / name)
+    worker = worker_dir / "worker.py"
+    source = worker.read_text()
+    assert source.count("    found = leftovers()\n    if found:") == 1
+    worker.write_text(
+        source.replace("    found = leftovers()\n    if found:", "    found = ['/tmp/left']\n    if found:")
+    )
+    monkeypatch.setattr(sandbox, "WORKER_DIR", worker_dir)
+    result = grade(make_folder({"ex02": "print('LEARNER CODE RAN')\n" + SOLUTION}), timeout=5.0)
+    assert {e.status for e in result.exercises} == {ExerciseStatus.GRADER_ERROR}
+    assert "LEARNER CODE RAN" not in "".join(e.output for e in result.exercises)
+    assert "not a fresh, confined start" in result.exercises[1].message
