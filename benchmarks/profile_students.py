@@ -88,7 +88,7 @@ def grader_breakdown(stats_file: str) -> dict[str, float]:
 
 def grade_all(paths: list[str]) -> dict:
     """Grade every path through the batch's grading loop in this process; count worker starts and forks."""
-    from grader import batch
+    from grader import batch, leftovers
     from grader.checking import session
     from grader.isolation import sandbox
 
@@ -112,9 +112,12 @@ def grade_all(paths: list[str]) -> dict:
     messages = 1 + 2 * len(paths)  # where its workspace is, then per student an answer and where it is now
     drain = threading.Thread(target=lambda: [ours.recv() for _ in range(messages)], daemon=True)  # the batch's side
     drain.start()
-    with tempfile.TemporaryDirectory() as folder:
-        batch._grading_process(theirs, folder, None, sandbox.Limits())
-    tempfile.tempdir = None  # the grading process moved this process's temporary folders into ``folder``
+    folder = leftovers.private_folder()  # as the batch makes it: the worker's user may pass through
+    try:
+        batch._grading_process(theirs, str(folder), None, sandbox.Limits())
+    finally:
+        tempfile.tempdir = None  # the grading process moved this process's temporary folders into ``folder``
+        leftovers.remove_folder(folder)
     drain.join()
     sandbox.Worker.__init__, session.Session.open = start, open_exercise
     return counts

@@ -20,10 +20,11 @@ import multiprocessing
 import os
 import pickle
 import signal
+import sys
 import tempfile
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
@@ -33,8 +34,16 @@ from grader.checking.runner import with_collected_checks
 from grader.course import CHECKS_DIR, EXERCISES, REFERENCE_DIR, TEMPLATES_DIR
 from grader.files import write_atomically
 from grader.grade import REPORT_FILE, RESULTS_FILE, grade_submission
-from grader.isolation.sandbox import Limits, Workspace
-from grader.model import ClassResult, GradeResult, StudentOutcome, StudentStatus
+from grader.isolation.sandbox import Limits, Workspace, isolation_mode
+from grader.model import (
+    CheckResult,
+    CheckStatus,
+    ClassResult,
+    Failure,
+    GradeResult,
+    StudentOutcome,
+    StudentStatus,
+)
 from grader.progress import Progress
 from grader.reporting.safe_text import spreadsheet_cell
 from grader.submissions import tree
@@ -108,9 +117,32 @@ def previous_result(student_dir: Path, key: str) -> GradeResult | None:
     try:
         if (student_dir / KEY_FILE).read_text() != key:
             return None
-        return GradeResult.from_dict(json.loads((student_dir / RESULTS_FILE).read_text()))
+        return class_row(GradeResult.from_dict(json.loads((student_dir / RESULTS_FILE).read_text())))
     except (OSError, ValueError, KeyError, TypeError):
         return None
+
+
+def class_row(result: GradeResult) -> GradeResult:
+    """What the batch keeps of a student's result: what the gradebook, the dashboard and the summary read.
+
+    The whole result is in the student's results.json; kept in memory for every student it would
+    make the batch grow with the class (a learner's printed output alone may be 200 KB). Kept:
+    scores, statuses and messages of the student and their exercises, and the checks that did not
+    pass (with the call and diagnosis of a failed comparison). Left out: printed output, passed
+    checks, compared values. The strings every student repeats (check names, descriptions) are
+    shared.
+    """
+    exercises = [
+        replace(exercise, output="", checks=[_check_row(c) for c in exercise.checks if c.status != CheckStatus.PASSED])
+        for exercise in result.exercises
+    ]
+    return replace(result, exercises=exercises)
+
+
+def _check_row(check: CheckResult) -> CheckResult:
+    failure = check.failure and Failure(call=check.failure.call, diagnosis=check.failure.diagnosis)
+    name, part, description = (sys.intern(text) for text in (check.name, check.part, check.description))
+    return replace(check, name=name, part=part, description=description, failure=failure)
 
 
 # ---------------------------------------------------------------- grading one student
@@ -135,7 +167,7 @@ def save(out: Path, task: Task, answer: dict) -> StudentOutcome:
         return StudentOutcome(task.student, task.source, StudentStatus.GRADER_ERROR, None, answer["message"])
     student_dir = out / task.student
     student_dir.mkdir(parents=True, exist_ok=True)
-    result = GradeResult.from_dict(json.loads(answer["result"]))
+    result = class_row(GradeResult.from_dict(json.loads(answer["result"])))
     write_atomically(student_dir / RESULTS_FILE, answer["result"])
     write_atomically(student_dir / REPORT_FILE, answer["html"])
     write_atomically(student_dir / KEY_FILE, task.key)
@@ -168,6 +200,18 @@ def _grading_process(connection, folder: str, seed: int | None, limits: Limits) 
         pass  # interrupted, or the batch is gone
     finally:
         workspace.close()
+
+
+def _prepare_to_fork() -> None:
+    """Do once, before the grading processes are forked, what each of them would otherwise do.
+
+    The isolation probes (bubblewrap, the worker's user and Python) and the report's compiled
+    template are then inherited, not repeated in every grading process.
+    """
+    from grader.reporting.report import templates
+
+    isolation_mode()
+    templates().get_template("report.html.j2")
 
 
 def _interrupt_when_parent_dies() -> None:
@@ -210,6 +254,7 @@ def run_local(tasks: list[Task], jobs: int, seed, limits, on_answer) -> None:
     dies too, the student's answer says so ("grading process killed"), and the batch goes on.
     """
     context = multiprocessing.get_context("fork")  # the children inherit every import already made
+    _prepare_to_fork()
     todo, tried, deaths = list(reversed(tasks)), set(), 0
     running: list[_GradingProcess] = []
 
@@ -300,7 +345,11 @@ def grade_class(
     scheduler: str | None = None,
     progress: Progress | None = None,
 ) -> ClassResult:
-    """Grade every student in ``submissions`` into ``out``; students unchanged since the last run are reused."""
+    """Grade every student in ``submissions`` into ``out``; students unchanged since the last run are reused.
+
+    Each student's result in the returned ``ClassResult`` is their row (``class_row``); the whole
+    result is in their ``results.json``.
+    """
     started = time.perf_counter()
     submissions, out = Path(submissions), Path(out)
     out.mkdir(parents=True, exist_ok=True)

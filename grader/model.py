@@ -9,7 +9,7 @@ No I/O beyond ``to_json``/``from_dict`` and no formatting: reports and exporters
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from enum import StrEnum
 
 SCHEMA_VERSION = 2  # 2: a check's ``details`` became ``failure`` (null when nothing was compared) and ``reason``
@@ -68,6 +68,20 @@ class Reason(StrEnum):
 
 # Why every check of an exercise may fail at once; the exercise's message then states it once for all.
 REPORTED_ONCE = (Reason.NOT_IMPLEMENTED, Reason.NOT_DEFINED)
+
+
+def plain(value):
+    """A result as plain dicts and lists, like ``dataclasses.asdict`` but without deep-copying its leaves.
+
+    Every leaf of a result is immutable (str, int, float, a StrEnum, None), so it is shared, not copied.
+    """
+    if is_dataclass(value):
+        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, (list, tuple)):
+        return type(value)(plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
 
 
 @dataclass
@@ -170,7 +184,7 @@ class GradeResult:
         ]
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return plain(self)
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, allow_nan=False)

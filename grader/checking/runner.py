@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TypeVar
 
 import pytest
+from _pytest.runner import runtestprotocol
 
 from grader.checking import carried
 from grader.checking.carried import RightCallees
@@ -73,6 +74,7 @@ class CheckPlugin:
         self.broken = False  # a run ended inside pytest's protocol: the next one needs a session of its own
         self.session: Session | None = None  # the submission at hand, and its inputs and outcomes: see ``run``
         self.inputs: HiddenInputs | PublicInputs | None = None
+        self.item: pytest.Item | None = None  # the check being run: what its fixtures are for
         self.results: dict[str, list[CheckResult]] = {}
         self.runs: dict[str, ExerciseRun] = {}
         self.to_rejudge: dict[str, list[tuple[pytest.Item, CheckResult, list[str]]]] = {}
@@ -89,7 +91,7 @@ class CheckPlugin:
 
     def pytest_pycollect_makeitem(self, collector, name, obj):
         if inspect.isfunction(obj) and hasattr(obj, "grader_check"):
-            return [pytest.Function.from_parent(collector, name=name)]
+            return [Check.from_parent(collector, name=name)]
         return None
 
     def pytest_collection_finish(self, session) -> None:
@@ -127,17 +129,22 @@ class CheckPlugin:
             warnings.simplefilter("ignore")
             for index, item in enumerate(items):
                 following = items[index + 1] if index + 1 < len(items) else None  # None: tear every fixture down
-                item.ihook.pytest_runtest_protocol(item=item, nextitem=following)
+                self.item = item
+                # pytest's run of one test (setup, call, teardown, each reported), without the
+                # log hooks: nothing here reads them (the terminal is off; the plugin makes the results).
+                runtestprotocol(item, log=False, nextitem=following)
         self.broken = False
         return outcome
 
+    # The fixtures read the check at hand from ``self.item``, not from pytest's ``request``: a
+    # fixture that asks for ``request`` costs pytest a new fixture definition at every check.
     @pytest.fixture(scope="module")
-    def ref(self, request):
-        return self.inputs.reference(_exercise_of(request.module))
+    def ref(self):
+        return self.inputs.reference(_exercise_of(self.item.module))
 
     @pytest.fixture(scope="module")
-    def sub(self, request, ref):
-        exercise = _exercise_of(request.module)
+    def sub(self, ref):
+        exercise = _exercise_of(self.item.module)
         run = self.session.open(exercise.id)
         self.runs[exercise.id] = run
         yield LearnerModule(run, ref)
@@ -145,8 +152,8 @@ class CheckPlugin:
         run.close()
 
     @pytest.fixture
-    def rng(self, request):
-        return self.inputs.rng(_exercise_of(request.module), request.node.name)
+    def rng(self):
+        return self.inputs.rng(_exercise_of(self.item.module), self.item.name)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_call(self, item) -> None:
@@ -265,6 +272,22 @@ class CheckPlugin:
     def pytest_collectreport(self, report) -> None:
         if report.failed:
             self.collection_errors.append(f"{report.nodeid}: {report.longreprtext[-2000:]}")
+
+
+class Check(pytest.Function):
+    """A check, as pytest runs it: a plain test function whose failure is reported in one line.
+
+    The plugin writes every message itself from the exception; pytest's own report of a
+    failure (the traceback, filtered and formatted) would be built and thrown away.
+    """
+
+    def repr_failure(self, excinfo) -> str:
+        return excinfo.exconly()
+
+    @functools.cached_property
+    def ihook(self):
+        """pytest's hooks for this check, looked up once: the conftest files they depend on are loaded at collection."""
+        return super().ihook
 
 
 def _call_check(function, fixtures: dict) -> None:
