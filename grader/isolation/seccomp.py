@@ -68,15 +68,22 @@ DENIED = {
     "io_uring_enter": 426,
     "io_uring_register": 427,
 }
-# Allowed only on the calling process itself: {name: (number, index of the target argument)}.
+# Allowed only as the calling process's own, on itself: {name: (number, ((argument, required value), ...))}.
+# (setpriority and ioprio_set also take a process group or a user, which a target of 0 would mean.)
 SELF_ONLY = {
-    "prlimit64": (302, 0),
-    "setpriority": (141, 1),
-    "sched_setparam": (142, 0),
-    "sched_setscheduler": (144, 0),
-    "sched_setaffinity": (203, 0),
-    "sched_setattr": (314, 0),
-    "ioprio_set": (251, 1),
+    "prlimit64": (302, ((0, 0),)),
+    "setpriority": (141, ((0, 0), (1, 0))),  # PRIO_PROCESS, itself
+    "sched_setparam": (142, ((0, 0),)),
+    "sched_setscheduler": (144, ((0, 0),)),
+    "sched_setaffinity": (203, ((0, 0),)),
+    "sched_setattr": (314, ((0, 0),)),
+    "ioprio_set": (251, ((0, 1), (1, 0))),  # IOPRIO_WHO_PROCESS, itself
+}
+# Refused for one value of one argument: {name: (number, argument, value)}.
+REFUSED_OPERATIONS = {
+    # A lease on a file the user owns (the venv's NumPy, the grader's output file) makes every
+    # other process that opens it wait, the grader and classmates' workers included.
+    "fcntl F_SETLEASE": (72, 1, 1024),
 }
 
 
@@ -91,21 +98,26 @@ def _program() -> bytes:
     body += [(_LD, 0, 0, 0), (_JGE, 0, 1, _X32_SYSCALL_BIT), (_RET, 0, 0, denied)]  # the x32 ABI: refused
     for number in DENIED.values():
         body += [(_JEQ, 0, 1, number), (_RET, 0, 0, denied)]
-    for number, argument in SELF_ONLY.values():
-        low = 16 + 8 * argument
-        # nr == number ? (low word == 0 and high word == 0 ? allow : deny) : next; then reload nr.
-        body += [
-            (_JEQ, 0, 6, number),
-            (_LD, 0, 0, low),
-            (_JEQ, 0, 3, 0),
-            (_LD, 0, 0, low + 4),
-            (_JEQ, 0, 1, 0),
-            (_RET, 0, 0, _ALLOW),
-            (_RET, 0, 0, denied),
-            (_LD, 0, 0, 0),
-        ]
+    for number, required in SELF_ONLY.values():
+        body += _self_only(number, required, denied)
+    for number, argument, value in REFUSED_OPERATIONS.values():
+        # nr == number ? (argument's low word == value ? deny : next) : next; then reload nr.
+        body += [(_JEQ, 0, 3, number), (_LD, 0, 0, 16 + 8 * argument), (_JEQ, 0, 1, value), (_RET, 0, 0, denied)]
+        body.append((_LD, 0, 0, 0))
     body.append((_RET, 0, 0, _ALLOW))
     return b"".join(struct.pack("=HBBI", *instruction) for instruction in body)
+
+
+def _self_only(number: int, required: tuple[tuple[int, int], ...], denied: int) -> list[tuple[int, int, int, int]]:
+    """nr == number ? (every argument's words equal to its value ? allow : deny) : next; then reload nr."""
+    deny_at = 4 * len(required) + 2  # index of the "deny" return in this block
+    block = [(_JEQ, 0, deny_at, number)]
+    for argument, value in required:
+        low = 16 + 8 * argument
+        for offset, expected in ((low, value), (low + 4, 0)):  # the argument's low word, then its high word
+            compare_at = len(block) + 1
+            block += [(_LD, 0, 0, offset), (_JEQ, 0, deny_at - compare_at - 1, expected)]
+    return [*block, (_RET, 0, 0, _ALLOW), (_RET, 0, 0, denied), (_LD, 0, 0, 0)]
 
 
 def install() -> None:

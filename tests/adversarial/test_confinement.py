@@ -113,8 +113,9 @@ def test_doctor_names_what_the_confinement_covers(isolation):
 # What a process of the worker's user could do to others that Landlock does not cover: each
 # attempt prints DENIED or DONE.
 BEYOND_LANDLOCK = """
-import ctypes, os, resource, socket
+import ctypes, fcntl, os, resource, signal, socket
 
+signal.signal(signal.SIGIO, signal.SIG_IGN)
 libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -142,6 +143,9 @@ attempt("chmod", lambda: os.chmod("mine.txt", 0o600))
 attempt("utime", lambda: os.utime("mine.txt", (0, 0)))
 attempt("prlimit", lambda: resource.prlimit(os.getppid(), resource.RLIMIT_CPU, (1, 1)))
 attempt("setpriority", lambda: os.setpriority(os.PRIO_PROCESS, os.getppid(), 19))
+attempt("setpriority of its user", lambda: os.setpriority(os.PRIO_USER, 0, 19))
+attempt("ioprio_set of its user", lambda: libc.syscall(251, 3, 0, 7))  # IOPRIO_WHO_USER, itself: lowest
+attempt("lease", lambda: fcntl.fcntl(1, fcntl.F_SETLEASE, fcntl.F_WRLCK))  # on the grader's output file
 attempt("shmget", lambda: libc.shmget(0x5EED, 4096, 0o1666))
 attempt("keyctl", lambda: libc.syscall(250, 0x11, -4, 0, 0, 0))  # KEYCTL_DESCRIBE on the user keyring
 attempt("io_uring", lambda: libc.syscall(425, 4, ctypes.create_string_buffer(120)))  # io_uring_setup
@@ -194,7 +198,7 @@ def test_confined_code_may_not_reach_sockets_files_it_owns_or_other_processes(is
     port, unix, heard = listeners
     graded = hostile(BEYOND_LANDLOCK.format(port=port, unix=unix) + ZEROS, score=0.0, status="failed")
     output = graded.target.output
-    assert "DONE" not in output and output.count("DENIED") == 10, output
+    assert "DONE" not in output and output.count("DENIED") == 13, output
     assert heard == []
 
 
