@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -187,10 +188,16 @@ def test_a_reused_worker_starts_clean_for_the_next_student(tmp_path):
     assert tagged_processes() == []
 
 
-def test_a_batch_of_hostile_students_leaves_nothing_behind(tmp_path):
+def test_a_batch_of_hostile_students_leaves_nothing_behind(tmp_path, monkeypatch):
     """Every hostile submission of tests/test_hostile.py graded as one class: no process, no stray
     file outside OUT, bounded memory, and each student loses exercise 2 only."""
     import resource
+
+    # The batch's temporary folders go to a folder of this test's own (one the worker's user may
+    # enter), so that other gradings on the machine cannot make the check below fail.
+    private_tmp = Path(tempfile.mkdtemp(prefix="batch-test-", dir="/tmp"))
+    private_tmp.chmod(0o755)
+    monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
 
     from tests.test_hostile import HOSTILE
 
@@ -199,7 +206,6 @@ def test_a_batch_of_hostile_students_leaves_nothing_behind(tmp_path):
     for name, (_, source) in HOSTILE.items():
         shutil.copytree(REFERENCE_DIR, folder / name)
         (folder / name / "ex02_gradient_geometry.py").write_text(source)
-    before_tmp = set(os.listdir("/tmp"))
     memory_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result = grade_class(folder, tmp_path / "out", jobs=2, limits=_short(), progress=quiet())
     for outcome in result.students:
@@ -207,5 +213,6 @@ def test_a_batch_of_hostile_students_leaves_nothing_behind(tmp_path):
         assert scores.pop("ex02") == 0, outcome.student
         assert set(scores.values()) == {10}, (outcome.student, scores)
     assert tagged_processes() == []
-    assert {p for p in set(os.listdir("/tmp")) - before_tmp if p.startswith("grader-")} == set()
+    assert os.listdir(private_tmp) == []
+    private_tmp.rmdir()
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - memory_before < 256 * 1024  # KiB

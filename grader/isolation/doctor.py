@@ -10,7 +10,14 @@ import sys
 import numpy
 
 from grader.isolation import cgroup, landlock
-from grader.isolation.sandbox import Limits, isolation_mode, landlock_abi, process_mode_namespaces, worker_identity
+from grader.isolation.sandbox import (
+    Limits,
+    isolation_mode,
+    landlock_abi,
+    process_mode_namespaces,
+    seccomp_filter,
+    worker_identity,
+)
 
 
 def print_diagnosis() -> None:
@@ -58,6 +65,13 @@ def _print_process_mode(dropped: bool) -> None:
             "  warning: no Landlock here (an older kernel, or refused): learner code reads and writes whatever"
             " its user may, and only namespaces (below) close the network"
         )
+    if seccomp_filter():
+        print(
+            "  seccomp filter: no sockets; no changes of files' owner, mode, times or attributes; no limits,"
+            " priorities or affinity of other processes; no SysV IPC or keyrings"
+        )
+    else:
+        print("  warning: no seccomp filter here (Linux on x86-64 only): sockets and SysV IPC are open")
     if dropped:
         print(
             "  as root: the worker runs without groups, with no_new_privs; it cannot signal or inspect the grader,"

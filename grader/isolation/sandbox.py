@@ -33,11 +33,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.isolation import landlock
+from grader.isolation import landlock, seccomp
 from grader.isolation.cgroup import WorkerCgroup
 
 WORKER_DIR = Path(__file__).parent
-WORKER_FILES = ("worker.py", "wire.py", "landlock.py")
+WORKER_FILES = ("worker.py", "wire.py", "landlock.py", "seccomp.py")
 WORKER_USER = "grader-worker"  # the unprivileged account learner code runs as when the grader is root
 SYSTEM_PYTHON = "/usr/bin/python3"  # with Debian's python3-numpy: an interpreter any user can run
 NOT_CLEAN_STATUS = 86  # the worker's exit status when it refused to grade: no fresh or confined start (worker.py)
@@ -254,14 +254,22 @@ def landlock_abi() -> int:
     return landlock.abi_version() if sys.platform == "linux" else 0
 
 
-def _confinement(scratch: Path, worker_dir: Path, python: str) -> dict[str, list[str]]:
-    """What learner code may use in process mode: bubblewrap's read-only view, and its scratch copy.
+def _confinement(scratch: Path, worker_dir: Path, python: str) -> dict:
+    """What learner code may use in process mode: bubblewrap's read-only view, and its scratch copy;
+    which confinements apply here (Landlock, the seccomp filter).
 
     ``/proc`` stays readable, as in the sandbox: Landlock already refuses what it would give of the
     grader (its environment, memory, open files, working folder) to a process it confines.
     """
     readable = [*SYSTEM_DIRS, *LINKER_FILES, "/proc", *_python_dirs(python), str(worker_dir)]
-    return {"read": readable, "write": [str(scratch)], "devices": list(DEVICE_NODES)}
+    paths = {"read": readable, "write": [str(scratch)], "devices": list(DEVICE_NODES)}
+    return {**paths, "landlock": landlock_abi() > 0, "seccomp": seccomp_filter()}
+
+
+@functools.cache
+def seccomp_filter() -> bool:
+    """Whether process mode installs the seccomp filter of confined learner code here (seccomp.py)."""
+    return os.environ.get("GRADER_SECCOMP") != "off" and seccomp.supported()
 
 
 def _numpy_dir() -> str:
@@ -325,7 +333,7 @@ class Worker:
             cwd = None
         else:
             command, script, cwd = [], str(worker_dir / "worker.py"), scratch
-            if landlock_abi():
+            if landlock_abi() or seccomp_filter():
                 env["GRADER_CONFINE"] = json.dumps(_confinement(scratch, worker_dir, self.identity.python))
         command += [self.identity.python, "-I", script, str(request_r), str(reply_w), str(limits.output_bytes)]
         command += filter(None, [self.identity.numpy_dir])

@@ -50,7 +50,8 @@ def _load_beside(name: str):
 wire = _load_beside("wire")
 # Process mode: what the exercise's process may read and write once it confines itself (Landlock).
 CONFINEMENT = json.loads(os.environ.pop("GRADER_CONFINE", None) or "null")
-landlock = _load_beside("landlock") if CONFINEMENT else None
+landlock = _load_beside("landlock") if CONFINEMENT and CONFINEMENT["landlock"] else None
+seccomp = _load_beside("seccomp") if CONFINEMENT and CONFINEMENT["seccomp"] else None
 
 # Keep private references: learner code may replace these names on the modules it can reach.
 _fork, _waitpid, _read, _write, _exit = os.fork, os.waitpid, os.read, os.write, os._exit
@@ -504,7 +505,7 @@ def leftovers() -> list[str]:
 
 # ---------------------------------------------------------------- a fresh start per student
 
-PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 1, 4, 24
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 4, 24, 38
 CLONE_NEWNS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID = 0x00020000, 0x08000000, 0x10000000, 0x20000000
 MS_NOSUID, MS_NODEV, MS_REC, MS_PRIVATE = 2, 4, 1 << 14, 1 << 18
 
@@ -566,17 +567,30 @@ def fresh_namespaces(tmp_bytes: int) -> None:
 
 
 def confine() -> None:
-    """Process mode: confine this process before any learner code runs (see landlock.py).
+    """Process mode: confine this process before any learner code runs (landlock.py, seccomp.py).
 
-    The grader asks for it only where the kernel offers Landlock, and the worker proved at its
-    start that it works here (``prove_confinement``); learner code never runs unconfined.
+    The grader asks only for what this machine offers, and the student's process proved it works
+    (``prove_confinement``); learner code never runs less confined than asked.
     """
     if CONFINEMENT:
         try:
-            landlock.confine(CONFINEMENT["read"], CONFINEMENT["write"], CONFINEMENT["devices"])
+            _confine()
         except Exception as exc:
             _write(1, f"grader error: learner code could not be confined ({exc})\n".encode())
             _exit(1)
+        if landlock:
+            # Its processes stay readable to the cleanup (their environment holds the worker's
+            # token), which a non-dumpable process's /proc files are not to a user other than root;
+            # learner code of any other exercise, confined apart, still cannot trace them.
+            _prctl(PR_SET_DUMPABLE, 1)
+
+
+def _confine() -> None:
+    _prctl(PR_SET_NO_NEW_PRIVS, 1)
+    if landlock:
+        landlock.confine(CONFINEMENT["read"], CONFINEMENT["write"], CONFINEMENT["devices"])
+    if seccomp:
+        seccomp.install()
 
 
 def prove_confinement() -> None:
@@ -590,7 +604,7 @@ def prove_confinement() -> None:
     pid = _fork()
     if pid == 0:
         try:
-            landlock.confine(CONFINEMENT["read"], CONFINEMENT["write"], CONFINEMENT["devices"])
+            _confine()
         except Exception as exc:
             not_clean(f"learner code could not be confined ({exc})")
         _exit(0)
@@ -744,7 +758,7 @@ def main() -> None:
         os.close(reset_w)
         reset_id = finish_student(pid, reset_r)
         if reset_id is None:  # the student's process died or the grader hung up: so does the worker
-            return
+            _exit(1)
         found = [] if SHARED_REASON else leftovers()
         send({"id": reset_id, "ok": True, "fresh": not SHARED_REASON, "why": SHARED_REASON, "leftovers": found})
 

@@ -117,6 +117,7 @@ def gap(closed: bool, message: str) -> None:
 CONFINED = sandbox.landlock_abi() >= 1
 NETWORK_CONFINED = sandbox.landlock_abi() >= landlock.NETWORK_ABI
 SIGNALS_CONFINED = sandbox.landlock_abi() >= landlock.SIGNAL_ABI
+FILTERED = sandbox.seccomp_filter()  # process mode's seccomp filter (grader/isolation/seccomp.py)
 
 
 def known_gap(reason: str, condition: bool = True):

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import random
 import shutil
+import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
+from grader.course import EXERCISES, REFERENCE_DIR
 from grader.isolation import sandbox
 from grader.model import CheckStatus, ExerciseStatus
 from tests.adversarial.conftest import CONFINED, SOLUTION, ZEROS
@@ -77,9 +80,14 @@ with open("notes.txt", "w") as notes:
     notes.write("scratch")
 print("SCRATCH", open("notes.txt").read(), "TEMP", tempfile.gettempdir() == os.getcwd())
 print("PROC", open("/proc/self/status").read().split()[0])
+import resource
+resource.setrlimit(resource.RLIMIT_NOFILE, resource.getrlimit(resource.RLIMIT_NOFILE))  # its own limits
+os.setpriority(os.PRIO_PROCESS, 0, 1)
+print("SELF", os.getpriority(os.PRIO_PROCESS, 0))
 """
     graded = hostile(uses + SOLUTION, score=10.0, status="passed")
     assert "SCRATCH scratch TEMP True" in graded.target.output and "PROC Name:" in graded.target.output
+    assert "SELF 1" in graded.target.output
 
 
 def test_a_confinement_that_cannot_be_applied_is_the_graders_error_and_runs_no_learner_code(
@@ -87,7 +95,8 @@ def test_a_confinement_that_cannot_be_applied_is_the_graders_error_and_runs_no_l
 ):
     # A confinement the worker cannot apply (here, a malformed rule): the worker proves the
     # confinement before any student and refuses to grade without it.
-    monkeypatch.setattr(sandbox, "_confinement", lambda *args: {"read": [42], "write": [], "devices": []})
+    malformed = {"read": [42], "write": [], "devices": [], "landlock": True, "seccomp": False}
+    monkeypatch.setattr(sandbox, "_confinement", lambda *args: malformed)
     result = grade(make_folder({"ex02": "print('LEARNER CODE RAN')\n" + SOLUTION}), timeout=5.0)
     assert {e.status for e in result.exercises} == {ExerciseStatus.GRADER_ERROR}
     assert all(c.status == CheckStatus.GRADER_ERROR for e in result.exercises for c in e.checks)
@@ -99,3 +108,127 @@ def test_doctor_names_what_the_confinement_covers(isolation):
     doctor = subprocess.run([sys.executable, "-m", "grader", "doctor"], capture_output=True, text=True, timeout=120)
     assert doctor.returncode == 0, doctor.stderr
     assert "Landlock (version" in doctor.stdout and "writes to the scratch copy only" in doctor.stdout
+
+
+# What a process of the worker's user could do to others that Landlock does not cover: each
+# attempt prints DENIED or DONE.
+BEYOND_LANDLOCK = """
+import ctypes, os, resource, socket
+
+libc = ctypes.CDLL(None, use_errno=True)
+
+
+def attempt(name, action):
+    try:
+        result = action()
+    except OSError as error:
+        print("DENIED", name, error.errno)
+        return
+    print("DENIED" if result == -1 else "DONE", name)
+
+
+def connect(family, kind, protocol, address):
+    with socket.socket(family, kind, protocol) as s:
+        s.settimeout(1)
+        s.connect(address)
+        s.sendall(b"reached")
+
+
+attempt("mptcp", lambda: connect(socket.AF_INET, socket.SOCK_STREAM, 262, ("127.0.0.1", {port})))
+attempt("unix", lambda: connect(socket.AF_UNIX, socket.SOCK_STREAM, 0, {unix!r}))
+attempt("udp", lambda: connect(socket.AF_INET, socket.SOCK_DGRAM, 0, ("127.0.0.1", {port})))
+open("mine.txt", "w").close()
+attempt("chmod", lambda: os.chmod("mine.txt", 0o600))
+attempt("utime", lambda: os.utime("mine.txt", (0, 0)))
+attempt("prlimit", lambda: resource.prlimit(os.getppid(), resource.RLIMIT_CPU, (1, 1)))
+attempt("setpriority", lambda: os.setpriority(os.PRIO_PROCESS, os.getppid(), 19))
+attempt("shmget", lambda: libc.shmget(0x5EED, 4096, 0o1666))
+attempt("keyctl", lambda: libc.syscall(250, 0x11, -4, 0, 0, 0))  # KEYCTL_DESCRIBE on the user keyring
+"""
+
+
+@pytest.fixture
+def listeners():
+    """A TCP (and MPTCP) listener on 127.0.0.1 and a UNIX one in a folder anyone may enter; what they heard."""
+    heard: list[bytes] = []
+    folder = Path("/var/tmp") / f"grader-listener-{random.getrandbits(64):x}"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    servers = [socket.create_server(("127.0.0.1", 0)), socket.socket(socket.AF_UNIX)]
+    servers[1].bind(str(folder / "socket"))
+    (folder / "socket").chmod(0o777)
+    servers[1].listen()
+    stop = threading.Event()
+
+    def serve(server):
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                continue
+            with connection:
+                connection.settimeout(1)
+                try:
+                    heard.append(connection.recv(100))
+                except OSError:
+                    pass
+
+    threads = [threading.Thread(target=serve, args=(server,), daemon=True) for server in servers]
+    for thread in threads:
+        thread.start()
+    try:
+        yield servers[0].getsockname()[1], str(folder / "socket"), heard
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+        for server in servers:
+            server.close()
+        shutil.rmtree(folder)
+
+
+@pytest.mark.skipif(not sandbox.seccomp_filter(), reason="no seccomp filter on this machine (Linux on x86-64 only)")
+def test_confined_code_may_not_reach_sockets_files_it_owns_or_other_processes(isolation, hostile, listeners):
+    port, unix, heard = listeners
+    graded = hostile(BEYOND_LANDLOCK.format(port=port, unix=unix) + ZEROS, score=0.0, status="failed")
+    output = graded.target.output
+    assert "DONE" not in output and output.count("DENIED") == 9, output
+    assert heard == []
+
+
+LINGERER = """
+import ctypes, os, time
+
+if os.fork() == 0:  # an ordinary child, left running when the exercise ends
+    ctypes.CDLL(None).prctl(15, b"lingerer-{key}", 0, 0, 0)  # PR_SET_NAME: its name in /proc/<pid>/comm
+    time.sleep(60)
+    os._exit(0)
+"""
+FIND_LINGERER = """
+import os
+
+
+def _running(pid):  # its name, unless it is gone or a zombie (dead, not yet reaped)
+    try:
+        with open(f"/proc/{{pid}}/stat") as stat:
+            head, tail = stat.read().rsplit(")", 1)
+        name, state = head.split("(", 1)[1], tail.split()[0]
+    except (OSError, IndexError):
+        return ""
+    return "" if state in "ZX" else name
+
+
+_left = [p for p in os.listdir("/proc") if p.isdigit() and _running(p) == "lingerer-{key}"]
+assert not _left, f"a process of exercise 2 is still running: {{_left}}"
+"""
+
+
+def test_processes_of_confined_code_are_ended_without_a_pid_namespace(isolation, hostile, monkeypatch):
+    # Without a PID namespace (not root, or a container that refuses one) the student's process
+    # ends an exercise's processes by the token in their environment, which it must be able to
+    # read: confined learner processes stay readable to it.
+    monkeypatch.setattr(sandbox, "_leave_host_namespaces", lambda *args: None)
+    key = f"{random.getrandbits(24):x}"
+    inspector = {"ex03": FIND_LINGERER.format(key=key) + (REFERENCE_DIR / f"{EXERCISES[2].module}.py").read_text()}
+    hostile(LINGERER.format(key=key) + SOLUTION, score=10.0, status="passed", replace=inspector)

@@ -1,0 +1,118 @@
+"""The system calls confined learner code may not make (a seccomp filter), beside Landlock.
+
+Landlock confines paths, TCP and signals, but not everything a process of the grader's own user
+(or of the worker's user, shared by every worker) may do to others. In process mode the exercise's
+process therefore also installs this filter, irrevocably, before any learner code runs; each call
+below fails with ``EPERM``:
+
+- ``socket``: no socket at all (MPTCP, UDP, pathname UNIX sockets, netlink are beyond Landlock);
+  ``socketpair`` stays;
+- changing files' owner, mode, times or extended attributes, which Landlock does not cover
+  (another student's folder could be made unreadable);
+- limits, priorities and CPU affinity of any process but itself (``prlimit64``, ``setpriority``,
+  ``sched_set*``, ``ioprio_set`` with a target other than 0): no slowing or killing the grader or
+  a classmate's worker;
+- SysV IPC objects and the kernel's keyrings, which outlive the exercise and are shared by a user.
+
+x86-64 only: on other machines the filter is not installed (``supported`` says so). Standard
+library only: the worker loads this file from beside itself.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import errno
+import os
+import platform
+import struct
+
+_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 22, 2
+_AUDIT_ARCH_X86_64 = 0xC000003E
+_X32_SYSCALL_BIT = 0x40000000
+_ALLOW, _ERRNO = 0x7FFF0000, 0x00050000
+# Classic BPF: load a word of seccomp_data (nr at 0, arch at 4, args at 16 + 8 i), jump, return.
+_LD, _JEQ, _JGE, _RET = 0x20, 0x15, 0x35, 0x06
+
+# x86-64 numbers.
+DENIED = {
+    "socket": 41,
+    "chmod": 90,
+    "fchmod": 91,
+    "chown": 92,
+    "fchown": 93,
+    "lchown": 94,
+    "utime": 132,
+    "utimes": 235,
+    "futimesat": 261,
+    "utimensat": 280,
+    "fchownat": 260,
+    "fchmodat": 268,
+    "fchmodat2": 452,
+    "setxattr": 188,
+    "lsetxattr": 189,
+    "fsetxattr": 190,
+    "removexattr": 197,
+    "lremovexattr": 198,
+    "fremovexattr": 199,
+    "setxattrat": 463,
+    "removexattrat": 466,
+    "shmget": 29,
+    "semget": 64,
+    "msgget": 68,
+    "add_key": 248,
+    "request_key": 249,
+    "keyctl": 250,
+}
+# Allowed only on the calling process itself: {name: (number, index of the target argument)}.
+SELF_ONLY = {
+    "prlimit64": (302, 0),
+    "setpriority": (141, 1),
+    "sched_setparam": (142, 0),
+    "sched_setscheduler": (144, 0),
+    "sched_setaffinity": (203, 0),
+    "sched_setattr": (314, 0),
+    "ioprio_set": (251, 1),
+}
+
+
+def supported() -> bool:
+    """Whether this machine gets the filter (Linux on x86-64)."""
+    return platform.system() == "Linux" and platform.machine() in ("x86_64", "AMD64")
+
+
+def _program() -> bytes:
+    denied = _ERRNO | errno.EPERM
+    body = [(_LD, 0, 0, 4), (_JEQ, 1, 0, _AUDIT_ARCH_X86_64), (_RET, 0, 0, denied)]  # another ABI: refused
+    body += [(_LD, 0, 0, 0), (_JGE, 0, 1, _X32_SYSCALL_BIT), (_RET, 0, 0, denied)]  # the x32 ABI: refused
+    for number in DENIED.values():
+        body += [(_JEQ, 0, 1, number), (_RET, 0, 0, denied)]
+    for number, argument in SELF_ONLY.values():
+        low = 16 + 8 * argument
+        # nr == number ? (low word == 0 and high word == 0 ? allow : deny) : next; then reload nr.
+        body += [
+            (_JEQ, 0, 6, number),
+            (_LD, 0, 0, low),
+            (_JEQ, 0, 3, 0),
+            (_LD, 0, 0, low + 4),
+            (_JEQ, 0, 1, 0),
+            (_RET, 0, 0, _ALLOW),
+            (_RET, 0, 0, denied),
+            (_LD, 0, 0, 0),
+        ]
+    body.append((_RET, 0, 0, _ALLOW))
+    return b"".join(struct.pack("=HBBI", *instruction) for instruction in body)
+
+
+def install() -> None:
+    """Install the filter on this process and every process it will start (no_new_privs must be set)."""
+    code = _program()
+    filters = ctypes.create_string_buffer(code, len(code))
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    program = Program(len(code) // 8, ctypes.addressof(filters))
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(program), 0, 0) != 0:
+        number = ctypes.get_errno()
+        raise OSError(number, f"prctl(PR_SET_SECCOMP): {os.strerror(number)}")
