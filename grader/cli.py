@@ -108,6 +108,14 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("doctor", help="say which isolation this machine gives learner code, and why")
 
     args = parser.parse_args(argv)
+    try:
+        return _run(args, commands)
+    except BrokenPipeError:  # the reader went away (`grader doctor | head`): nothing more to say to it
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so that exiting flushes nowhere
+        return 1
+
+
+def _run(args: argparse.Namespace, commands) -> int:
     if args.command == "doctor":
         from grader.isolation.doctor import print_diagnosis
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 
@@ -169,3 +170,15 @@ def test_a_file_that_is_not_a_notebook_says_what_it_is_once(name, content, said,
     assert main(["grade", str(tmp_path / name)]) == 0
     printed = capsys.readouterr().out
     assert printed.count(said) == 1 and "notebook could not be read" not in printed
+
+
+def test_a_reader_that_goes_away_gets_no_traceback():
+    # `grader doctor | head -1`: the pipe closes before the grader has said everything.
+    piped = subprocess.run(
+        f"{shlex.quote(sys.executable)} -m grader doctor | head -c 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert piped.stdout == "I" and "Traceback" not in piped.stderr, piped.stderr

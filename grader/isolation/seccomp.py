@@ -12,7 +12,8 @@ below fails with ``EPERM``:
 - limits, priorities and CPU affinity of any process but itself (``prlimit64``, ``setpriority``,
   ``sched_set*``, ``ioprio_set`` with a target other than 0): no slowing or killing the grader or
   a classmate's worker;
-- SysV IPC objects and the kernel's keyrings, which outlive the exercise and are shared by a user.
+- SysV IPC objects and the kernel's keyrings, which outlive the exercise and are shared by a user;
+- io_uring, whose operations (sockets among them) no filter of system calls sees.
 
 x86-64 only: on other machines the filter is not installed (``supported`` says so). Standard
 library only: the worker loads this file from beside itself.
@@ -62,6 +63,10 @@ DENIED = {
     "add_key": 248,
     "request_key": 249,
     "keyctl": 250,
+    # io_uring makes sockets (and more) without the system calls above: it would undo the filter.
+    "io_uring_setup": 425,
+    "io_uring_enter": 426,
+    "io_uring_register": 427,
 }
 # Allowed only on the calling process itself: {name: (number, index of the target argument)}.
 SELF_ONLY = {

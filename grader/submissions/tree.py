@@ -9,6 +9,7 @@ grader works from these bytes only, so a file cannot change between being checke
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import stat
@@ -79,8 +80,6 @@ def read(path: Path) -> Tree:
 
 
 def _link_or_special(error: OSError) -> str:
-    import errno
-
     if error.errno == errno.ELOOP:
         return "the submission is a link, not a notebook or a folder: links are not followed"
     return f"the submission cannot be opened ({error.strerror})"
@@ -107,15 +106,15 @@ def _walk(fd: int, prefix: str, tree: Tree, depth: int) -> None:
                     continue
                 try:
                     child = os.open(name, _DIRECTORY, dir_fd=fd)
-                except OSError:  # replaced by a link since it was listed: ELOOP or ENOTDIR
-                    tree.links.append(relative)
+                except OSError as error:  # replaced by a link since it was listed (ELOOP, ENOTDIR), or private
+                    _not_opened(tree, relative, error)
                     continue
                 _walk(child, relative + "/", tree, depth + 1)
             elif stat.S_ISREG(mode):
                 try:
                     file = os.open(name, _FILE, dir_fd=fd)
-                except OSError:
-                    tree.links.append(relative)
+                except OSError as error:
+                    _not_opened(tree, relative, error)
                     continue
                 try:
                     _read_file(file, relative, tree)
@@ -125,6 +124,14 @@ def _walk(fd: int, prefix: str, tree: Tree, depth: int) -> None:
                 tree.specials.append(relative)
     finally:
         os.close(fd)
+
+
+def _not_opened(tree: Tree, relative: str, error: OSError) -> None:
+    """An entry that could not be opened: a link put in its place, or one the grader may not read."""
+    if error.errno in (errno.EACCES, errno.EPERM):
+        tree.unread[relative] = "the grader may not read it (permission denied): check the submission's permissions"
+    else:
+        tree.links.append(relative)
 
 
 def _read_file(fd: int, relative: str, tree: Tree) -> None:

@@ -120,9 +120,13 @@ SIGNALS_CONFINED = sandbox.landlock_abi() >= landlock.SIGNAL_ABI
 FILTERED = sandbox.seccomp_filter()  # process mode's seccomp filter (grader/isolation/seccomp.py)
 
 
-def known_gap(reason: str, condition: bool = True):
-    """The mark of a test that demonstrates a known gap (see the module docstring)."""
-    return pytest.mark.xfail(condition, reason=reason, raises=GapStillOpen, strict=True)
+def known_gap(reason: str, condition: bool = True, race: bool = False):
+    """The mark of a test that demonstrates a known gap (see the module docstring).
+
+    ``race``: the gap is a race that the grader sometimes wins, so the test may pass while it is
+    open (not strict); every other failed assertion still fails it.
+    """
+    return pytest.mark.xfail(condition, reason=reason, raises=GapStillOpen, strict=not race)
 
 
 # ------------------------------------------------------------------ isolation modes

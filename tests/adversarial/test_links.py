@@ -9,6 +9,7 @@ the sandbox. These are attacks on the grader's own reading, so they hold in both
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from pathlib import Path
@@ -168,3 +169,22 @@ def test_a_batch_does_not_grade_a_student_from_a_classmates_folder(isolation, tm
     carol = {e.id: e for e in next(o for o in result.students if o.student == "carol").result.exercises}
     assert carol["ex01"].score == 10 and carol["ex02"].score == 0
     assert carol["ex02"].status == "missing" and "link" in carol["ex02"].message
+
+
+def test_an_entry_the_grader_may_not_read_is_named_as_such_not_as_a_link(tmp_path, monkeypatch):
+    # Permissions are the instructor's to fix: the report says so instead of "links are not read".
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / "ex01_partial_derivatives.py").write_text("x = 1\n")
+    (folder / "private").mkdir()
+    real_open = os.open
+
+    def private_open(path, flags, mode=0o777, *, dir_fd=None):
+        if dir_fd is not None and path in ("ex01_partial_derivatives.py", "private"):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real_open(path, flags, mode, dir_fd=dir_fd)
+
+    monkeypatch.setattr(tree.os, "open", private_open)
+    files = tree.read(folder)
+    assert files.links == [] and set(files.unread) == {"ex01_partial_derivatives.py", "private"}
+    assert all("permission denied" in why for why in files.unread.values())
