@@ -13,8 +13,8 @@ process per configuration, and prints:
 - the batch parent's share of that CPU (it runs beside the grading processes), its peak memory,
   and how that grows with the class;
 - where one student's CPU goes: the grader side by concern (a cProfile of the batch's grading
-  loop, bucketed by module), the worker side by stage (start, fork per exercise, the rest:
-  loading and running the learner's code and the wire);
+  loop, bucketed by module), the worker side by stage (start, the fresh start between two
+  students, fork per exercise, the rest: loading and running the learner's code and the wire);
 - with a few hanging students (--timeout 1), what timeouts cost.
 
     python benchmarks/bench_batch.py [--students 40 200] [--memory 500] [--profile 20] [--runs 1]
@@ -156,6 +156,7 @@ def breakdown(root: Path, students: int) -> None:
     worker_cpu = (figures["tree_cpu_s"] - figures["grader_cpu_s"]) / n
     starts, opens = figures["worker_starts"] / n, figures["exercises_opened"] / n
     start_cpu, fork_cpu = figures["worker_start_s"] * starts, figures["exercise_fork_s"] * opens
+    reset_cpu = figures["student_reset_s"]
     print(f"\nOne student's CPU, {n} students of the mix graded in one process (a batch's grading process):")
     print(f"  grader process            {1000 * grader_cpu:6.1f} ms")
     for name, share in sorted(grader_breakdown(str(stats)).items(), key=lambda kv: -kv[1]):
@@ -165,8 +166,9 @@ def breakdown(root: Path, students: int) -> None:
         return
     print(f"  worker processes          {1000 * worker_cpu:6.1f} ms")
     print(f"    start (Python, NumPy, sandbox) {1000 * start_cpu:6.1f} ms  ({starts:.2f} starts per student)")
+    print(f"    fresh start between students   {1000 * reset_cpu:6.1f} ms  (new namespaces, copy of the work)")
     print(f"    fork per exercise              {1000 * fork_cpu:6.1f} ms  ({opens:.1f} exercises per student)")
-    rest = worker_cpu - start_cpu - fork_cpu
+    rest = worker_cpu - start_cpu - reset_cpu - fork_cpu
     print(f"    learner code, calls, wire      {1000 * rest:6.1f} ms")
     print(f"  total                     {1000 * (grader_cpu + worker_cpu):6.1f} ms")
 

@@ -124,7 +124,8 @@ def grade_all(paths: list[str]) -> dict:
 
 
 def worker_fixed_costs(tree: TreeCPU, repeats: int = 4) -> dict:
-    """Worker CPU of a start (to ready, then closed) and of one exercise's fork (open and close of `pass`)."""
+    """Worker CPU of a start (to ready, then closed), of one exercise's fork (open and close of `pass`)
+    and of the fresh start between two students (a reset after such an exercise, less the exercise)."""
     from grader.isolation.sandbox import Limits, Workspace
 
     limits = Limits()
@@ -136,14 +137,25 @@ def worker_fixed_costs(tree: TreeCPU, repeats: int = 4) -> dict:
     start = (tree.seconds() - before - (time.process_time() - own)) / repeats
     workspace = Workspace(limits)
     workspace.worker.request({"op": "reset"}, timeout=60)
-    before, own = tree.seconds(), time.process_time()
-    forks = repeats * 5
-    for _ in range(forks):
+
+    def worker_cpu(step, times: int) -> float:
+        before, own = tree.seconds(), time.process_time()
+        for _ in range(times):
+            step()
+        return (tree.seconds() - before - (time.process_time() - own)) / times
+
+    def exercise() -> None:
         workspace.worker.request({"op": "open", "kind": "cells", "cells": [{"label": "cell", "code": "pass"}]}, 10)
         workspace.worker.request({"op": "close"}, 10)
-    fork = (tree.seconds() - before - (time.process_time() - own)) / forks
+
+    def student() -> None:
+        exercise()
+        workspace.reset()
+
+    fork = worker_cpu(exercise, repeats * 5)
+    reset = worker_cpu(student, repeats * 5) - fork
     workspace.close()
-    return {"worker_start_s": start, "exercise_fork_s": fork}
+    return {"worker_start_s": start, "exercise_fork_s": fork, "student_reset_s": reset}
 
 
 def main() -> None:

@@ -154,9 +154,15 @@ def grade_task(task: Task, seed: int | None, limits: Limits, workspace: Workspac
         result = grade_submission(task.source, seed=seed, limits=limits, workspace=workspace)
         from grader.reporting.report import render_report
 
-        # The JSON text is made here, in parallel, and written as it is: the batch's own process
-        # only parses it back (fast) for the gradebook and the dashboard.
-        return {"student": task.student, "result": result.to_json(), "html": render_report(result), "message": ""}
+        # The JSON text and the row are made here, in parallel: the batch's own process writes the
+        # text as it is and keeps the row, never the whole result.
+        return {
+            "student": task.student,
+            "result": result.to_json(),
+            "html": render_report(result),
+            "row": class_row(result),
+            "message": "",
+        }
     except Exception:  # a grader bug must cost one student's row, not the batch
         return {"student": task.student, "result": None, "html": None, "message": traceback.format_exc(limit=-3)}
 
@@ -167,11 +173,11 @@ def save(out: Path, task: Task, answer: dict) -> StudentOutcome:
         return StudentOutcome(task.student, task.source, StudentStatus.GRADER_ERROR, None, answer["message"])
     student_dir = out / task.student
     student_dir.mkdir(parents=True, exist_ok=True)
-    result = class_row(GradeResult.from_dict(json.loads(answer["result"])))
     write_atomically(student_dir / RESULTS_FILE, answer["result"])
     write_atomically(student_dir / REPORT_FILE, answer["html"])
     write_atomically(student_dir / KEY_FILE, task.key)
-    return StudentOutcome(task.student, task.source, StudentStatus.GRADED, result)
+    row = class_row(answer["row"])  # again, here: the strings every student repeats are then shared in this process
+    return StudentOutcome(task.student, task.source, StudentStatus.GRADED, row)
 
 
 # ---------------------------------------------------------------- running many
