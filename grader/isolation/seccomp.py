@@ -9,9 +9,10 @@ below fails with ``EPERM``:
   ``socketpair`` stays;
 - changing files' owner, mode, times or extended attributes, which Landlock does not cover
   (another student's folder could be made unreadable);
-- limits, priorities and CPU affinity of any process but itself (``prlimit64``, ``setpriority``,
-  ``sched_set*``, ``ioprio_set`` with a target other than 0): no slowing or killing the grader or
-  a classmate's worker;
+- limits, priorities and CPU affinity of any process but itself, or of its group or user
+  (``prlimit64``, ``setpriority``, ``sched_set*``, ``ioprio_set``): no slowing or killing the
+  grader or a classmate's worker;
+- file leases (``fcntl(F_SETLEASE)``): a lease on a file the user owns makes others wait to open it;
 - SysV IPC objects and the kernel's keyrings, which outlive the exercise and are shared by a user;
 - io_uring, whose operations (sockets among them) no filter of system calls sees.
 
