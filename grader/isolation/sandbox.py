@@ -205,8 +205,17 @@ def worker_identity() -> WorkerIdentity:
 
 
 def _numpy_version(identity: WorkerIdentity) -> str | None:
-    """The NumPy version ``identity`` gets from its Python (None: it cannot run it, or import NumPy)."""
-    code = "import sys; sys.path += sys.argv[1:]; import numpy; print(numpy.__version__)"
+    """The NumPy version ``identity`` gets from its Python (None: it cannot run it, or read NumPy).
+
+    NumPy is found and its first file opened as that user, not imported: an import would cost
+    a whole NumPy start-up on every grading as root, and the worker's own start imports it anyway.
+    """
+    code = (
+        "import sys, os, importlib.util; sys.path += sys.argv[1:]; spec = importlib.util.find_spec('numpy');"
+        " open(spec.origin, 'rb').close(); folder = os.path.dirname(os.path.dirname(spec.origin));"
+        " print(next((n[6:].rsplit('.', 1)[0] for n in sorted(os.listdir(folder))"
+        " if n.startswith('numpy-') and n.endswith(('.dist-info', '.egg-info'))), 'of unknown version'))"
+    )
     try:
         probe = subprocess.run(
             [identity.python, "-I", "-c", code, *filter(None, [identity.numpy_dir])],
@@ -436,7 +445,7 @@ class Worker:
             self._wait(self._reply_r, deadline, starting=starting)
             chunk = os.read(self._reply_r, min(n - got, 1 << 20))
             if not chunk:
-                self._fail(*self._death())
+                self._fail(*self._death(starting))
             chunks.append(chunk)
             got += len(chunk)
         return b"".join(chunks)
@@ -448,11 +457,18 @@ class Worker:
             if ready[0] or ready[1]:
                 return
         if starting:
-            self._fail(WorkerDied, f"the worker did not start within {STARTUP_SECONDS:.0f} s")
+            self._fail(WorkerRefused, f"grader error: the worker did not start within {STARTUP_SECONDS:.0f} s")
         self._fail(WorkerTimeout, f"time limit of {self.limits.timeout_s:g} s exceeded")
 
-    def _death(self) -> tuple[type[WorkerFailure], str]:
-        """How the worker ended: a refusal it made before any learner code ran, or a death."""
+    def _death(self, starting: bool = False) -> tuple[type[WorkerFailure], str]:
+        """How the worker ended: a refusal it made, or a death before any learner code ran (the
+        grader's errors, never the learner's), or a death."""
+        kind, message = self._end()
+        if starting and kind is WorkerDied:
+            return WorkerRefused, f"grader error: the worker could not start ({message}; the output says why)"
+        return kind, message
+
+    def _end(self) -> tuple[type[WorkerFailure], str]:
         try:
             code = self.process.wait(timeout=2)
         except subprocess.TimeoutExpired:

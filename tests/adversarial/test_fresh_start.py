@@ -323,3 +323,18 @@ def test_a_space_found_not_empty_is_refused_as_the_graders_error(isolation, grad
     assert {e.status for e in result.exercises} == {ExerciseStatus.GRADER_ERROR}
     assert "LEARNER CODE RAN" not in "".join(e.output for e in result.exercises)
     assert "not a fresh, confined start" in result.exercises[1].message
+
+
+def test_a_worker_that_cannot_start_is_the_graders_error(isolation, grade, make_folder, tmp_path, monkeypatch):
+    # Before the worker is ready no learner code has run: a worker that dies then (its Python
+    # cannot import NumPy, a file it needs is missing) is the grader's fault, never a learner's zero.
+    worker_dir = tmp_path / "worker-that-cannot-start"
+    worker_dir.mkdir()
+    for name in sandbox.WORKER_FILES:
+        shutil.copyfile(sandbox.WORKER_DIR / name, worker_dir / name)
+    worker = worker_dir / "worker.py"
+    worker.write_text("raise ImportError('NumPy cannot be imported here')\n" + worker.read_text())
+    monkeypatch.setattr(sandbox, "WORKER_DIR", worker_dir)
+    result = grade(make_folder({}), timeout=5.0)
+    assert {e.status for e in result.exercises} == {ExerciseStatus.GRADER_ERROR}
+    assert "the worker could not start" in result.exercises[0].message
