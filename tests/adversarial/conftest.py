@@ -29,13 +29,16 @@ the bubblewrap run is skipped, with the reason, where ``bwrap`` cannot create na
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from dataclasses import dataclass
@@ -127,6 +130,42 @@ def known_gap(reason: str, condition: bool = True, race: bool = False):
     open (not strict); every other failed assertion still fails it.
     """
     return pytest.mark.xfail(condition, reason=reason, raises=GapStillOpen, strict=not race)
+
+
+@contextlib.contextmanager
+def recording(*servers: socket.socket):
+    """Accept connections on the listening ``servers`` in the background; yields what each sent (b"" if nothing).
+
+    The servers are closed on leaving.
+    """
+    received: list[bytes] = []
+    stop = threading.Event()
+
+    def serve(server: socket.socket) -> None:
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except OSError:  # the accept timed out: look at stop again
+                continue
+            with connection:
+                connection.settimeout(2)
+                try:
+                    received.append(connection.recv(1024))
+                except OSError:
+                    received.append(b"")
+
+    threads = [threading.Thread(target=serve, args=(server,), daemon=True) for server in servers]
+    for thread in threads:
+        thread.start()
+    try:
+        yield received
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+        for server in servers:
+            server.close()
 
 
 # ------------------------------------------------------------------ isolation modes

@@ -14,7 +14,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ import pytest
 from grader.course import EXERCISES, REFERENCE_DIR
 from grader.isolation import sandbox
 from grader.model import CheckStatus, ExerciseStatus
-from tests.adversarial.conftest import CONFINED, SOLUTION, ZEROS
+from tests.adversarial.conftest import CONFINED, SOLUTION, ZEROS, recording
 
 pytestmark = [
     pytest.mark.skipif(not CONFINED, reason="the kernel offers no Landlock here (grader doctor says why)"),
@@ -155,41 +154,17 @@ attempt("io_uring", lambda: libc.syscall(425, 4, ctypes.create_string_buffer(120
 @pytest.fixture
 def listeners():
     """A TCP (and MPTCP) listener on 127.0.0.1 and a UNIX one in a folder anyone may enter; what they heard."""
-    heard: list[bytes] = []
     folder = Path("/var/tmp") / f"grader-listener-{random.getrandbits(64):x}"
     folder.mkdir(mode=0o755)
     folder.chmod(0o755)
-    servers = [socket.create_server(("127.0.0.1", 0)), socket.socket(socket.AF_UNIX)]
-    servers[1].bind(str(folder / "socket"))
+    tcp, unix = socket.create_server(("127.0.0.1", 0)), socket.socket(socket.AF_UNIX)
+    unix.bind(str(folder / "socket"))
     (folder / "socket").chmod(0o777)
-    servers[1].listen()
-    stop = threading.Event()
-
-    def serve(server):
-        server.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except OSError:
-                continue
-            with connection:
-                connection.settimeout(1)
-                try:
-                    heard.append(connection.recv(100))
-                except OSError:
-                    pass
-
-    threads = [threading.Thread(target=serve, args=(server,), daemon=True) for server in servers]
-    for thread in threads:
-        thread.start()
+    unix.listen()
     try:
-        yield servers[0].getsockname()[1], str(folder / "socket"), heard
+        with recording(tcp, unix) as heard:
+            yield tcp.getsockname()[1], str(folder / "socket"), heard
     finally:
-        stop.set()
-        for thread in threads:
-            thread.join()
-        for server in servers:
-            server.close()
         shutil.rmtree(folder)
 
 

@@ -35,6 +35,7 @@ from tests.adversarial.conftest import (
     grade_in_subprocess,
     known_gap,
     processes_with_marker,
+    recording,
 )
 
 BOTH_MODES_PROCESS_GAP = "process isolation cannot hide files the grader's user can read"
@@ -209,29 +210,8 @@ def test_the_worker_cannot_be_inspected(isolation, hostile):
 def listening_server():
     """A TCP server on 127.0.0.1 recording what it receives; yields (port, received list)."""
     server = socket.create_server(("127.0.0.1", 0))
-    server.settimeout(0.2)
-    received: list[bytes] = []
-    stop = threading.Event()
-
-    def serve():
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except (TimeoutError, OSError):
-                continue
-            with connection:
-                connection.settimeout(2)
-                try:
-                    received.append(connection.recv(1024))
-                except OSError:
-                    received.append(b"")
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    yield server.getsockname()[1], received
-    stop.set()
-    thread.join()
-    server.close()
+    with recording(server) as received:
+        yield server.getsockname()[1], received
 
 
 def test_the_network_is_out_of_reach(isolation, hostile, listening_server):
