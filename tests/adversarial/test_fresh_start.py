@@ -304,21 +304,28 @@ def test_the_learners_own_files_are_in_the_fresh_working_folder(isolation, make_
     assert ex01.score == ex01.max_score, [c.message for c in ex01.checks if c.score < c.max_score] or ex01.message
 
 
-def test_a_space_found_not_empty_is_refused_as_the_graders_error(isolation, grade, make_folder, tmp_path, monkeypatch):
-    # The proof that a student's space is empty is the last line of defence: when it finds
-    # anything (here a worker made to find a leftover), no learner code runs there and every
-    # exercise is the grader's error, never a learner's zero.
-    worker_dir = tmp_path / "worker-that-finds-a-leftover"
+def use_a_worker_edited(tmp_path: Path, monkeypatch, edit) -> None:
+    """Grade with a copy of the worker's files whose worker.py is ``edit(source)`` (a fault injected)."""
+    worker_dir = tmp_path / "edited-worker"
     worker_dir.mkdir()
     for name in sandbox.WORKER_FILES:
         shutil.copyfile(sandbox.WORKER_DIR / name, worker_dir / name)
     worker = worker_dir / "worker.py"
-    source = worker.read_text()
-    assert source.count("    found = leftovers()\n    if found:") == 1
-    worker.write_text(
-        source.replace("    found = leftovers()\n    if found:", "    found = ['/tmp/left']\n    if found:")
-    )
+    worker.write_text(edit(worker.read_text()))
     monkeypatch.setattr(sandbox, "WORKER_DIR", worker_dir)
+
+
+def test_a_space_found_not_empty_is_refused_as_the_graders_error(isolation, grade, make_folder, tmp_path, monkeypatch):
+    # The proof that a student's space is empty is the last line of defence: when it finds
+    # anything (here a worker made to find a leftover), no learner code runs there and every
+    # exercise is the grader's error, never a learner's zero.
+    proof = "    found = leftovers()\n    if found:"
+
+    def finds_a_leftover(source: str) -> str:
+        assert source.count(proof) == 1
+        return source.replace(proof, "    found = ['/tmp/left']\n    if found:")
+
+    use_a_worker_edited(tmp_path, monkeypatch, finds_a_leftover)
     result = grade(make_folder({"ex02": "print('LEARNER CODE RAN')\n" + SOLUTION}), timeout=5.0)
     assert {e.status for e in result.exercises} == {ExerciseStatus.GRADER_ERROR}
     assert "LEARNER CODE RAN" not in "".join(e.output for e in result.exercises)
@@ -328,13 +335,7 @@ def test_a_space_found_not_empty_is_refused_as_the_graders_error(isolation, grad
 def test_a_worker_that_cannot_start_is_the_graders_error(isolation, grade, make_folder, tmp_path, monkeypatch):
     # Before the worker is ready no learner code has run: a worker that dies then (its Python
     # cannot import NumPy, a file it needs is missing) is the grader's fault, never a learner's zero.
-    worker_dir = tmp_path / "worker-that-cannot-start"
-    worker_dir.mkdir()
-    for name in sandbox.WORKER_FILES:
-        shutil.copyfile(sandbox.WORKER_DIR / name, worker_dir / name)
-    worker = worker_dir / "worker.py"
-    worker.write_text("raise ImportError('NumPy cannot be imported here')\n" + worker.read_text())
-    monkeypatch.setattr(sandbox, "WORKER_DIR", worker_dir)
+    use_a_worker_edited(tmp_path, monkeypatch, lambda source: "raise ImportError('no NumPy here')\n" + source)
     result = grade(make_folder({}), timeout=5.0)
     assert {e.status for e in result.exercises} == {ExerciseStatus.GRADER_ERROR}
     assert "the worker could not start" in result.exercises[0].message
