@@ -613,6 +613,11 @@ def prove_confinement() -> None:
         _exit(NOT_CLEAN_STATUS)
 
 
+def refused(status: int) -> bool:
+    """Whether a process of the worker's ended by refusing to grade (``not_clean``)."""
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == NOT_CLEAN_STATUS
+
+
 def not_clean(why: str) -> None:
     """Refuse to grade the student here: the grader reports it as its own error, loudly."""
     _write(1, f"grader error: the sandbox is not a fresh start: {why}\n".encode())
@@ -678,8 +683,7 @@ def serve_student(request: dict, reset_w: int) -> None:
         pid = _fork()
         if pid != 0:
             drop_capabilities()
-            status = _waitpid(pid, 0)[1]
-            _exit(NOT_CLEAN_STATUS if os.WIFEXITED(status) and os.WEXITSTATUS(status) == NOT_CLEAN_STATUS else 0)
+            _exit(NOT_CLEAN_STATUS if refused(_waitpid(pid, 0)[1]) else 0)
         _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         own_proc()
         drop_capabilities()
@@ -710,8 +714,7 @@ def serve_student(request: dict, reset_w: int) -> None:
 
 def finish_student(pid: int, reset_r: int) -> str | None:
     """After a student's process ended: end what it left; the id of the "reset" it received, if any."""
-    _, status = _waitpid(pid, 0)
-    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == NOT_CLEAN_STATUS:
+    if refused(_waitpid(pid, 0)[1]):
         _exit(NOT_CLEAN_STATUS)  # so that the grader says why
     end_other_processes({os.getpid(), os.getppid(), 1})
     notes = b""
