@@ -9,7 +9,7 @@ import sys
 
 import numpy
 
-from grader.isolation import cgroup, landlock
+from grader.isolation import cgroup, landlock, seccomp
 from grader.isolation.sandbox import (
     Limits,
     isolation_mode,
@@ -66,10 +66,7 @@ def _print_process_mode(dropped: bool) -> None:
             " its user may, and only namespaces (below) close the network"
         )
     if seccomp_filter():
-        print(
-            "  seccomp filter: no sockets; no changes of files' owner, mode, times or attributes; no limits,"
-            " priorities or affinity of other processes; no SysV IPC or keyrings"
-        )
+        print(f"  seccomp filter: {'; '.join(seccomp.PROTECTIONS)}")
     else:
         print("  warning: no seccomp filter here (Linux on x86-64 only): sockets and SysV IPC are open")
     if dropped:

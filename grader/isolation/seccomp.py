@@ -88,6 +88,16 @@ REFUSED_OPERATIONS = {
 }
 
 
+# What the filter refuses, in words (for ``grader doctor``).
+PROTECTIONS = (
+    "no sockets or io_uring",
+    "no changes of files' owner, mode, times or attributes",
+    "no file leases",
+    "no limits, priorities or affinity of other processes, process groups or users",
+    "no SysV IPC or keyrings",
+)
+
+
 def supported() -> bool:
     """Whether this machine gets the filter (Linux on x86-64)."""
     return platform.system() == "Linux" and platform.machine() in ("x86_64", "AMD64")

@@ -36,7 +36,7 @@ class Tree:
     """What a submission holds, by relative POSIX path ("assignments/ex01_partial_derivatives.py")."""
 
     files: dict[str, bytes] = field(default_factory=dict)  # every regular file read
-    unread: dict[str, str] = field(default_factory=dict)  # regular files not read, and why
+    unread: dict[str, str] = field(default_factory=dict)  # files (and folders) not read, and why
     links: list[str] = field(default_factory=list)  # links, never followed
     specials: list[str] = field(default_factory=list)  # FIFOs, devices, sockets
     single_file: bool = False  # the submission is one file (a notebook), not a folder
