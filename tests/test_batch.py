@@ -216,3 +216,33 @@ def test_a_batch_of_hostile_students_leaves_nothing_behind(tmp_path, monkeypatch
     assert os.listdir(private_tmp) == []
     private_tmp.rmdir()
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - memory_before < 256 * 1024  # KiB
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs to give two grading processes one each")
+def test_each_grading_process_and_its_worker_share_one_cpu_of_their_own(tmp_path, monkeypatch):
+    """A grading process and its worker take turns hundreds of times per student: on one CPU that is cheap."""
+    monkeypatch.delenv("GRADER_PIN_CPUS", raising=False)
+    folder = tmp_path / "class"
+    reporter = "import os\nprint('cpus', sorted(os.sched_getaffinity(0)))\n"
+    reference = (REFERENCE_DIR / "ex02_gradient_geometry.py").read_text()
+    for student in ("a", "b"):
+        (folder / student).mkdir(parents=True)
+        (folder / student / "ex02_gradient_geometry.py").write_text(reporter + reference)
+    grade_class(folder, tmp_path / "out", jobs=2, limits=_short(), progress=quiet())
+    seen = []
+    for student in ("a", "b"):
+        results = json.loads((tmp_path / "out" / student / "results.json").read_text())
+        output = next(e["output"] for e in results["exercises"] if e["id"] == "ex02")
+        seen.append(output.split("cpus", 1)[1].strip().splitlines()[0])
+    assert all(len(json.loads(cpus)) == 1 for cpus in seen), seen
+    assert seen[0] != seen[1], seen  # two processes, two CPUs
+
+
+def test_grading_processes_are_not_pinned_when_asked_or_when_cpus_are_too_few(monkeypatch):
+    from grader.batch import _cpus_for
+
+    cpus = len(os.sched_getaffinity(0))
+    assert len(_cpus_for(cpus)) == cpus
+    assert _cpus_for(cpus + 1) == []
+    monkeypatch.setenv("GRADER_PIN_CPUS", "off")
+    assert _cpus_for(1) == []

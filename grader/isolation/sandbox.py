@@ -191,7 +191,7 @@ def worker_identity() -> WorkerIdentity:
     _libc()
     for python, numpy_dir in ((sys.executable, _numpy_dir()), (SYSTEM_PYTHON, None)):
         candidate = WorkerIdentity(uid, gid, python, numpy_dir, "")
-        version = _numpy_version(candidate) if os.path.exists(python) else None
+        version = _numpy_version(candidate) if _may_reach(candidate) else None
         if version is not None:
             return WorkerIdentity(uid, gid, python, numpy_dir, f"{name}, {python} with NumPy {version}")
     return WorkerIdentity(
@@ -202,6 +202,18 @@ def worker_identity() -> WorkerIdentity:
         f"root: {name} can run neither {sys.executable} nor {SYSTEM_PYTHON} with NumPy"
         " (install Debian's python3-numpy, or the grader in a virtual environment under /opt)",
     )
+
+
+def _may_reach(identity: WorkerIdentity) -> bool:
+    """Whether ``identity``'s Python and NumPy are in folders it may enter: a probe costs a Python start.
+
+    A Python under a private folder (a virtual environment in /root) is ruled out here, without one.
+    """
+    folders = [Path(identity.python).resolve().parent, *filter(None, [identity.numpy_dir])]
+    try:
+        return all(reachable(folder, identity) for folder in folders)
+    except OSError:
+        return False
 
 
 def _numpy_version(identity: WorkerIdentity) -> str | None:
@@ -359,6 +371,7 @@ class Worker:
         )
         for fd in (request_r, reply_w, output):
             os.close(fd)
+        self._unread = bytearray()  # read from the reply pipe, not yet taken by a frame
         self._ready = False
         self._handed_over = False
         self._open_id = None
@@ -440,15 +453,17 @@ class Worker:
             self._fail(WorkerDied, f"the learner's code garbled the grader's channel ({exc})")
 
     def _read_exactly(self, n: int, deadline: float, starting: bool) -> bytes:
-        chunks, got = [], 0
-        while got < n:
+        # Reads ahead into ``_unread``: a whole small reply then costs one read, not one per part.
+        buffer = self._unread
+        while len(buffer) < n:
             self._wait(self._reply_r, deadline, starting=starting)
-            chunk = os.read(self._reply_r, min(n - got, 1 << 20))
+            chunk = os.read(self._reply_r, min(max(n - len(buffer), 1 << 16), 1 << 20))
             if not chunk:
                 self._fail(*self._death(starting))
-            chunks.append(chunk)
-            got += len(chunk)
-        return b"".join(chunks)
+            buffer += chunk
+        data = bytes(buffer[:n])
+        del buffer[:n]
+        return data
 
     def _wait(self, fd: int, deadline: float, writing: bool = False, starting: bool = False) -> None:
         remaining = deadline - time.monotonic()

@@ -10,6 +10,7 @@ processes. Also here: what /dev holds, and which host user learner code runs as.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import stat
@@ -339,3 +340,16 @@ def test_a_worker_that_cannot_start_is_the_graders_error(isolation, grade, make_
     result = grade(make_folder({}), timeout=5.0)
     assert {e.status for e in result.exercises} == {ExerciseStatus.GRADER_ERROR}
     assert "the worker could not start" in result.exercises[0].message
+
+
+def test_a_python_in_a_folder_the_workers_user_cannot_enter_is_ruled_out_without_running_it(tmp_path):
+    """As root, a virtual environment under /root is not the worker's Python; finding that out costs no start-up."""
+    private = tmp_path / "private"
+    (private / "bin").mkdir(parents=True)
+    (private / "bin" / "python").write_text("")
+    private.chmod(0o700)
+    nobody = sandbox.WorkerIdentity(65534, 65534, "/usr/bin/env", None, "")
+    assert sandbox._may_reach(nobody)
+    assert not sandbox._may_reach(dataclasses.replace(nobody, python=str(private / "bin" / "python")))
+    assert not sandbox._may_reach(dataclasses.replace(nobody, numpy_dir=str(private)))
+    assert sandbox._may_reach(dataclasses.replace(nobody, numpy_dir="/usr/lib"))
