@@ -6,7 +6,7 @@ whole --timeout, so those have their own line), grades each with `grader batch -
 process per configuration, and prints:
 
 - students per second with --jobs 1, 2 and (where there are more cores) one job per core, and
-  the speed-up over one job (goal: at least 0.9 N on N cores);
+  the speed-up over one job (goal: at least 0.9 N on N cores, and 1.9x for two);
 - CPU per student for the whole process tree, sandboxed workers included (from a cpuacct
   control group; from /proc/stat, the whole machine, where none can be made), in seconds and
   in bare NumPy start-ups;
@@ -137,7 +137,9 @@ def throughput(tree: TreeCPU, root: Path, students: int, job_counts: list[int], 
             f"  {cpu / numpy_cpu:10.2f}x  {1000 * parent:11.1f} ms  {best['self_kb'] / 1024:13.0f}"
         )
     for jobs in job_counts[1:]:
-        print(f"{'':8s}  --jobs {jobs} vs --jobs 1: {rates[jobs] / rates[1]:.2f}x (goal {0.9 * jobs:.1f}x)")
+        # The issue asks for 0.9 N on N cores, and 1.9x for two jobs on a class of 200: the stricter.
+        goal = max(0.9 * jobs, jobs - 0.1)
+        print(f"{'':8s}  --jobs {jobs} vs --jobs 1: {rates[jobs] / rates[1]:.2f}x (goal {goal:.1f}x)")
     return rates
 
 

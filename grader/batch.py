@@ -6,8 +6,9 @@ changed since the last run, and writes per-student ``results.json`` and ``report
 class ``gradebook.csv`` and the dashboard ``index.html``.
 
 Locally, a few long-lived grading processes are forked from this one (NumPy, pytest and the
-checks already imported) and each keeps the next student's worker starting while it grades
-the current one. With a Dask scheduler address, the same per-student task runs on a cluster.
+checks already imported); each grades student after student on one worker, given a fresh start
+between students (``Workspace.reset``), and shares a CPU of its own with that worker where
+there are enough. With a Dask scheduler address, the same per-student task runs on a cluster.
 """
 
 from __future__ import annotations
@@ -214,9 +215,12 @@ def _grading_process(connection, folder: str, seed: int | None, limits: Limits, 
 def _prepare_to_fork() -> None:
     """Do once, before the grading processes are forked, what each of them would otherwise do.
 
-    The isolation probes (bubblewrap, the worker's user and Python) and the report's compiled
-    template are then inherited, not repeated in every grading process.
+    The isolation probes (bubblewrap, the worker's user and Python), the report's compiled
+    template and the notebook reader's import are then inherited, not repeated in every grading
+    process.
     """
+    import nbformat  # noqa: F401  a tenth of a second, paid once rather than once per process
+
     from grader.reporting.report import templates
 
     isolation_mode()

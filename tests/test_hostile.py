@@ -8,6 +8,10 @@ still be running.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -213,3 +217,25 @@ def test_bubblewrap_is_used_wherever_it_works():
     if plain.returncode != 0:
         pytest.skip(f"this machine forbids namespaces: {plain.stderr.decode().strip()}")
     assert isolation_mode()[0] == "bubblewrap", isolation_mode()[1]
+
+
+def test_a_machine_where_bwrap_cannot_make_namespaces_grades_in_process_mode(make_folder, grade, monkeypatch):
+    """The first worker's own start is the probe of bubblewrap: where it fails, the grading goes on in process mode."""
+    bin_dir = tempfile.mkdtemp(prefix="grader-test-bin-")  # where the worker's user may run it
+    os.chmod(bin_dir, 0o755)
+    fake = Path(bin_dir) / "bwrap"
+    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    monkeypatch.delenv("GRADER_ISOLATION", raising=False)
+    isolation_mode.cache_clear()
+    try:
+        result = grade(make_folder({TARGET: HOSTILE["os_exit_in_call"][1]}))
+        assert isolation_mode()[0] == "process"
+    finally:
+        isolation_mode.cache_clear()
+        shutil.rmtree(bin_dir)
+    assert result.isolation == "process"
+    assert "No permissions to create new namespace" in result.isolation_reason
+    assert_only_target_lost(result, "error")
+    assert not any("bwrap" in e.output for e in result.exercises)  # its complaint is not a learner's output

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -183,6 +185,22 @@ def test_folder_with_modules_and_notebook_is_graded_from_where_the_work_is(tmp_p
     notes = grade(folder).notes
     assert [n for n in notes if n.startswith("ex02: graded from exercises.ipynb")]
     assert not [n for n in notes if n.startswith("ex05")]
+
+
+def test_the_notebook_as_handed_out_is_not_parsed(tmp_path):
+    """A starter repository worked in its modules: its untouched notebook costs no notebook reader."""
+    folder = shutil.copytree(ASSIGNMENTS_DIR, tmp_path / "starter")
+    shutil.copyfile(REFERENCE_DIR / "ex03_directional_derivatives.py", folder / "ex03_directional_derivatives.py")
+    probe = (
+        "import sys\nfrom grader.submissions.loading import load\nload(sys.argv[1])\nprint('nbformat' in sys.modules)"
+    )
+
+    def reads_the_notebook() -> str:
+        return subprocess.run([sys.executable, "-c", probe, str(folder)], capture_output=True, text=True).stdout
+
+    assert reads_the_notebook() == "False\n"
+    (folder / "exercises.ipynb").write_bytes((folder / "exercises.ipynb").read_bytes() + b"\n")  # saved again
+    assert reads_the_notebook() == "True\n"
 
 
 def test_a_stray_notebook_beside_the_course_notebook_loses_no_work(tmp_path, grade):

@@ -14,6 +14,7 @@ on forever.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import functools
 import importlib.util
 import json
@@ -82,16 +83,16 @@ class WorkerRefused(WorkerFailure):
     kind = "grader error"
 
 
+BUBBLEWRAP = "user, PID, network, IPC and UTS namespaces; read-only system view"
+
+
 @functools.cache
 def isolation_mode() -> tuple[str, str]:
     """Which isolation this machine gives, and why: ("bubblewrap" | "process", reason)."""
-    if os.environ.get("GRADER_ISOLATION") == "process":
-        return "process", "process isolation requested by GRADER_ISOLATION=process"
-    if sys.platform != "linux":
-        return "process", "bubblewrap needs Linux"
+    without_probe = _process_mode_without_probe()
+    if without_probe:
+        return "process", without_probe
     bwrap = shutil.which("bwrap")
-    if bwrap is None:
-        return "process", "bwrap is not installed (Debian package bubblewrap)"
     identity = worker_identity()
     # Probe with a copy of the worker's files, as workspaces run it: the checkout itself may sit
     # in a folder the worker's user cannot enter (a clone under /root).
@@ -100,7 +101,14 @@ def isolation_mode() -> tuple[str, str]:
         for name in WORKER_FILES:
             shutil.copyfile(WORKER_DIR / name, Path(folder) / name)
         probe = subprocess.run(
-            [*_bwrap_args(bwrap, Path("/tmp"), worker_dir=Path(folder)), identity.python, "-I", "-S", "-c", "pass"],
+            [
+                *_bwrap_args(bwrap, Path("/tmp"), identity.python, worker_dir=Path(folder)),
+                identity.python,
+                "-I",
+                "-S",
+                "-c",
+                "pass",
+            ],
             capture_output=True,
             text=True,
             timeout=60,
@@ -109,10 +117,35 @@ def isolation_mode() -> tuple[str, str]:
     if probe.returncode != 0:
         reason = probe.stderr.strip().splitlines()[-1:] or ["unknown error"]
         return "process", f"bwrap cannot create namespaces here: {reason[0]}"
-    return "bubblewrap", "user, PID, network, IPC and UTS namespaces; read-only system view"
+    return "bubblewrap", BUBBLEWRAP
 
 
-def _bwrap_args(bwrap: str, scratch: Path, limits: Limits | None = None, worker_dir: Path = WORKER_DIR) -> list[str]:
+def _process_mode_without_probe() -> str:
+    """Why this machine is in process mode before any probe, or "" when it takes a probe to tell."""
+    if os.environ.get("GRADER_ISOLATION") == "process":
+        return "process isolation requested by GRADER_ISOLATION=process"
+    if sys.platform != "linux":
+        return "bubblewrap needs Linux"
+    if shutil.which("bwrap") is None:
+        return "bwrap is not installed (Debian package bubblewrap)"
+    return ""
+
+
+def expected_isolation() -> tuple[str, str, bool]:
+    """The isolation a new worker starts in, its reason, and whether the probe has confirmed it.
+
+    Until this process has probed, a machine with bwrap is expected to give bubblewrap: the first
+    worker's own start is then the probe, which saves a sandboxed Python's start on every
+    ``grader grade``; if it fails, the probe decides (``Worker._await_ready``).
+    """
+    if _probed(isolation_mode) or _process_mode_without_probe():
+        return (*isolation_mode(), True)
+    return "bubblewrap", BUBBLEWRAP, False
+
+
+def _bwrap_args(
+    bwrap: str, scratch: Path, python: str, limits: Limits | None = None, worker_dir: Path = WORKER_DIR
+) -> list[str]:
     args = [bwrap, "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
     args += ["--unshare-user", "--uid", "65534", "--gid", "65534"]  # mapped to bwrap's own (unprivileged) user
     for top in SYSTEM_DIRS:
@@ -129,7 +162,7 @@ def _bwrap_args(bwrap: str, scratch: Path, limits: Limits | None = None, worker_
         args += ["--dev-bind", node, node]
     tmp_bytes = (limits or Limits()).tmp_bytes
     args += ["--size", str(tmp_bytes), "--tmpfs", "/tmp"]
-    for path in _python_dirs(worker_identity().python):  # after /tmp: a virtual environment may live under it
+    for path in _python_dirs(python):  # after /tmp: a virtual environment may live under it
         args += ["--ro-bind", path, path]
     # The private folders are tmpfs, so that no amount of writing reaches the host's disk. The
     # worker mounts new ones over them for every student (see worker.py) and fills the working
@@ -180,20 +213,14 @@ class WorkerIdentity:
 @functools.cache
 def worker_identity() -> WorkerIdentity:
     """The unprivileged user learner code runs as when the grader is root, and a Python it can run."""
-    own = WorkerIdentity(os.geteuid(), os.getegid(), sys.executable, _numpy_dir(), "the grader's own user (not root)")
     if os.geteuid() != 0 or sys.platform != "linux":
-        return own
-    try:
-        user = pwd.getpwnam(WORKER_USER)
-        uid, gid, name = user.pw_uid, user.pw_gid, f"user {WORKER_USER}"
-    except KeyError:
-        uid, gid, name = 65534, 65534, f"uid 65534 (nobody; create the user {WORKER_USER} for an account of its own)"
+        return _own_identity()
+    uid, gid, name = _worker_user()
     _libc()
-    for python, numpy_dir in ((sys.executable, _numpy_dir()), (SYSTEM_PYTHON, None)):
-        candidate = WorkerIdentity(uid, gid, python, numpy_dir, "")
+    for candidate in _worker_pythons(uid, gid):
         version = _numpy_version(candidate) if _may_reach(candidate) else None
         if version is not None:
-            return WorkerIdentity(uid, gid, python, numpy_dir, f"{name}, {python} with NumPy {version}")
+            return dataclasses.replace(candidate, why=f"{name}, {candidate.python} with NumPy {version}")
     return WorkerIdentity(
         0,
         0,
@@ -202,6 +229,50 @@ def worker_identity() -> WorkerIdentity:
         f"root: {name} can run neither {sys.executable} nor {SYSTEM_PYTHON} with NumPy"
         " (install Debian's python3-numpy, or the grader in a virtual environment under /opt)",
     )
+
+
+def expected_identity() -> tuple[WorkerIdentity, bool]:
+    """The worker's identity, and whether the probes have confirmed it.
+
+    Until this process has probed, as root, the first Python the worker's user may reach is
+    expected to run NumPy: the worker's own start is then the probe (a Python start saved on
+    every ``grader grade``); if it fails, the probes decide (``Worker._await_ready``).
+    """
+    if _probed(worker_identity) or os.geteuid() != 0 or sys.platform != "linux":
+        return worker_identity(), True
+    uid, gid, name = _worker_user()
+    candidate = next((c for c in _worker_pythons(uid, gid) if _may_reach(c)), None)
+    if candidate is None:
+        return worker_identity(), True
+    _libc()  # loaded now: ``become`` runs between fork and exec
+    return dataclasses.replace(candidate, why=f"{name}, {candidate.python}"), False
+
+
+def _probed(probe: Callable) -> bool:
+    """Whether a cached probe has run in this process (a replacement without a cache is taken at its word)."""
+    cache_info = getattr(probe, "cache_info", None)
+    return cache_info is None or cache_info().currsize > 0
+
+
+def _own_identity() -> WorkerIdentity:
+    return WorkerIdentity(os.geteuid(), os.getegid(), sys.executable, _numpy_dir(), "the grader's own user (not root)")
+
+
+def _worker_user() -> tuple[int, int, str]:
+    """As root: the worker's user and group, and how to name them."""
+    try:
+        user = pwd.getpwnam(WORKER_USER)
+        return user.pw_uid, user.pw_gid, f"user {WORKER_USER}"
+    except KeyError:
+        return 65534, 65534, f"uid 65534 (nobody; create the user {WORKER_USER} for an account of its own)"
+
+
+def _worker_pythons(uid: int, gid: int) -> list[WorkerIdentity]:
+    """The Pythons the worker's user may run, in order of preference: the grader's own, then the system's."""
+    return [
+        WorkerIdentity(uid, gid, python, numpy_dir, "")
+        for python, numpy_dir in ((sys.executable, _numpy_dir()), (SYSTEM_PYTHON, None))
+    ]
 
 
 def _may_reach(identity: WorkerIdentity) -> bool:
@@ -334,22 +405,33 @@ class Worker:
         worker_dir: Path = WORKER_DIR,
     ):
         self.scratch = scratch
+        self.output_path = output_path
         self.limits = limits
         self.preload_matplotlib = preload_matplotlib
-        self.mode, self.mode_reason = isolation_mode()
-        self.identity = worker_identity()
+        self.worker_dir = worker_dir
+        self.identity, identity_confirmed = expected_identity()
+        self.mode, self.mode_reason, mode_confirmed = expected_isolation()
+        self._confirmed = identity_confirmed and mode_confirmed
+        self._ready = False
+        self._handed_over = False
+        self._open_id = None
+        self._spawn()
+
+    def _spawn(self) -> None:
+        """Start the worker process, in ``self.mode``."""
+        limits, scratch, worker_dir = self.limits, self.scratch, self.worker_dir
         self.token = f"{RUN_ID}-{secrets.token_hex(8)}"
         self.cgroup = WorkerCgroup.create(f"grader-{self.token}", limits.max_processes, limits.tree_memory_bytes)
         request_r, self._request_w = os.pipe()
         self._reply_r, reply_w = os.pipe()
-        output = os.open(output_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        output = os.open(self.output_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         env = _worker_env(self.token)
-        if preload_matplotlib:
+        if self.preload_matplotlib:
             env["GRADER_PRELOAD_MATPLOTLIB"] = "1"
         if self.mode == "bubblewrap":
             env["GRADER_SANDBOXED"] = "1"  # the worker may then clean its own namespace between students
             env["GRADER_TMP_BYTES"] = str(limits.tmp_bytes)
-            command = _bwrap_args(shutil.which("bwrap"), scratch, limits, worker_dir)
+            command = _bwrap_args(shutil.which("bwrap"), scratch, self.identity.python, limits, worker_dir)
             script = "/opt/grader-worker/worker.py"
             cwd = None
         else:
@@ -372,9 +454,6 @@ class Worker:
         for fd in (request_r, reply_w, output):
             os.close(fd)
         self._unread = bytearray()  # read from the reply pipe, not yet taken by a frame
-        self._ready = False
-        self._handed_over = False
-        self._open_id = None
         self.alive = True
 
     def _apply_limits(self) -> None:  # runs in the child between fork and exec
@@ -412,8 +491,7 @@ class Worker:
             raise WorkerDied("the worker has already stopped")
         deadline = time.monotonic() + timeout
         if not self._ready:
-            self._receive(time.monotonic() + STARTUP_SECONDS, starting=True)
-            self._ready = True
+            self._await_ready()
             deadline = time.monotonic() + timeout
         message = {**message, "id": secrets.token_hex(8)}
         if message.get("op") == "open":
@@ -431,6 +509,24 @@ class Worker:
                 continue
             if reply.get("id") == message["id"] or (reply.get("ended") and reply.get("id") == self._open_id):
                 return reply
+
+    def _await_ready(self) -> None:
+        """Wait for the worker's start; where it started as only expected and failed, start again as the probes say."""
+        try:
+            self._receive(time.monotonic() + STARTUP_SECONDS, starting=True)
+        except WorkerRefused:
+            if self._confirmed:
+                raise
+            self._confirmed = True
+            guess = (self.mode, dataclasses.replace(self.identity, why=""))
+            if (isolation_mode()[0], dataclasses.replace(worker_identity(), why="")) == guess:
+                raise
+            self.mode, self.mode_reason = isolation_mode()
+            self.identity = worker_identity()
+            os.truncate(self.output_path, 0)  # what the failed start printed is not the learner's output
+            self._spawn()
+            self._receive(time.monotonic() + STARTUP_SECONDS, starting=True)
+        self._ready = True
 
     def _send(self, data: bytes, deadline: float) -> None:
         view = memoryview(data)
@@ -544,7 +640,7 @@ class Workspace:
         self._start()
 
     def _start(self) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="grader-", dir=_workspace_parent(worker_identity()))
+        self._folder = tempfile.TemporaryDirectory(prefix="grader-", dir=_workspace_parent(expected_identity()[0]))
         root = Path(self._folder.name)
         # Learner code can write the scratch copy in process mode: the worker's own files sit
         # beside it, where it cannot (its user owns only the scratch copy).

@@ -197,7 +197,10 @@ def _files_to_copy(files: Tree, prefix: str) -> tuple[dict[str, bytes], list[str
 
 def _with_notebook_work(folder: Submission, files: Tree, notebook_path: str) -> Submission:
     """Take each exercise whose module is untouched from the notebook, if its cells were worked on."""
-    parsed, _ = _read_notebook(*_notebook_bytes(files, notebook_path))
+    data, unread = _notebook_bytes(files, notebook_path)
+    if data is not None and data == _starter_notebook():
+        return folder  # the notebook as handed out: nothing to read (and nbformat's import is skipped)
+    parsed, _ = _read_notebook(data, unread)
     if parsed is None:
         return folder
     for exercise in EXERCISES:
@@ -221,6 +224,14 @@ def _is_starter_module(module: bytes | None, exercise: Exercise) -> bool:
         return True
     starter = ASSIGNMENTS_DIR / f"{exercise.module}.py"
     return starter.is_file() and module.strip() == starter.read_bytes().strip()
+
+
+@functools.cache
+def _starter_notebook() -> bytes | None:
+    try:
+        return (ASSIGNMENTS_DIR / COURSE_NOTEBOOK).read_bytes()
+    except OSError:
+        return None
 
 
 @functools.cache

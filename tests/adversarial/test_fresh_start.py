@@ -14,6 +14,7 @@ import dataclasses
 import os
 import shutil
 import stat
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -353,3 +354,32 @@ def test_a_python_in_a_folder_the_workers_user_cannot_enter_is_ruled_out_without
     assert not sandbox._may_reach(dataclasses.replace(nobody, python=str(private / "bin" / "python")))
     assert not sandbox._may_reach(dataclasses.replace(nobody, numpy_dir=str(private)))
     assert sandbox._may_reach(dataclasses.replace(nobody, numpy_dir="/usr/lib"))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root chooses a Python for the worker's user")
+def test_a_python_expected_to_run_numpy_that_cannot_is_replaced_by_the_probes_choice(monkeypatch, make_folder, grade):
+    """As root the first reachable Python is expected to work, unprobed; where it cannot start, the probes choose."""
+    bin_dir = tempfile.mkdtemp(prefix="grader-test-bin-")
+    os.chmod(bin_dir, 0o755)
+    broken = Path(bin_dir) / "python3"
+    broken.write_text("#!/bin/sh\necho 'no NumPy here' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    real = sandbox._worker_pythons
+    monkeypatch.setattr(
+        sandbox,
+        "_worker_pythons",
+        lambda uid, gid: [dataclasses.replace(real(uid, gid)[0], python=str(broken))] + real(uid, gid),
+    )
+    sandbox.worker_identity.cache_clear()
+    sandbox.isolation_mode.cache_clear()
+    try:
+        assert sandbox.expected_identity()[0].python == str(broken)
+        result = grade(make_folder(only=["ex02", "ex03"]))
+        assert sandbox.worker_identity().python != str(broken)
+    finally:
+        sandbox.worker_identity.cache_clear()
+        sandbox.isolation_mode.cache_clear()
+        shutil.rmtree(bin_dir)
+    graded = [e for e in result.exercises if e.id in ("ex02", "ex03")]
+    assert [e.score for e in graded] == [e.max_score for e in graded]
+    assert not any("NumPy" in e.output for e in result.exercises)  # the failed start's words are not the learner's
