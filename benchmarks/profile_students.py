@@ -114,7 +114,7 @@ def grade_all(paths: list[str]) -> dict:
     drain.start()
     folder = leftovers.private_folder()  # as the batch makes it: the worker's user may pass through
     try:
-        batch._grading_process(theirs, str(folder), None, sandbox.Limits(), None)
+        batch._grading_process(theirs, str(folder), folder / "out", None, sandbox.Limits(), None)
     finally:
         tempfile.tempdir = None  # the grading process moved this process's temporary folders into ``folder``
         leftovers.remove_folder(folder)

@@ -28,6 +28,7 @@ import traceback
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import grader
 from grader import leftovers
@@ -48,6 +49,9 @@ from grader.model import (
 from grader.progress import Progress
 from grader.reporting.safe_text import spreadsheet_cell
 from grader.submissions import tree
+
+if TYPE_CHECKING:  # imported where used: it imports Jinja2
+    from grader.reporting.dashboard import FailureTally
 
 KEY_FILE = ".grade-key"  # beside results.json: what was graded, so an unchanged student is skipped
 GRADEBOOK_FILE = "gradebook.csv"
@@ -134,10 +138,25 @@ def class_row(result: GradeResult) -> GradeResult:
     shared.
     """
     exercises = [
-        replace(exercise, output="", checks=[_check_row(c) for c in exercise.checks if c.status != CheckStatus.PASSED])
+        replace(
+            exercise,
+            title=sys.intern(exercise.title),
+            output="",
+            checks=[_check_row(c) for c in exercise.checks if c.status != CheckStatus.PASSED],
+        )
         for exercise in result.exercises
     ]
     return replace(result, exercises=exercises)
+
+
+def without_failed_checks(row: GradeResult) -> GradeResult:
+    """A row as the batch keeps it once the dashboard's tally has its failed checks: a grader's
+    errors stay (the summary names them), the students' mistakes go."""
+    exercises = [
+        replace(exercise, checks=[c for c in exercise.checks if c.status == CheckStatus.GRADER_ERROR])
+        for exercise in row.exercises
+    ]
+    return replace(row, exercises=exercises)
 
 
 def _check_row(check: CheckResult) -> CheckResult:
@@ -149,33 +168,40 @@ def _check_row(check: CheckResult) -> CheckResult:
 # ---------------------------------------------------------------- grading one student
 
 
-def grade_task(task: Task, seed: int | None, limits: Limits, workspace: Workspace | None = None) -> dict:
-    """Grade one student; never raises. Returns plain data, so it can cross processes and machines."""
+def grade_task(
+    task: Task, seed: int | None, limits: Limits, workspace: Workspace | None = None, out: Path | None = None
+) -> dict:
+    """Grade one student; never raises. Returns plain data, so it can cross processes and machines.
+
+    The results.json text and the report are made here, in parallel with the other students.
+    With ``out`` (a grading process of this machine) they are written here too; without (a
+    cluster's worker) they travel back in the answer. Either way the batch's own process keeps
+    the row, never the whole result, and writes the key that marks the student done.
+    """
     try:
         result = grade_submission(task.source, seed=seed, limits=limits, workspace=workspace)
         from grader.reporting.report import render_report
 
-        # The JSON text and the row are made here, in parallel: the batch's own process writes the
-        # text as it is and keeps the row, never the whole result.
-        return {
-            "student": task.student,
-            "result": result.to_json(),
-            "html": render_report(result),
-            "row": class_row(result),
-            "message": "",
-        }
+        outputs = {RESULTS_FILE: result.to_json(), REPORT_FILE: render_report(result)}
+        if out is not None:
+            write_outputs(out / task.student, outputs)
+            outputs = {}
+        return {"student": task.student, "row": class_row(result), "outputs": outputs, "message": ""}
     except Exception:  # a grader bug must cost one student's row, not the batch
-        return {"student": task.student, "result": None, "html": None, "message": traceback.format_exc(limit=-3)}
+        return {"student": task.student, "row": None, "message": traceback.format_exc(limit=-3)}
+
+
+def write_outputs(student_dir: Path, outputs: dict[str, str]) -> None:
+    for name, text in outputs.items():
+        write_atomically(student_dir / name, text)
 
 
 def save(out: Path, task: Task, answer: dict) -> StudentOutcome:
-    """Write one student's outputs (atomically, the key last) and return their row."""
-    if answer["result"] is None:
+    """Write what the answer carries of one student's outputs (atomically), then the key; return their row."""
+    if answer["row"] is None:
         return StudentOutcome(task.student, task.source, StudentStatus.GRADER_ERROR, None, answer["message"])
     student_dir = out / task.student
-    student_dir.mkdir(parents=True, exist_ok=True)
-    write_atomically(student_dir / RESULTS_FILE, answer["result"])
-    write_atomically(student_dir / REPORT_FILE, answer["html"])
+    write_outputs(student_dir, answer["outputs"])
     write_atomically(student_dir / KEY_FILE, task.key)
     row = class_row(answer["row"])  # again, here: the strings every student repeats are then shared in this process
     return StudentOutcome(task.student, task.source, StudentStatus.GRADED, row)
@@ -184,7 +210,7 @@ def save(out: Path, task: Task, answer: dict) -> StudentOutcome:
 # ---------------------------------------------------------------- running many
 
 
-def _grading_process(connection, folder: str, seed: int | None, limits: Limits, cpu: int | None) -> None:
+def _grading_process(connection, folder: str, out: Path, seed: int | None, limits: Limits, cpu: int | None) -> None:
     """A forked grading process: grade the tasks it is sent until None, on one worker reset between students.
 
     It tells the batch where its workspace is (a reset may replace it), so that the batch can
@@ -200,7 +226,7 @@ def _grading_process(connection, folder: str, seed: int | None, limits: Limits, 
     def grade_until_sentinel() -> None:
         connection.send(("workspace", str(workspace.scratch.parent)))
         while (task := connection.recv()) is not None:
-            connection.send(("answer", grade_task(task, seed, limits, workspace)))
+            connection.send(("answer", grade_task(task, seed, limits, workspace, out)))
             workspace.reset()
             connection.send(("workspace", str(workspace.scratch.parent)))
 
@@ -275,7 +301,7 @@ def _cpus_for(jobs: int) -> list[int]:
     return cpus if len(cpus) >= jobs else []
 
 
-def run_local(tasks: list[Task], jobs: int, seed, limits, on_answer) -> None:
+def run_local(tasks: list[Task], out: Path, jobs: int, seed, limits, on_answer) -> None:
     """Grade ``tasks`` in ``jobs`` forked processes; a process that dies is replaced.
 
     The student a dying process was grading is graded once more in a fresh process; if that one
@@ -291,7 +317,9 @@ def run_local(tasks: list[Task], jobs: int, seed, limits, on_answer) -> None:
         folder = leftovers.private_folder()
         mine, theirs = context.Pipe()
         cpu = next((c for c in cpus if c not in {g.cpu for g in running}), None)
-        process = context.Process(target=_grading_process, args=(theirs, str(folder), seed, limits, cpu), daemon=True)
+        process = context.Process(
+            target=_grading_process, args=(theirs, str(folder), out, seed, limits, cpu), daemon=True
+        )
         process.start()
         theirs.close()
         running.append(_GradingProcess(process, mine, folder, cpu=cpu))
@@ -315,7 +343,7 @@ def run_local(tasks: list[Task], jobs: int, seed, limits, on_answer) -> None:
             tried.add(task.student)
             todo.append(task)  # once more, in a fresh process
         elif task is not None:
-            on_answer(task, {"student": task.student, "result": None, "html": None, "message": PROCESS_KILLED})
+            on_answer(task, {"student": task.student, "row": None, "message": PROCESS_KILLED})
 
     try:
         while todo or any(g.task for g in running):
@@ -377,21 +405,32 @@ def grade_class(
 ) -> ClassResult:
     """Grade every student in ``submissions`` into ``out``; students unchanged since the last run are reused.
 
-    Each student's result in the returned ``ClassResult`` is their row (``class_row``); the whole
+    Each student's result in the returned ``ClassResult`` is their row (``class_row``) without its
+    failed checks, which the dashboard's ``FailureTally`` keeps grouped as they come in; the whole
     result is in their ``results.json``.
     """
+    from grader.reporting.dashboard import FailureTally
+
     started = time.perf_counter()
     submissions, out = Path(submissions), Path(out)
     out.mkdir(parents=True, exist_ok=True)
     entries, skipped = discover(submissions, out)
     version = grader_version()
     outcomes: dict[str, StudentOutcome] = {}
+    tally = FailureTally()
+
+    def keep(outcome: StudentOutcome) -> None:
+        if outcome.result is not None:
+            tally.add(outcome.student, outcome.result)
+            outcome = replace(outcome, result=without_failed_checks(outcome.result))
+        outcomes[outcome.student] = outcome
+
     tasks = []
     for student, entry in entries:
         key = cache_key(entry, version, seed, limits)
         previous = None if force else previous_result(out / student, key)
         if previous is not None:
-            outcomes[student] = StudentOutcome(student, str(entry), StudentStatus.REUSED, previous)
+            keep(StudentOutcome(student, str(entry), StudentStatus.REUSED, previous))
         else:
             tasks.append(Task(student, str(entry), key))
     if progress is None:
@@ -400,7 +439,7 @@ def grade_class(
         progress.total = len(tasks)
 
     def on_answer(task: Task, answer: dict) -> None:
-        outcomes[task.student] = save(out, task, answer)
+        keep(save(out, task, answer))
         progress.advance(task.student)
 
     try:
@@ -408,7 +447,7 @@ def grade_class(
             run_dask(tasks, scheduler, seed, limits, on_answer)
         elif tasks:
             leftovers.remove_stale()  # of batches killed before this one
-            run_local(tasks, jobs or os.cpu_count() or 1, seed, limits, on_answer)
+            run_local(tasks, out, jobs or os.cpu_count() or 1, seed, limits, on_answer)
     except Exception:  # the batch itself failed: the students graded so far still get their gradebook
         message = traceback.format_exc(limit=-3)
         for task in tasks:
@@ -418,7 +457,7 @@ def grade_class(
     progress.close()
     result = ClassResult([outcomes[s] for s, _ in entries], skipped, round(time.perf_counter() - started, 3))
     write_atomically(out / GRADEBOOK_FILE, gradebook_csv(result))
-    write_dashboard(result, out)
+    write_dashboard(result, out, tally)
     return result
 
 
@@ -441,7 +480,7 @@ def gradebook_csv(result: ClassResult) -> str:
     return text.getvalue()
 
 
-def write_dashboard(result: ClassResult, out: Path) -> None:
+def write_dashboard(result: ClassResult, out: Path, tally: FailureTally | None = None) -> None:
     from grader.reporting.dashboard import render_dashboard
 
-    write_atomically(out / DASHBOARD_FILE, render_dashboard(result))
+    write_atomically(out / DASHBOARD_FILE, render_dashboard(result, tally))

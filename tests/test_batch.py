@@ -12,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -246,3 +247,29 @@ def test_grading_processes_are_not_pinned_when_asked_or_when_cpus_are_too_few(mo
     assert _cpus_for(cpus + 1) == []
     monkeypatch.setenv("GRADER_PIN_CPUS", "off")
     assert _cpus_for(1) == []
+
+
+def test_the_dashboard_of_a_batch_is_that_of_its_whole_results_though_it_keeps_no_failed_check(tmp_path):
+    """The batch tallies each student's failed checks as they come in, and keeps only their row."""
+    from grader.model import GradeResult, StudentStatus
+    from grader.reporting.dashboard import render_dashboard
+
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("kim-hyunwoo", "tom-oconnor", "wei-zhang", "jmartinez42.ipynb", "alice-nguyen"):
+        source = PROJECT_DIR / "examples" / "class" / name
+        (shutil.copytree if source.is_dir() else shutil.copyfile)(source, folder / name)
+    out = tmp_path / "out"
+    for run in ("graded", "reused"):
+        result = grade_class(folder, out, jobs=2, limits=_short(), progress=quiet())
+        assert {o.status for o in result.students} == {StudentStatus(run)}
+        assert not [c for o in result.students for e in o.result.exercises for c in e.checks], run
+        whole = replace(
+            result,
+            students=[
+                replace(o, result=GradeResult.from_dict(json.loads((out / o.student / "results.json").read_text())))
+                for o in result.students
+            ],
+        )
+        assert any(c.status != "passed" for o in whole.students for e in o.result.exercises for c in e.checks)
+        assert (out / "index.html").read_text() == render_dashboard(whole), run

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import statistics
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -206,40 +207,72 @@ def counts_as_failure(exercise: ExerciseResult, check: CheckResult) -> bool:
     )
 
 
-def failure_groups(class_result: ClassResult, top: int = TOP_FAILURES) -> dict[str, list[FailureGroup]]:
-    """Per exercise id, the ``top`` most frequent (check, diagnosis) failures, most frequent first."""
-    members: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    wordings: dict[tuple[str, str, str], Counter] = defaultdict(Counter)
-    descriptions: dict[tuple[str, str], str] = {}
-    for student, result in graded_results(class_result):
+class FailureTally:
+    """A class's failed checks, grouped by (exercise, check, wording) as the students are added.
+
+    The batch adds each student as their result comes in and keeps no failed check itself, so
+    that its memory does not grow with the class beyond the students' rows and their names in
+    the groups of the mistakes they made. ``of`` tallies a whole ``ClassResult`` at once.
+    """
+
+    def __init__(self) -> None:
+        self.members: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        self.wordings: dict[tuple[str, str, str], Counter] = defaultdict(Counter)
+        self.descriptions: dict[tuple[str, str], str] = {}
+        self.not_implemented: Counter = Counter()  # per exercise id: students with a function not implemented yet
+
+    @classmethod
+    def of(cls, class_result: ClassResult) -> FailureTally:
+        tally = cls()
+        for student, result in graded_results(class_result):
+            tally.add(student, result)
+        return tally
+
+    def add(self, student: str, result: GradeResult) -> None:
         for exercise in result.exercises:
-            for check in exercise.checks:
+            unpassed = [c for c in exercise.checks if c.status != CheckStatus.PASSED]
+            if exercise.status not in OTHER_STATUSES and any(c.reason is Reason.NOT_IMPLEMENTED for c in unpassed):
+                self.not_implemented[exercise.id] += 1
+            for check in unpassed:
                 if not counts_as_failure(exercise, check):
                     continue
                 diagnosis = diagnosis_of(check)
                 key = (exercise.id, check.name, grouping_key(diagnosis))
-                members[key].add(student)
-                wordings[key][diagnosis] += 1
-                descriptions.setdefault((exercise.id, check.name), check.description)
-    groups: dict[str, list[FailureGroup]] = defaultdict(list)
-    for key, names in members.items():
-        exercise_id, check_name, _ = key
-        common = sorted(wordings[key].items(), key=lambda item: (-item[1], item[0]))[0][0]
-        groups[exercise_id].append(
-            FailureGroup(
-                exercise=exercise_id,
-                check=check_name,
-                diagnosis=common,
-                count=len(names),
-                students=tuple(sorted(names)),
-                description=descriptions[(exercise_id, check_name)],
-                wordings=len(wordings[key]),
+                self.members[key].append(student)
+                self.wordings[key][sys.intern(diagnosis)] += 1
+                self.descriptions.setdefault((exercise.id, check.name), check.description)
+
+    def groups(self, top: int = TOP_FAILURES) -> dict[str, list[FailureGroup]]:
+        """Per exercise id, the ``top`` most frequent (check, diagnosis) failures, most frequent first."""
+        groups: dict[str, list[FailureGroup]] = defaultdict(list)
+        for key, names in self.members.items():
+            exercise_id, check_name, _ = key
+            common = sorted(self.wordings[key].items(), key=lambda item: (-item[1], item[0]))[0][0]
+            groups[exercise_id].append(
+                FailureGroup(
+                    exercise=exercise_id,
+                    check=check_name,
+                    diagnosis=common,
+                    count=len(set(names)),
+                    students=tuple(sorted(set(names))),
+                    description=self.descriptions[(exercise_id, check_name)],
+                    wordings=len(self.wordings[key]),
+                )
             )
-        )
-    return {
-        exercise_id: sorted(found, key=lambda g: (-g.count, g.check, g.diagnosis))[:top]
-        for exercise_id, found in sorted(groups.items())
-    }
+        return {
+            exercise_id: sorted(found, key=lambda g: (-g.count, g.check, g.diagnosis))[:top]
+            for exercise_id, found in sorted(groups.items())
+        }
+
+
+def failure_groups(
+    class_result: ClassResult, top: int = TOP_FAILURES, tally: FailureTally | None = None
+) -> dict[str, list[FailureGroup]]:
+    """Per exercise id, the ``top`` most frequent (check, diagnosis) failures, most frequent first.
+
+    From ``tally`` when the batch kept one, from the students' rows otherwise.
+    """
+    return (tally or FailureTally.of(class_result)).groups(top)
 
 
 # ---------------------------------------------------------------- per exercise
@@ -283,8 +316,11 @@ def exercise_columns(class_result: ClassResult) -> list[tuple[str, str, float]]:
     return [columns[key] for key in sorted(columns)]
 
 
-def exercise_summaries(class_result: ClassResult, top: int = TOP_FAILURES) -> list[ExerciseSummary]:
-    failures = failure_groups(class_result, top)
+def exercise_summaries(
+    class_result: ClassResult, top: int = TOP_FAILURES, tally: FailureTally | None = None
+) -> list[ExerciseSummary]:
+    tally = tally or FailureTally.of(class_result)
+    failures = tally.groups(top)
     summaries = []
     for exercise_id, title, max_score in exercise_columns(class_result):
         rows = [
@@ -305,11 +341,7 @@ def exercise_summaries(class_result: ClassResult, top: int = TOP_FAILURES) -> li
                 mean=mean_or_none(scores),
                 full_marks_share=(sum(e.score >= e.max_score > 0 for _, e in rows) / len(rows)) if rows else None,
                 status_counts={status: counts.get(status, 0) for status in statuses},
-                not_implemented=sum(
-                    any(c.reason is Reason.NOT_IMPLEMENTED for c in e.checks if c.status != CheckStatus.PASSED)
-                    for _, e in rows
-                    if e.status not in OTHER_STATUSES
-                ),
+                not_implemented=tally.not_implemented[exercise_id],
                 failures=failures.get(exercise_id, []),
                 other_students={
                     status: [s for s, e in rows if e.status == status] for status in OTHER_STATUSES if counts[status]
@@ -554,11 +586,14 @@ def _id(outcome) -> str:
     return outcome.student
 
 
-def render_dashboard(class_result: ClassResult) -> str:
-    """The class dashboard as one self-contained HTML page (inline CSS and SVG, a small sort script)."""
+def render_dashboard(class_result: ClassResult, tally: FailureTally | None = None) -> str:
+    """The class dashboard as one self-contained HTML page (inline CSS and SVG, a small sort script).
+
+    ``tally``: the failed checks, where the students' rows no longer hold them (``grader.batch``).
+    """
     summary = class_summary(class_result)
     columns = exercise_columns(class_result)
-    exercises = exercise_summaries(class_result)
+    exercises = exercise_summaries(class_result, tally=tally)
     totals = [r.score for _, r in graded_results(class_result)]
     template = templates().get_template("dashboard.html.j2")
     return template.render(
