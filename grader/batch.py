@@ -481,6 +481,6 @@ def gradebook_csv(result: ClassResult) -> str:
 
 
 def write_dashboard(result: ClassResult, out: Path, tally: FailureTally | None = None) -> None:
-    from grader.reporting.dashboard import render_dashboard
+    from grader.reporting.dashboard import dashboard_pieces
 
-    write_atomically(out / DASHBOARD_FILE, render_dashboard(result, tally))
+    write_atomically(out / DASHBOARD_FILE, dashboard_pieces(result, tally))

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
-def write_atomically(path: Path, content: str | bytes) -> None:
-    """Write ``content`` (text as UTF-8) to ``path`` whole or not at all, creating its folder."""
+def write_atomically(path: Path, content: str | bytes | Iterable[str]) -> None:
+    """Write ``content`` (text as UTF-8) to ``path`` whole or not at all, creating its folder.
+
+    Text given as pieces (a template's output as it is made) is written piece by piece, so that
+    a large page is never whole in memory.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         os.fchmod(fd, 0o644)  # mkstemp's 0600 would hide reports from a web server or a TA
         with os.fdopen(fd, "wb") as file:
-            file.write(content.encode("utf-8") if isinstance(content, str) else content)
+            pieces = [content] if isinstance(content, (str, bytes)) else content
+            for piece in pieces:
+                file.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)

@@ -13,7 +13,7 @@ import re
 import statistics
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from grader.model import (
@@ -591,12 +591,17 @@ def render_dashboard(class_result: ClassResult, tally: FailureTally | None = Non
 
     ``tally``: the failed checks, where the students' rows no longer hold them (``grader.batch``).
     """
+    return "".join(dashboard_pieces(class_result, tally))
+
+
+def dashboard_pieces(class_result: ClassResult, tally: FailureTally | None = None) -> Iterator[str]:
+    """The dashboard's HTML as it is made, piece by piece: a class's page is never whole in memory."""
     summary = class_summary(class_result)
     columns = exercise_columns(class_result)
     exercises = exercise_summaries(class_result, tally=tally)
     totals = [r.score for _, r in graded_results(class_result)]
     template = templates().get_template("dashboard.html.j2")
-    return template.render(
+    return template.generate(
         summary=summary,
         columns=columns,
         exercises=exercises,
