@@ -36,7 +36,7 @@ from grader.checking.runner import with_collected_checks
 from grader.course import CHECKS_DIR, EXERCISES, REFERENCE_DIR, TEMPLATES_DIR
 from grader.files import write_atomically
 from grader.grade import REPORT_FILE, RESULTS_FILE, grade_submission
-from grader.isolation.sandbox import Limits, Workspace, isolation_mode
+from grader.isolation.sandbox import Limits, Workspace, isolation_mode, worker_identity
 from grader.model import (
     CheckResult,
     CheckStatus,
@@ -202,6 +202,9 @@ def save(out: Path, task: Task, answer: dict) -> StudentOutcome:
         return StudentOutcome(task.student, task.source, StudentStatus.GRADER_ERROR, None, answer["message"])
     student_dir = out / task.student
     write_outputs(student_dir, answer["outputs"])
+    for name in (RESULTS_FILE, REPORT_FILE, KEY_FILE):
+        for unfinished in student_dir.glob(f".{name}.*"):  # a write a killed grading process left
+            unfinished.unlink()
     write_atomically(student_dir / KEY_FILE, task.key)
     row = class_row(answer["row"])  # again, here: the strings every student repeats are then shared in this process
     return StudentOutcome(task.student, task.source, StudentStatus.GRADED, row)
@@ -250,6 +253,7 @@ def _prepare_to_fork() -> None:
     from grader.reporting.report import templates
 
     isolation_mode()
+    worker_identity()  # in process mode the line above does not need it
     templates().get_template("report.html.j2")
 
 
@@ -288,17 +292,19 @@ class _GradingProcess:
 
 
 def _cpus_for(jobs: int) -> list[int]:
-    """The CPUs to give each grading process one of, or none: only where each can have its own.
+    """The CPUs to give each grading process one of, or none: only where the batch takes them all.
 
     A grading process and its worker take turns (a request, its reply), a few hundred times per
     student; on one CPU each turn is a switch between two processes, on two it is a wake-up of
     the other CPU, several times dearer (measured: about 40 against 9 microseconds of CPU per
-    round trip on this project's 2-core machines). ``GRADER_PIN_CPUS=off`` turns it off.
+    round trip on this project's 2-core machines). With fewer jobs than CPUs the machine is
+    shared (another batch, other work), and pinned processes could pile onto the same CPUs.
+    ``GRADER_PIN_CPUS=off`` turns it off.
     """
-    if os.environ.get("GRADER_PIN_CPUS") == "off" or not hasattr(os, "sched_getaffinity"):
+    if os.environ.get("GRADER_PIN_CPUS") == "off" or not hasattr(os, "sched_getaffinity") or jobs < 2:
         return []
     cpus = sorted(os.sched_getaffinity(0))
-    return cpus if len(cpus) >= jobs else []
+    return cpus if len(cpus) == jobs else []  # fewer jobs: the machine is shared, leave its scheduler free
 
 
 def run_local(tasks: list[Task], out: Path, jobs: int, seed, limits, on_answer) -> None:

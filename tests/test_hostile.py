@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from grader.course import EXERCISES, PROJECT_DIR
-from grader.isolation.sandbox import isolation_mode, tagged_processes
+from grader.isolation.sandbox import forget_probes, isolation_mode, tagged_processes
 from tests.helpers import by_id
 
 TARGET = "ex02"
@@ -219,23 +219,41 @@ def test_bubblewrap_is_used_wherever_it_works():
     assert isolation_mode()[0] == "bubblewrap", isolation_mode()[1]
 
 
-def test_a_machine_where_bwrap_cannot_make_namespaces_grades_in_process_mode(make_folder, grade, monkeypatch):
-    """The first worker's own start is the probe of bubblewrap: where it fails, the grading goes on in process mode."""
-    bin_dir = tempfile.mkdtemp(prefix="grader-test-bin-")  # where the worker's user may run it
-    os.chmod(bin_dir, 0o755)
-    fake = Path(bin_dir) / "bwrap"
+@pytest.fixture
+def failing_bwrap(monkeypatch):
+    """A `bwrap` first on PATH that fails as on a machine without user namespaces; probes forgotten before and after."""
+    bin_dir = Path(tempfile.mkdtemp(prefix="grader-test-bin-"))  # where the worker's user may run it
+    bin_dir.chmod(0o755)
+    fake = bin_dir / "bwrap"
     fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
     fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
     monkeypatch.delenv("GRADER_ISOLATION", raising=False)
-    isolation_mode.cache_clear()
-    try:
-        result = grade(make_folder({TARGET: HOSTILE["os_exit_in_call"][1]}))
-        assert isolation_mode()[0] == "process"
-    finally:
-        isolation_mode.cache_clear()
-        shutil.rmtree(bin_dir)
+    forget_probes()
+    yield lambda: monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    forget_probes()
+    shutil.rmtree(bin_dir)
+
+
+def test_a_machine_where_bwrap_cannot_make_namespaces_grades_in_process_mode(make_folder, grade, failing_bwrap):
+    """The first worker's own start is the probe of bubblewrap: where it fails, the grading goes on in process mode."""
+    failing_bwrap()
+    result = grade(make_folder({TARGET: HOSTILE["os_exit_in_call"][1]}))
+    assert isolation_mode()[0] == "process"
     assert result.isolation == "process"
     assert "No permissions to create new namespace" in result.isolation_reason
     assert_only_target_lost(result, "error")
     assert not any("bwrap" in e.output for e in result.exercises)  # its complaint is not a learner's output
+
+
+def test_after_the_first_start_a_failed_start_is_a_grader_error_never_a_probe(make_folder, grade, failing_bwrap):
+    """Once a worker has started, and learner code may have run, no later start probes or falls back."""
+    if shutil.which("bwrap") is None or isolation_mode()[0] != "bubblewrap":
+        pytest.skip("needs a machine where bubblewrap works")
+    forget_probes()
+    first = grade(make_folder({TARGET: HOSTILE["os_exit_in_call"][1]}))
+    assert first.isolation == "bubblewrap" and isolation_mode.cache_info().currsize == 0  # its own start was the probe
+    failing_bwrap()  # what learner code can never do; a start that fails for any reason is the same
+    second = grade(make_folder({TARGET: HOSTILE["os_exit_in_call"][1]}))
+    assert isolation_mode.cache_info().currsize == 0  # no probe ran
+    assert second.isolation == "bubblewrap"
+    assert {e.status for e in second.exercises} == {"grader error"}, [(e.id, e.status) for e in second.exercises]

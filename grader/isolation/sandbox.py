@@ -131,16 +131,34 @@ def _process_mode_without_probe() -> str:
     return ""
 
 
-def expected_isolation() -> tuple[str, str, bool]:
-    """The isolation a new worker starts in, its reason, and whether the probe has confirmed it.
+_FIRST_START: dict = {}  # what this process's first worker started with, when that was expected, not probed
 
-    Until this process has probed, a machine with bwrap is expected to give bubblewrap: the first
-    worker's own start is then the probe, which saves a sandboxed Python's start on every
-    ``grader grade``; if it fails, the probe decides (``Worker._await_ready``).
+
+def expected_start() -> tuple[str, str, WorkerIdentity, bool]:
+    """The isolation (mode, reason) and identity a new worker starts with, and whether they are sure.
+
+    Sure: probed in this process, or decided without a probe (``GRADER_ISOLATION``, no bwrap, not
+    root), or what this process's first worker started with. Until then bubblewrap, where bwrap
+    is installed, and as root the first Python the worker's user may reach are expected: the
+    first worker's own start is then the probe, which saves a sandboxed Python's start (and as
+    root another) on every ``grader grade``. Only that first start, before any learner code has
+    run in this process, may fall back to what the probes say (``Worker._await_ready``): no later
+    worker probes, so nothing learner code did can sway how learner code runs.
     """
     if _probed(isolation_mode) or _process_mode_without_probe():
-        return (*isolation_mode(), True)
-    return "bubblewrap", BUBBLEWRAP, False
+        (mode, reason), mode_sure = isolation_mode(), True
+    else:
+        mode, reason = _FIRST_START.get("mode", ("bubblewrap", BUBBLEWRAP))
+        mode_sure = "mode" in _FIRST_START
+    identity, identity_sure = _expected_identity()
+    return mode, reason, identity, mode_sure and identity_sure
+
+
+def forget_probes() -> None:
+    """Probe again at the next worker's start (for tests that change what the probes would find)."""
+    isolation_mode.cache_clear()
+    worker_identity.cache_clear()
+    _FIRST_START.clear()
 
 
 def _bwrap_args(
@@ -231,15 +249,12 @@ def worker_identity() -> WorkerIdentity:
     )
 
 
-def expected_identity() -> tuple[WorkerIdentity, bool]:
-    """The worker's identity, and whether the probes have confirmed it.
-
-    Until this process has probed, as root, the first Python the worker's user may reach is
-    expected to run NumPy: the worker's own start is then the probe (a Python start saved on
-    every ``grader grade``); if it fails, the probes decide (``Worker._await_ready``).
-    """
+def _expected_identity() -> tuple[WorkerIdentity, bool]:
+    """The worker's identity, and whether it is sure (see ``expected_start``)."""
     if _probed(worker_identity) or os.geteuid() != 0 or sys.platform != "linux":
         return worker_identity(), True
+    if "identity" in _FIRST_START:
+        return _FIRST_START["identity"], True
     uid, gid, name = _worker_user()
     candidate = next((c for c in _worker_pythons(uid, gid) if _may_reach(c)), None)
     if candidate is None:
@@ -409,9 +424,8 @@ class Worker:
         self.limits = limits
         self.preload_matplotlib = preload_matplotlib
         self.worker_dir = worker_dir
-        self.identity, identity_confirmed = expected_identity()
-        self.mode, self.mode_reason, mode_confirmed = expected_isolation()
-        self._confirmed = identity_confirmed and mode_confirmed
+        self.mode, self.mode_reason, self.identity, self._sure = expected_start()
+        self._output_size = output_path.stat().st_size if output_path.exists() else 0
         self._ready = False
         self._handed_over = False
         self._open_id = None
@@ -440,19 +454,26 @@ class Worker:
                 env["GRADER_CONFINE"] = json.dumps(_confinement(scratch, worker_dir, self.identity.python))
         command += [self.identity.python, "-I", script, str(request_r), str(reply_w), str(limits.output_bytes)]
         command += filter(None, [self.identity.numpy_dir])
-        self.process = subprocess.Popen(
-            command,
-            stdin=subprocess.DEVNULL,
-            stdout=output,
-            stderr=output,
-            pass_fds=(request_r, reply_w),
-            cwd=cwd,
-            env=env,
-            start_new_session=True,
-            preexec_fn=self._apply_limits,
-        )
-        for fd in (request_r, reply_w, output):
-            os.close(fd)
+        try:
+            self.process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=output,
+                pass_fds=(request_r, reply_w),
+                cwd=cwd,
+                env=env,
+                start_new_session=True,
+                preexec_fn=self._apply_limits,
+            )
+        except BaseException:
+            for fd in (self._request_w, self._reply_r):
+                os.close(fd)
+            self.cgroup.remove()
+            raise
+        finally:
+            for fd in (request_r, reply_w, output):
+                os.close(fd)
         self._unread = bytearray()  # read from the reply pipe, not yet taken by a frame
         self.alive = True
 
@@ -515,18 +536,33 @@ class Worker:
         try:
             self._receive(time.monotonic() + STARTUP_SECONDS, starting=True)
         except WorkerRefused:
-            if self._confirmed:
+            if self._sure or not self._started_as_probed():
                 raise
-            self._confirmed = True
-            guess = (self.mode, dataclasses.replace(self.identity, why=""))
-            if (isolation_mode()[0], dataclasses.replace(worker_identity(), why="")) == guess:
-                raise
-            self.mode, self.mode_reason = isolation_mode()
-            self.identity = worker_identity()
-            os.truncate(self.output_path, 0)  # what the failed start printed is not the learner's output
+        if not self._sure:
+            _FIRST_START.update(mode=(self.mode, self.mode_reason), identity=self.identity)
+        self._ready = True
+
+    def _started_as_probed(self) -> bool:
+        """After an expected first start failed: probe, and start again if the probes choose otherwise.
+
+        False when they chose the same (then the failure stands); a failure to probe or to start
+        again is the grader's error, never the learner's.
+        """
+        self._sure = True
+        try:
+            (mode, reason), identity = isolation_mode(), worker_identity()
+            if (mode, dataclasses.replace(identity, why="")) == (self.mode, dataclasses.replace(self.identity, why="")):
+                return False
+            self.mode, self.mode_reason, self.identity = mode, reason, identity
+            os.truncate(self.output_path, self._output_size)  # what the failed start printed is not the learner's
             self._spawn()
             self._receive(time.monotonic() + STARTUP_SECONDS, starting=True)
-        self._ready = True
+        except WorkerRefused:
+            raise
+        except Exception as error:
+            self.kill()
+            raise WorkerRefused(f"grader error: the worker could not start ({type(error).__name__}: {error})") from None
+        return True
 
     def _send(self, data: bytes, deadline: float) -> None:
         view = memoryview(data)
@@ -640,7 +676,7 @@ class Workspace:
         self._start()
 
     def _start(self) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="grader-", dir=_workspace_parent(expected_identity()[0]))
+        self._folder = tempfile.TemporaryDirectory(prefix="grader-", dir=_workspace_parent(expected_start()[2]))
         root = Path(self._folder.name)
         # Learner code can write the scratch copy in process mode: the worker's own files sit
         # beside it, where it cannot (its user owns only the scratch copy).

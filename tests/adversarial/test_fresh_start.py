@@ -370,15 +370,13 @@ def test_a_python_expected_to_run_numpy_that_cannot_is_replaced_by_the_probes_ch
         "_worker_pythons",
         lambda uid, gid: [dataclasses.replace(real(uid, gid)[0], python=str(broken))] + real(uid, gid),
     )
-    sandbox.worker_identity.cache_clear()
-    sandbox.isolation_mode.cache_clear()
+    sandbox.forget_probes()
     try:
-        assert sandbox.expected_identity()[0].python == str(broken)
+        assert sandbox.expected_start()[2].python == str(broken)
         result = grade(make_folder(only=["ex02", "ex03"]))
         assert sandbox.worker_identity().python != str(broken)
     finally:
-        sandbox.worker_identity.cache_clear()
-        sandbox.isolation_mode.cache_clear()
+        sandbox.forget_probes()
         shutil.rmtree(bin_dir)
     graded = [e for e in result.exercises if e.id in ("ex02", "ex03")]
     assert [e.score for e in graded] == [e.max_score for e in graded]
