@@ -368,7 +368,7 @@ def test_a_python_expected_to_run_numpy_that_cannot_is_replaced_by_the_probes_ch
     monkeypatch.setattr(
         sandbox,
         "_worker_pythons",
-        lambda uid, gid: [dataclasses.replace(real(uid, gid)[0], python=str(broken))] + real(uid, gid),
+        lambda uid, gid: [dataclasses.replace(real(uid, gid)[0], python=str(broken), numpy_dir=None)] + real(uid, gid),
     )
     sandbox.forget_probes()
     try:
