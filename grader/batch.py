@@ -179,6 +179,9 @@ def grade_task(
     the row, never the whole result, and writes the key that marks the student done.
     """
     try:
+        if workspace is None:  # a cluster's process, grading in threads: probe before any of them starts a worker
+            isolation_mode()
+            worker_identity()
         result = grade_submission(task.source, seed=seed, limits=limits, workspace=workspace)
         from grader.reporting.report import render_report
 

@@ -237,12 +237,32 @@ def failing_bwrap(monkeypatch):
 def test_a_machine_where_bwrap_cannot_make_namespaces_grades_in_process_mode(make_folder, grade, failing_bwrap):
     """The first worker's own start is the probe of bubblewrap: where it fails, the grading goes on in process mode."""
     failing_bwrap()
-    result = grade(make_folder({TARGET: HOSTILE["os_exit_in_call"][1]}))
+    greeting = "print('hello from ex01, ' * 20)\n"
+    first = greeting + (PROJECT_DIR / "reference" / "ex01_partial_derivatives.py").read_text()
+    result = grade(make_folder({"ex01": first, TARGET: HOSTILE["os_exit_in_call"][1]}))
     assert isolation_mode()[0] == "process"
     assert result.isolation == "process"
     assert "No permissions to create new namespace" in result.isolation_reason
     assert_only_target_lost(result, "error")
     assert not any("bwrap" in e.output for e in result.exercises)  # its complaint is not a learner's output
+    assert by_id(result)["ex01"].output.strip() == ("hello from ex01, " * 20).strip()  # the learner's, whole
+
+
+def test_a_start_while_the_first_is_under_way_never_probes(failing_bwrap):
+    """Only a process's first worker may fall back; another started meanwhile (a thread's) fails loudly instead."""
+    from grader.isolation.sandbox import Limits, WorkerRefused, Workspace
+
+    failing_bwrap()
+    first, second = Workspace(Limits()), Workspace(Limits())
+    try:
+        first.worker.request({"op": "reset"}, timeout=30)
+        assert first.worker.mode == "process"
+        with pytest.raises(WorkerRefused, match="grader error"):
+            second.worker.request({"op": "reset"}, timeout=30)
+        assert second.worker.mode == "bubblewrap"
+    finally:
+        first.close()
+        second.close()
 
 
 def test_after_the_first_start_a_failed_start_is_a_grader_error_never_a_probe(make_folder, grade, failing_bwrap):

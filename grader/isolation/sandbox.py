@@ -29,6 +29,7 @@ import stat
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -131,10 +132,13 @@ def _process_mode_without_probe() -> str:
     return ""
 
 
-_FIRST_START: dict = {}  # what this process's first worker started with, when that was expected, not probed
+# What this process's first worker started with, where that was expected, not probed ("mode",
+# "identity"); "guessing" while that first start is under way.
+_FIRST_START: dict = {}
+_FIRST_START_LOCK = threading.Lock()
 
 
-def expected_start() -> tuple[str, str, WorkerIdentity, bool]:
+def expected_start() -> tuple[str, str, WorkerIdentity, dict[str, bool]]:
     """The isolation (mode, reason) and identity a new worker starts with, and whether they are sure.
 
     Sure: probed in this process, or decided without a probe (``GRADER_ISOLATION``, no bwrap, not
@@ -143,15 +147,37 @@ def expected_start() -> tuple[str, str, WorkerIdentity, bool]:
     first worker's own start is then the probe, which saves a sandboxed Python's start (and as
     root another) on every ``grader grade``. Only that first start, before any learner code has
     run in this process, may fall back to what the probes say (``Worker._await_ready``): no later
-    worker probes, so nothing learner code did can sway how learner code runs.
+    worker probes, so nothing learner code did can sway how learner code runs. A worker started
+    while the first start is still under way (another thread's) starts on the same guess, sure:
+    if it fails, that is a grader error, not a probe.
+
+    Called once by each new worker, whose start it claims as the first when it guesses. Returns
+    the mode, its reason, the identity, and which of the mode and identity are guesses.
     """
-    if _probed(isolation_mode) or _process_mode_without_probe():
-        (mode, reason), mode_sure = isolation_mode(), True
-    else:
-        mode, reason = _FIRST_START.get("mode", ("bubblewrap", BUBBLEWRAP))
-        mode_sure = "mode" in _FIRST_START
-    identity, identity_sure = _expected_identity()
-    return mode, reason, identity, mode_sure and identity_sure
+    with _FIRST_START_LOCK:
+        if _probed(isolation_mode) or _process_mode_without_probe():
+            (mode, reason), mode_guessed = isolation_mode(), False
+        else:
+            mode, reason = _FIRST_START.get("mode", ("bubblewrap", BUBBLEWRAP))
+            mode_guessed = "mode" not in _FIRST_START
+        identity, identity_guessed = _expected_identity()
+        guessed = {"mode": mode_guessed, "identity": identity_guessed}
+        if any(guessed.values()):
+            if _FIRST_START.get("guessing"):
+                guessed = {"mode": False, "identity": False}
+            _FIRST_START["guessing"] = True
+        return mode, reason, identity, guessed
+
+
+def _first_start_settled(worker: Worker | None) -> None:
+    """The first start is over: ``worker`` started as guessed (its guesses hold from now on), or None."""
+    with _FIRST_START_LOCK:
+        _FIRST_START.pop("guessing", None)
+        if worker is not None:
+            if worker._guessed["mode"]:
+                _FIRST_START["mode"] = (worker.mode, worker.mode_reason)
+            if worker._guessed["identity"]:
+                _FIRST_START["identity"] = worker.identity
 
 
 def forget_probes() -> None:
@@ -250,17 +276,17 @@ def worker_identity() -> WorkerIdentity:
 
 
 def _expected_identity() -> tuple[WorkerIdentity, bool]:
-    """The worker's identity, and whether it is sure (see ``expected_start``)."""
+    """The worker's identity, and whether it is a guess (see ``expected_start``)."""
     if _probed(worker_identity) or os.geteuid() != 0 or sys.platform != "linux":
-        return worker_identity(), True
+        return worker_identity(), False
     if "identity" in _FIRST_START:
-        return _FIRST_START["identity"], True
+        return _FIRST_START["identity"], False
     uid, gid, name = _worker_user()
     candidate = next((c for c in _worker_pythons(uid, gid) if _may_reach(c)), None)
     if candidate is None:
-        return worker_identity(), True
+        return worker_identity(), False
     _libc()  # loaded now: ``become`` runs between fork and exec
-    return dataclasses.replace(candidate, why=f"{name}, {candidate.python}"), False
+    return dataclasses.replace(candidate, why=f"{name}, {candidate.python}"), True
 
 
 def _probed(probe: Callable) -> bool:
@@ -424,37 +450,45 @@ class Worker:
         self.limits = limits
         self.preload_matplotlib = preload_matplotlib
         self.worker_dir = worker_dir
-        self.mode, self.mode_reason, self.identity, self._sure = expected_start()
-        self._output_size = output_path.stat().st_size if output_path.exists() else 0
+        self.mode, self.mode_reason, self.identity, self._guessed = expected_start()
         self._ready = False
         self._handed_over = False
         self._open_id = None
-        self._spawn()
+        self.alive = False
+        try:
+            self._spawn()
+        except BaseException:
+            self.kill()  # settles a first start on a guess that never began
+            raise
 
     def _spawn(self) -> None:
-        """Start the worker process, in ``self.mode``."""
+        """Start the worker process, in ``self.mode``; what it made is undone if it cannot start."""
         limits, scratch, worker_dir = self.limits, self.scratch, self.worker_dir
         self.token = f"{RUN_ID}-{secrets.token_hex(8)}"
         self.cgroup = WorkerCgroup.create(f"grader-{self.token}", limits.max_processes, limits.tree_memory_bytes)
-        request_r, self._request_w = os.pipe()
-        self._reply_r, reply_w = os.pipe()
-        output = os.open(self.output_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        env = _worker_env(self.token)
-        if self.preload_matplotlib:
-            env["GRADER_PRELOAD_MATPLOTLIB"] = "1"
-        if self.mode == "bubblewrap":
-            env["GRADER_SANDBOXED"] = "1"  # the worker may then clean its own namespace between students
-            env["GRADER_TMP_BYTES"] = str(limits.tmp_bytes)
-            command = _bwrap_args(shutil.which("bwrap"), scratch, self.identity.python, limits, worker_dir)
-            script = "/opt/grader-worker/worker.py"
-            cwd = None
-        else:
-            command, script, cwd = [], str(worker_dir / "worker.py"), scratch
-            if landlock_abi() or seccomp_filter():
-                env["GRADER_CONFINE"] = json.dumps(_confinement(scratch, worker_dir, self.identity.python))
-        command += [self.identity.python, "-I", script, str(request_r), str(reply_w), str(limits.output_bytes)]
-        command += filter(None, [self.identity.numpy_dir])
+        opened: list[int] = []
         try:
+            request_r, self._request_w = os.pipe()
+            opened += [request_r, self._request_w]
+            self._reply_r, reply_w = os.pipe()
+            opened += [self._reply_r, reply_w]
+            output = os.open(self.output_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            opened.append(output)
+            env = _worker_env(self.token)
+            if self.preload_matplotlib:
+                env["GRADER_PRELOAD_MATPLOTLIB"] = "1"
+            if self.mode == "bubblewrap":
+                env["GRADER_SANDBOXED"] = "1"  # the worker may then clean its own namespace between students
+                env["GRADER_TMP_BYTES"] = str(limits.tmp_bytes)
+                command = _bwrap_args(shutil.which("bwrap"), scratch, self.identity.python, limits, worker_dir)
+                script = "/opt/grader-worker/worker.py"
+                cwd = None
+            else:
+                command, script, cwd = [], str(worker_dir / "worker.py"), scratch
+                if landlock_abi() or seccomp_filter():
+                    env["GRADER_CONFINE"] = json.dumps(_confinement(scratch, worker_dir, self.identity.python))
+            command += [self.identity.python, "-I", script, str(request_r), str(reply_w), str(limits.output_bytes)]
+            command += filter(None, [self.identity.numpy_dir])
             self.process = subprocess.Popen(
                 command,
                 stdin=subprocess.DEVNULL,
@@ -467,13 +501,12 @@ class Worker:
                 preexec_fn=self._apply_limits,
             )
         except BaseException:
-            for fd in (self._request_w, self._reply_r):
+            for fd in opened:
                 os.close(fd)
             self.cgroup.remove()
             raise
-        finally:
-            for fd in (request_r, reply_w, output):
-                os.close(fd)
+        for fd in (request_r, reply_w, output):  # the worker's ends, and the output it writes itself
+            os.close(fd)
         self._unread = bytearray()  # read from the reply pipe, not yet taken by a frame
         self.alive = True
 
@@ -532,29 +565,32 @@ class Worker:
                 return reply
 
     def _await_ready(self) -> None:
-        """Wait for the worker's start; where it started as only expected and failed, start again as the probes say."""
+        """Wait for the worker's start; where it started on a guess and failed, start again as the probes say."""
+        guessed = any(self._guessed.values())
         try:
             self._receive(time.monotonic() + STARTUP_SECONDS, starting=True)
         except WorkerRefused:
-            if self._sure or not self._started_as_probed():
+            if not guessed or not self._started_as_probed():
                 raise
-        if not self._sure:
-            _FIRST_START.update(mode=(self.mode, self.mode_reason), identity=self.identity)
+            guessed = False  # the probes decided
+        finally:
+            if any(self._guessed.values()):
+                _first_start_settled(self if guessed and self.alive else None)
+                self._guessed = {"mode": False, "identity": False}
         self._ready = True
 
     def _started_as_probed(self) -> bool:
-        """After an expected first start failed: probe, and start again if the probes choose otherwise.
+        """After a start on a guess failed: probe, and start again if the probes choose otherwise.
 
         False when they chose the same (then the failure stands); a failure to probe or to start
-        again is the grader's error, never the learner's.
+        again is the grader's error, never the learner's. What the failed start printed stays in
+        the output file, before where the first exercise's output begins.
         """
-        self._sure = True
         try:
             (mode, reason), identity = isolation_mode(), worker_identity()
             if (mode, dataclasses.replace(identity, why="")) == (self.mode, dataclasses.replace(self.identity, why="")):
                 return False
             self.mode, self.mode_reason, self.identity = mode, reason, identity
-            os.truncate(self.output_path, self._output_size)  # what the failed start printed is not the learner's
             self._spawn()
             self._receive(time.monotonic() + STARTUP_SECONDS, starting=True)
         except WorkerRefused:
@@ -637,6 +673,9 @@ class Worker:
 
     def kill(self) -> None:
         """Kill the worker and every process it started; safe to call twice."""
+        if any(self._guessed.values()):  # ended before its start on a guess was settled: no learner code ran
+            _first_start_settled(None)
+            self._guessed = {"mode": False, "identity": False}
         if not self.alive:
             return
         self.alive = False
@@ -676,7 +715,7 @@ class Workspace:
         self._start()
 
     def _start(self) -> None:
-        self._folder = tempfile.TemporaryDirectory(prefix="grader-", dir=_workspace_parent(expected_start()[2]))
+        self._folder = tempfile.TemporaryDirectory(prefix="grader-", dir=_workspace_parent(_expected_identity()[0]))
         root = Path(self._folder.name)
         # Learner code can write the scratch copy in process mode: the worker's own files sit
         # beside it, where it cannot (its user owns only the scratch copy).
