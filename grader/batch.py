@@ -36,7 +36,7 @@ from grader.checking.runner import with_collected_checks
 from grader.course import CHECKS_DIR, EXERCISES, REFERENCE_DIR, TEMPLATES_DIR
 from grader.files import write_atomically
 from grader.grade import REPORT_FILE, RESULTS_FILE, grade_submission
-from grader.isolation.sandbox import Limits, Workspace, isolation_mode, worker_identity
+from grader.isolation.sandbox import Limits, Workspace, run_probes
 from grader.model import (
     CheckResult,
     CheckStatus,
@@ -180,8 +180,7 @@ def grade_task(
     """
     try:
         if workspace is None:  # a cluster's process, grading in threads: probe before any of them starts a worker
-            isolation_mode()
-            worker_identity()
+            run_probes()
         result = grade_submission(task.source, seed=seed, limits=limits, workspace=workspace)
         from grader.reporting.report import render_report
 
@@ -255,8 +254,7 @@ def _prepare_to_fork() -> None:
 
     from grader.reporting.report import templates
 
-    isolation_mode()
-    worker_identity()  # in process mode the line above does not need it
+    run_probes()
     templates().get_template("report.html.j2")
 
 

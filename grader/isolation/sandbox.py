@@ -180,6 +180,12 @@ def _first_start_settled(worker: Worker | None) -> None:
                 _FIRST_START["identity"] = worker.identity
 
 
+def run_probes() -> None:
+    """Probe the isolation now (once per process): every worker started afterwards is sure of it."""
+    isolation_mode()
+    worker_identity()
+
+
 def forget_probes() -> None:
     """Probe again at the next worker's start (for tests that change what the probes would find)."""
     isolation_mode.cache_clear()
@@ -569,15 +575,17 @@ class Worker:
         guessed = any(self._guessed.values())
         try:
             self._receive(time.monotonic() + STARTUP_SECONDS, starting=True)
-        except WorkerRefused:
+        except WorkerRefused:  # the failed start was killed, which settled its guess (``kill``)
             if not guessed or not self._started_as_probed():
                 raise
-            guessed = False  # the probes decided
-        finally:
-            if any(self._guessed.values()):
-                _first_start_settled(self if guessed and self.alive else None)
-                self._guessed = {"mode": False, "identity": False}
+        self._settle_guess(started=True)
         self._ready = True
+
+    def _settle_guess(self, started: bool) -> None:
+        """Once a start on a guess is over: it holds for later workers if this one ``started`` on it."""
+        if any(self._guessed.values()):
+            _first_start_settled(self if started else None)
+            self._guessed = {"mode": False, "identity": False}
 
     def _started_as_probed(self) -> bool:
         """After a start on a guess failed: probe, and start again if the probes choose otherwise.
@@ -673,9 +681,7 @@ class Worker:
 
     def kill(self) -> None:
         """Kill the worker and every process it started; safe to call twice."""
-        if any(self._guessed.values()):  # ended before its start on a guess was settled: no learner code ran
-            _first_start_settled(None)
-            self._guessed = {"mode": False, "identity": False}
+        self._settle_guess(started=False)  # ended before its start was settled: no learner code ran
         if not self.alive:
             return
         self.alive = False

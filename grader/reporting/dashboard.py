@@ -216,7 +216,7 @@ class FailureTally:
     """
 
     def __init__(self) -> None:
-        self.members: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+        self.members: dict[tuple[str, str, str], set[str]] = defaultdict(set)
         self.wordings: dict[tuple[str, str, str], Counter] = defaultdict(Counter)
         self.descriptions: dict[tuple[str, str], str] = {}
         self.not_implemented: Counter = Counter()  # per exercise id: students with a function not implemented yet
@@ -238,7 +238,7 @@ class FailureTally:
                     continue
                 diagnosis = diagnosis_of(check)
                 key = (exercise.id, check.name, grouping_key(diagnosis))
-                self.members[key].append(student)
+                self.members[key].add(student)
                 self.wordings[key][sys.intern(diagnosis)] += 1
                 self.descriptions.setdefault((exercise.id, check.name), check.description)
 
@@ -253,8 +253,8 @@ class FailureTally:
                     exercise=exercise_id,
                     check=check_name,
                     diagnosis=common,
-                    count=len(set(names)),
-                    students=tuple(sorted(set(names))),
+                    count=len(names),
+                    students=tuple(sorted(names)),
                     description=self.descriptions[(exercise_id, check_name)],
                     wordings=len(self.wordings[key]),
                 )
@@ -265,14 +265,9 @@ class FailureTally:
         }
 
 
-def failure_groups(
-    class_result: ClassResult, top: int = TOP_FAILURES, tally: FailureTally | None = None
-) -> dict[str, list[FailureGroup]]:
-    """Per exercise id, the ``top`` most frequent (check, diagnosis) failures, most frequent first.
-
-    From ``tally`` when the batch kept one, from the students' rows otherwise.
-    """
-    return (tally or FailureTally.of(class_result)).groups(top)
+def failure_groups(class_result: ClassResult, top: int = TOP_FAILURES) -> dict[str, list[FailureGroup]]:
+    """Per exercise id, the ``top`` most frequent (check, diagnosis) failures, most frequent first."""
+    return FailureTally.of(class_result).groups(top)
 
 
 # ---------------------------------------------------------------- per exercise
