@@ -8,6 +8,7 @@ No I/O beyond ``to_json``/``from_dict`` and no formatting: reports and exporters
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field, fields, is_dataclass
 from enum import StrEnum
@@ -70,13 +71,24 @@ class Reason(StrEnum):
 REPORTED_ONCE = (Reason.NOT_IMPLEMENTED, Reason.NOT_DEFINED)
 
 
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(kind))
+
+
 def plain(value):
     """A result as plain dicts and lists, like ``dataclasses.asdict`` but without deep-copying its leaves.
 
     Every leaf of a result is immutable (str, int, float, a StrEnum, None), so it is shared, not copied.
     """
+    kind = type(value)
+    if kind in _LEAVES:  # most of a result: checked first, by exact type
+        return value
     if is_dataclass(value):
-        return {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+        return {name: plain(getattr(value, name)) for name in _field_names(kind)}
     if isinstance(value, (list, tuple)):
         return type(value)(plain(v) for v in value)
     if isinstance(value, dict):

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pytest
 
+from grader.checking.checks import CLOSED_FORM, FINITE_DIFFERENCE
 from grader.checking.diagnose import Tolerance, compare, diagnose, format_value
 from grader.isolation.wire import Unsupported
 
@@ -198,3 +199,18 @@ def test_an_argument_value_only_the_failing_inputs_have_is_named():
     # random numbers, each its own, say nothing: any failing input has a value no other input has
     spread = [(0.31, 1.7), (0.52, -0.4), (0.77, 2.2)]
     assert edge_inputs(spread, [1.0, 2.0, 3.0], [1.0, 2.0, 9.0], [True, True, False], ["a", "b"]) == ""
+
+
+def test_single_numbers_are_judged_as_their_arrays_would_be():
+    """A right single number takes a shortcut past NumPy; its verdict must be the array path's."""
+    rng = np.random.default_rng(7)
+    expected = np.concatenate([rng.normal(0, 10, 300), [0.0, -0.0, math.pi, -math.pi, 3 * math.pi, 1e300]])
+    tolerances = [CLOSED_FORM, FINITE_DIFFERENCE, Tolerance(rtol=0, atol=1e-8, angle=True), Tolerance(rtol=1e-3)]
+    for tol in tolerances:
+        for e in expected:
+            # answers at, just inside and just outside the tolerance, and a full turn away for angles
+            width = tol.atol + tol.rtol * (2 * math.pi if tol.angle else abs(e))
+            for got in (e, e + 0.999 * width, e - 1.001 * width, e + 2 * math.pi, math.nan, math.inf):
+                fast = compare(float(got), float(e), tol).ok
+                arrays = compare(np.float64(got).reshape(()), np.float64(e), tol).ok
+                assert fast == arrays, (got, e, tol)

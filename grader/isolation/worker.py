@@ -56,7 +56,7 @@ seccomp = _load_beside("seccomp") if CONFINEMENT and CONFINEMENT["seccomp"] else
 # Keep private references: learner code may replace these names on the modules it can reach.
 _fork, _waitpid, _read, _write, _exit = os.fork, os.waitpid, os.read, os.write, os._exit
 _pack, _unpack = wire.pack, wire.unpack
-_ndarray, _array_equal, _copy = np.ndarray, np.array_equal, np.array
+_ndarray, _array_equal, _copy, _tobytes = np.ndarray, np.array_equal, np.array, np.ndarray.tobytes
 _fstat = os.fstat
 _AST_ONLY, _Module, _Import, _ImportFrom = ast.PyCF_ONLY_AST, ast.Module, ast.Import, ast.ImportFrom
 
@@ -294,6 +294,9 @@ def _library_of(exc: BaseException) -> dict:
 
 def _same(a, b) -> bool:
     try:
+        # The same bytes, dtype and shape is the common case, and 20 times cheaper to tell.
+        if a.dtype == b.dtype and a.shape == b.shape and _tobytes(a) == _tobytes(b):
+            return True
         return bool(_array_equal(a, b, equal_nan=True))
     except BaseException:
         return False
