@@ -27,6 +27,29 @@ def test_plain_values_roundtrip():
     assert roundtrip(np.arange(3)).dtype == np.int64
 
 
+@pytest.mark.parametrize(
+    ("dtype", "arrives_as"),
+    [
+        (np.bool_, np.bool_),
+        (np.int8, np.int64),
+        (np.uint32, np.int64),
+        (np.float16, np.float32),
+        (np.float32, np.float32),
+        (np.float64, np.float64),
+        (np.longdouble, np.float64),
+    ],
+)
+def test_arrays_arrive_as_one_of_four_dtypes(dtype, arrives_as):
+    sent = np.array([[1, 0], [2, 3]], dtype=dtype)
+    value = roundtrip(sent)
+    assert value.dtype == arrives_as and np.array_equal(value, sent.astype(arrives_as))
+
+
+@pytest.mark.parametrize("dtype", [np.complex128, object, "U3", "datetime64[s]", [("a", float)]])
+def test_arrays_of_other_dtypes_are_not_numbers(dtype):
+    assert isinstance(roundtrip(np.zeros(2, dtype=dtype)), wire.Unsupported)
+
+
 def test_objects_do_not_cross():
     class Liar:
         def __eq__(self, other):

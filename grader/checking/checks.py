@@ -300,12 +300,12 @@ def fresh_copy(value):
     The arguments are the checks' own (floats, float arrays, tuples, trusted functions): those are
     copied directly, far faster than ``copy.deepcopy``, which takes anything else.
     """
-    if isinstance(value, (float, int, str, Fn)) or value is None:
-        return value  # immutable (an Fn is never changed by the functions it is given to)
-    if isinstance(value, np.ndarray) and value.dtype != object:
+    if isinstance(value, np.ndarray) and value.dtype != object:  # the most common first
         return value.copy()
     if isinstance(value, tuple):
         return tuple(fresh_copy(v) for v in value)
+    if isinstance(value, (float, int, str, Fn)) or value is None:
+        return value  # immutable (an Fn is never changed by the functions it is given to)
     if isinstance(value, list):
         return [fresh_copy(v) for v in value]
     return copy.deepcopy(value)
