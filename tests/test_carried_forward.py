@@ -8,15 +8,23 @@ answers nothing but the callees of the check.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
+import numpy as np
 from rich.console import Console
 
-from grader.course import EXERCISES, REFERENCE_DIR
+from grader.checking.carried import CALLEE_NUMBERS_FLOOR, RightCallees
+from grader.course import EXERCISES, REFERENCE_DIR, load_reference
 from grader.exporters.gradescope import to_gradescope
+from grader.isolation.wire import Fn
 from grader.reporting.report import render_report
 from grader.reporting.terminal import print_feedback
 from tests.helpers import by_id, check_named
 
 EX02 = next(e for e in EXERCISES if e.id == "ex02")
+EX06 = next(e for e in EXERCISES if e.id == "ex06")
 WRONG_GRAD = "\n\ndef grad_f(x, y):\n    return np.array([2.0 * x + y, 2.0 * y])  # the x of xy forgotten\n"
 TANGENT = "level_curve_tangent_is_unit_and_perpendicular"
 DESCENT = "steepest_descent_is_unit_negative_gradient"
@@ -105,3 +113,46 @@ def test_a_caller_of_an_unimplemented_callee_keeps_its_points(tmp_path, grade):
     for name in (TANGENT, DESCENT):
         kept = check_named(exercise, name)
         assert kept.score == kept.max_score and kept.inherits == ["grad_f"], kept.message
+
+
+def test_a_callee_asked_far_beyond_its_callers_inputs_is_not_answered():
+    # The reference answers in the grader's process, where nothing can stop a call once it runs.
+    reference = load_reference(EX06)
+    callees = RightCallees(reference, {"gradient_check": ("numerical_gradient",)})
+    f = Fn("lambda v: float(np.sum(v ** 2))")
+    caller_args = [(f, np.ones(3), np.arange(3.0))]
+    answer = callees.answerer(caller_args)
+
+    near = answer({"callback": "numerical_gradient", "args": [f, np.arange(3.0)], "kwargs": {}})
+    assert near["ok"] and np.allclose(near["value"], [0.0, 2.0, 4.0])
+    big = np.zeros(CALLEE_NUMBERS_FLOOR + 1)
+    far = answer({"callback": "numerical_gradient", "args": [f, big], "kwargs": {}})
+    assert not far["ok"] and "far more than its caller was given" in far["message"]
+    wide_caller = callees.answerer([(f, big, big)])  # a caller given big inputs may pass them on
+    assert wide_caller({"callback": "numerical_gradient", "args": [f, np.zeros(3)], "kwargs": {}})["ok"]
+    assert len(wide_caller.keywords) == 1 and wide_caller.keywords["max_numbers"] >= 2 * big.size
+
+
+def test_a_caller_that_asks_its_callee_about_huge_inputs_cannot_stall_the_grader(tmp_path):
+    # numerical_gradient's reference takes time growing with the square of x's size: at 200,000
+    # entries, fifty calls would keep the grader busy for hours, beyond any exercise's timeout.
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    source = (REFERENCE_DIR / f"{EX06.module}.py").read_text()
+    (folder / f"{EX06.module}.py").write_text(
+        source
+        + "\n\ndef numerical_gradient(f, x, h=1e-5):\n    return np.zeros_like(x)\n"
+        + "\n\ndef gradient_check(f, grad, x, h=1e-5, eps=1e-8):\n"
+        + "    for _ in range(50):\n        numerical_gradient(f, np.zeros(200_000), h)\n    return 0.0\n"
+    )
+    script = (
+        "import json, sys\nfrom grader.grade import grade_submission\n"
+        "result = grade_submission(sys.argv[1], only=['ex06'])\nprint(json.dumps(result.to_dict()))\n"
+    )
+    # A generous bound: without the cap this runs for hours; with it, seconds.
+    done = subprocess.run([sys.executable, "-c", script, str(folder)], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    exercise = next(e for e in json.loads(done.stdout)["exercises"] if e["id"] == "ex06")
+    checks = {c["name"]: c for c in exercise["checks"]}
+    assert checks["gradient_check_random_claims"]["score"] == 0
+    assert not checks["gradient_check_random_claims"].get("inherits")

@@ -15,13 +15,21 @@ the public checks cannot tell (the instructor's grading can).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import numpy as np
 
 from grader.checking.inputs import NotRecorded
 from grader.model import CheckResult, CheckStatus
 
 MAX_CALLBACKS = 20_000  # per call request: 300 optimizer steps over a few runs ask a few thousand
-MAX_CALLBACK_NUMBERS = 1_000_000  # numbers in one callback's arguments: the reference runs on them here
+# The reference runs here, in the grader's process, on arguments learner code chose: one call it
+# cannot be stopped in (numerical_gradient's time grows with the square of x's size) must stay
+# short, so a callee's arguments may hold no more numbers than a few times its caller's (a
+# caller passes its own data on, perhaps with a column added), or than a small floor.
+CALLEE_GROWTH = 4
+CALLEE_NUMBERS_FLOOR = 10_000
 
 
 class RightCallees:
@@ -38,7 +46,12 @@ class RightCallees:
     def names_for(self, caller: str) -> list[str]:
         return list(self.callees.get(caller, ()))
 
-    def answer(self, request: dict) -> dict:
+    def answerer(self, caller_args: list[tuple]) -> Callable[[dict], dict]:
+        """What answers the callbacks of one call request of a caller, at these argument tuples."""
+        largest = max((_numbers_in(list(args)) for args in caller_args), default=0)
+        return functools.partial(self.answer, max_numbers=max(CALLEE_NUMBERS_FLOOR, CALLEE_GROWTH * largest))
+
+    def answer(self, request: dict, max_numbers: int = CALLEE_NUMBERS_FLOOR) -> dict:
         """The reply to one ``callback`` frame of the worker: the reference's value, or why not."""
         name, args, kwargs = request.get("callback"), request.get("args"), request.get("kwargs") or {}
         if name not in self.allowed or not isinstance(args, list) or not isinstance(kwargs, dict):
@@ -46,8 +59,8 @@ class RightCallees:
         self.count += 1
         if self.count > MAX_CALLBACKS:
             return _refused(f"more than {MAX_CALLBACKS} calls")
-        if _numbers_in(args) + _numbers_in(list(kwargs.values())) > MAX_CALLBACK_NUMBERS:
-            return _refused(f"arguments of more than {MAX_CALLBACK_NUMBERS} numbers")
+        if _numbers_in(args) + _numbers_in(list(kwargs.values())) > max_numbers:
+            return _refused(f"arguments of more than {max_numbers} numbers, far more than its caller was given")
         try:
             value = getattr(self.reference, name)(*args, **kwargs)
         except NotRecorded:

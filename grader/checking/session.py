@@ -39,7 +39,7 @@ class Callees(Protocol):
 
     def names_for(self, caller: str) -> list[str]: ...
 
-    def answer(self, request: dict) -> dict: ...
+    def answerer(self, caller_args: list[tuple]) -> Callable[[dict], dict]: ...
 
 
 class LearnerError(AssertionError):
@@ -154,7 +154,8 @@ class ExerciseRun:
         substitute = callees.names_for(function) if callees else []
         if substitute:
             message["substitute"] = substitute
-        results = self.request(message, describe, on_callback=callees.answer if substitute else None).get("results")
+        answerer = callees.answerer(args_list) if substitute else None
+        results = self.request(message, describe, on_callback=answerer).get("results")
         if not isinstance(results, list) or len(results) != len(args_list):
             self._stop(ExerciseStatus.ERROR, f"{describe()}: the worker's answer was garbled")
         return [
