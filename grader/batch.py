@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import traceback
+import unicodedata
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from pathlib import Path
@@ -34,6 +35,7 @@ import grader
 from grader import leftovers
 from grader.checking.runner import with_collected_checks
 from grader.course import CHECKS_DIR, EXERCISES, REFERENCE_DIR, TEMPLATES_DIR
+from grader.exporters.canvas import CANVAS_IMPORT_FILE
 from grader.files import write_atomically
 from grader.grade import REPORT_FILE, RESULTS_FILE, grade_submission
 from grader.isolation.sandbox import Limits, Workspace, run_probes
@@ -56,7 +58,19 @@ if TYPE_CHECKING:  # imported where used: it imports Jinja2
 KEY_FILE = ".grade-key"  # beside results.json: what was graded, so an unchanged student is skipped
 GRADEBOOK_FILE = "gradebook.csv"
 DASHBOARD_FILE = "index.html"
+# Beside the students' folders in --out: a student whose id is one of them would take its place.
+CLASS_FILES = frozenset({GRADEBOOK_FILE, DASHBOARD_FILE, CANVAS_IMPORT_FILE})
 PROCESS_KILLED = "grading process killed"  # what a student's row says when grading them killed it twice
+GRADING_OVERDUE = "grading took too long and was stopped"  # a student past ``student_deadline``
+
+
+def student_deadline(limits: Limits) -> float:
+    """Seconds a grading process may spend on one student before the batch stops it.
+
+    Every exercise's learner code has its own timeout; this bounds what no timeout covers (the
+    grader's own work on a student's answers), so that one student can never stall the class.
+    """
+    return 2 * len(EXERCISES) * limits.timeout_s + 60
 
 
 @dataclass(frozen=True)
@@ -89,12 +103,24 @@ def discover(folder: Path, out: Path | None = None) -> tuple[list[tuple[str, Pat
             students.append((entry.stem, entry))
         else:
             skipped.append(f"{entry.name}: not a notebook or a folder")
-    seen: dict[str, Path] = {}
+    kept, seen = [], {}
     for student, entry in students:
-        if student in seen:
-            skipped.append(f"{entry.name}: same student id as {seen[student].name}, not graded")
-        seen.setdefault(student, entry)
-    return [(s, e) for s, e in students if seen[s] == e], skipped
+        folder = _folder_key(student)  # two ids that name one folder where case or accents are folded
+        if folder in CLASS_FILES:
+            skipped.append(
+                f"{entry.name}: its student id {student!r} is the name of a file the batch writes for the class"
+                " (rename it to grade it)"
+            )
+        elif folder in seen:
+            skipped.append(f"{entry.name}: same student id as {seen[folder].name} (up to case), not graded")
+        else:
+            seen[folder] = entry
+            kept.append((student, entry))
+    return kept, skipped
+
+
+def _folder_key(name: str) -> str:
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def grader_version() -> str:
@@ -277,6 +303,8 @@ class _GradingProcess:
     folder: Path  # made by the batch for it
     workspace: Path | None = None  # its workspace's, inside that folder or elsewhere
     task: Task | None = None
+    given_at: float = 0.0  # when it was given its task (time.monotonic)
+    overdue: bool = False  # stopped by the batch: its student took longer than ``student_deadline``
     cpu: int | None = None  # the CPU it and its worker share, if any
 
     def receive(self) -> tuple[str, object] | None:
@@ -319,6 +347,7 @@ def run_local(tasks: list[Task], out: Path, jobs: int, seed, limits, on_answer) 
     todo, tried, deaths = list(reversed(tasks)), set(), 0
     running: list[_GradingProcess] = []
     cpus = _cpus_for(jobs)
+    deadline = student_deadline(limits)
 
     def start() -> None:
         folder = leftovers.private_folder()
@@ -332,7 +361,7 @@ def run_local(tasks: list[Task], out: Path, jobs: int, seed, limits, on_answer) 
         running.append(_GradingProcess(process, mine, folder, cpu=cpu))
 
     def give_work(grader: _GradingProcess) -> None:
-        grader.task = todo.pop()
+        grader.task, grader.given_at = todo.pop(), time.monotonic()
         try:
             grader.connection.send(grader.task)
         except OSError:
@@ -346,11 +375,12 @@ def run_local(tasks: list[Task], out: Path, jobs: int, seed, limits, on_answer) 
         grader.connection.close()
         grader.remove_folders()
         task = grader.task
-        if task is not None and task.student not in tried:
+        if task is not None and task.student not in tried and not grader.overdue:
             tried.add(task.student)
             todo.append(task)  # once more, in a fresh process
         elif task is not None:
-            on_answer(task, {"student": task.student, "row": None, "message": PROCESS_KILLED})
+            message = GRADING_OVERDUE if grader.overdue else PROCESS_KILLED
+            on_answer(task, {"student": task.student, "row": None, "message": message})
 
     try:
         while todo or any(g.task for g in running):
@@ -361,6 +391,10 @@ def run_local(tasks: list[Task], out: Path, jobs: int, seed, limits, on_answer) 
                     idle = running[-1]
                 give_work(idle)
             ready = wait([g.connection for g in running] + [g.process.sentinel for g in running], timeout=1.0)
+            for grader in running:
+                if grader.task and not grader.overdue and time.monotonic() - grader.given_at > deadline:
+                    grader.overdue = True
+                    grader.process.kill()  # its sentinel is ready next: it is buried as any that dies
             for grader in list(running):
                 if grader.connection not in ready and grader.process.sentinel not in ready:
                     continue
@@ -477,7 +511,8 @@ def gradebook_csv(result: ClassResult) -> str:
         student = spreadsheet_cell(outcome.student)  # an id like =HYPERLINK(...) stays text
         graded = outcome.result
         if graded is None:
-            status = f"grader error: {PROCESS_KILLED}" if outcome.message == PROCESS_KILLED else "grader error"
+            known = outcome.message in (PROCESS_KILLED, GRADING_OVERDUE)
+            status = f"grader error: {outcome.message}" if known else "grader error"
             writer.writerow([student, *([""] * len(EXERCISES)), "", "", status])
             continue
         scores = {e.id: e.score for e in graded.exercises}

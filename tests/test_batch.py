@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
+from grader import batch
 from grader.batch import KEY_FILE, discover, grade_class
 from grader.course import ASSIGNMENTS_DIR, EXERCISES, PROJECT_DIR, REFERENCE_DIR
-from grader.isolation.sandbox import tagged_processes
+from grader.isolation.sandbox import Limits, tagged_processes
 from grader.progress import Progress
 
 HANG_AT_IMPORT = "while True:\n    pass\n"
@@ -142,6 +143,43 @@ def test_discover_skips_duplicates_and_strays(tmp_path):
     students, skipped = discover(tmp_path)
     assert [s for s, _ in students] == ["sam"]
     assert any("same student id" in s for s in skipped) and any("grades.csv" in s for s in skipped)
+
+
+def test_a_student_named_like_a_class_file_cannot_take_its_place(tmp_path):
+    # The ids gradebook.csv and index.html would be folders where the class's files go; Bob and
+    # bob one folder where case is folded (macOS, Windows): each would cost others their output.
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copytree(REFERENCE_DIR, folder / "ada")
+    shutil.copyfile(PROJECT_DIR / "examples" / "correct_notebook.ipynb", folder / "gradebook.csv.ipynb")
+    shutil.copytree(REFERENCE_DIR, folder / "Index.HTML")
+    shutil.copytree(REFERENCE_DIR, folder / "Bob")
+    shutil.copytree(ASSIGNMENTS_DIR, folder / "bob", ignore=shutil.ignore_patterns("*.ipynb"))
+    out = tmp_path / "out"
+    result = grade_class(folder, out, jobs=2, limits=_short(), progress=quiet())
+    assert [o.student for o in result.students] == ["Bob", "ada"]
+    assert len(result.skipped) == 3 and sum("a file the batch writes for the class" in s for s in result.skipped) == 2
+    assert any(s.startswith("bob: same student id as Bob") for s in result.skipped)
+    assert (out / "gradebook.csv").is_file() and (out / "index.html").is_file()
+    assert [row["student"] for row in read_gradebook(out)] == ["Bob", "ada"]
+
+
+def test_a_student_whose_grading_outlasts_its_deadline_is_stopped_and_the_class_goes_on(tmp_path, monkeypatch):
+    # Exercises have their own timeouts; the deadline bounds whatever they do not cover. Here a
+    # long timeout stands in for grader-side work that never ends.
+    monkeypatch.setattr(batch, "student_deadline", lambda limits: 4.0)
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copytree(REFERENCE_DIR, folder / "ada")
+    shutil.copytree(REFERENCE_DIR, folder / "cy")
+    (folder / "cy" / "ex02_gradient_geometry.py").write_text(HANG_AT_IMPORT)
+    out = tmp_path / "out"
+    result = grade_class(folder, out, jobs=2, limits=Limits(timeout_s=120), progress=quiet())
+    rows = {row["student"]: row for row in read_gradebook(out)}
+    assert rows["ada"]["status"] == "graded" and float(rows["ada"]["total"]) == 100
+    assert rows["cy"]["status"] == f"grader error: {batch.GRADING_OVERDUE}"
+    assert next(o for o in result.students if o.student == "cy").result is None
+    assert (out / "index.html").is_file()
 
 
 def test_batch_command_usage_errors(tmp_path):
