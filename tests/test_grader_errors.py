@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 import grader.checking.checks as checks
+import grader.checking.runner as runner
 from grader.batch import gradebook_csv
 from grader.cli import GRADER_FAILED, main
 from grader.course import REFERENCE_DIR
@@ -42,6 +43,22 @@ def test_an_exception_in_the_checks_own_code_is_a_grader_error(buggy_comparison,
     assert "could not use your answer" not in failed.message.lower()
     assert exercise.status == "grader error"
     assert result.grader_errors and result.grader_errors[0].startswith("ex01 ")
+
+
+def test_a_fault_in_judging_an_answer_costs_that_check_alone_never_the_grading(monkeypatch, grade, tmp_path):
+    # The grader's judgement of a failure (here: of a wrong df_dx) raising is its own fault.
+    def broken_judgement(excinfo, run):
+        raise CheckBug("a fault in the judgement")
+
+    monkeypatch.setattr(runner, "_verdict", broken_judgement)
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    source = (REFERENCE_DIR / "ex01_partial_derivatives.py").read_text()
+    (folder / "ex01_partial_derivatives.py").write_text(source + "\n\ndef df_dx(x, y):\n    return 0.0\n")
+    result = grade(folder, only=["ex01"])
+    failed = check_named(by_id(result)["ex01"], "df_dx_random_points")
+    assert failed.status == "grader error" and failed.score == 0
+    assert "CheckBug: a fault in the judgement" in failed.message and "not counted against you" in failed.message
 
 
 def test_grade_exits_non_zero_on_a_grader_error(buggy_comparison, capsys, tmp_path):

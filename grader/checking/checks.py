@@ -435,7 +435,7 @@ def _same_for_every_input(answers: list, expectations: list) -> bool:
         first = np.asarray(answers[0], dtype=float)
         same = all(np.array_equal(np.asarray(a, dtype=float), first) for a in answers[1:])
         varied = not all(np.allclose(np.asarray(e, dtype=float), expectations[0]) for e in expectations[1:])
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return False
     return same and varied
 

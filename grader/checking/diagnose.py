@@ -12,6 +12,7 @@ exercise's own known mistakes passed in by its check; failing those, which entri
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -69,7 +70,7 @@ def as_array(value) -> np.ndarray | None:
         return None
     try:
         return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an int beyond any float, such as 10**400
         return None
 
 
@@ -99,7 +100,15 @@ def describe_type(value) -> str:
         return "None (is a `return` missing?)"
     if isinstance(value, Unsupported):
         return f"a {_clip(value.type_name[:200])} ({_clip(value.text[:MAX_FORMATTED_CHARS])}), not numbers"
+    if _int_beyond_float(value):
+        return "an integer too large for any float (beyond about 1.8e308), not a number the check can compare"
     return f"a {type(value).__name__}, not numbers"
+
+
+def _int_beyond_float(value) -> bool:
+    if isinstance(value, (list, tuple)):
+        return any(_int_beyond_float(v) for v in value)
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) > sys.float_info.max
 
 
 def is_float32(value) -> bool:

@@ -170,9 +170,12 @@ class CheckPlugin:
             exercise = _exercise_of(item.module)
             meta = item.function.grader_check
             run = self.runs.get(exercise.id)
-            verdict = _verdict(call.excinfo, run)
-            if verdict.reason is Reason.UNUSABLE:
-                verdict = self._judge_unexpected(item, exercise, call.excinfo, run, report.when)
+            try:
+                verdict = _verdict(call.excinfo, run)
+                if verdict.reason is Reason.UNUSABLE:
+                    verdict = self._judge_unexpected(item, exercise, call.excinfo, run, report.when)
+            except Exception as error:  # judging an answer no check foresaw: this check's points wait, not the rest
+                verdict = _judging_error(item.name, error)
             result = CheckResult(
                 name=item.name,
                 part=meta["part"],
@@ -344,6 +347,14 @@ def _check_error(name: str, error: BaseException, where: str = "") -> Verdict:
         f"Grader error in {name} ({_exception(error)}{where}): the grader's own code failed (it fails on the"
         " reference's answers too, or before any answer). This is not a fault in your answer: these points are"
         " not decided yet; please tell your instructor."
+    )
+    return Verdict(CheckStatus.GRADER_ERROR, message, Reason.CHECK_ERROR)
+
+
+def _judging_error(name: str, error: BaseException) -> Verdict:
+    message = (
+        f"Grader error in {name} ({_exception(error)}): the grader could not judge your answer here. This is"
+        " not counted against you: these points are not decided yet; please tell your instructor."
     )
     return Verdict(CheckStatus.GRADER_ERROR, message, Reason.CHECK_ERROR)
 

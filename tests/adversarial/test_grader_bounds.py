@@ -84,6 +84,14 @@ def test_a_huge_answer_costs_the_grader_little(isolation, hostile, case):
     assert spent < 20, f"the grader spent {spent:.1f} s of CPU on one student"
 
 
+@pytest.mark.parametrize("answer", ["10**400", "[10**400, 1.0]", "[[-(10**400)]]"])
+def test_an_integer_beyond_any_float_is_an_answer_that_is_not_numbers(hostile, answer):
+    # NumPy cannot make a float of it (OverflowError): the check fails, graded, and says why.
+    graded = hostile(GRAD_F.format(body=f"return {answer}"), score=WITHOUT_GRAD_F, status="partial")
+    first = graded.target.checks[0]
+    assert first.status == "failed" and "an integer too large for any float" in first.message
+
+
 VALUES = {
     "string": "x" * 4_000_000,
     "tuple": (0,) * 1_350_000,
