@@ -168,6 +168,27 @@ def test_float32_answers_are_judged_at_float32_precision():
     verdict = compare(coarse, exact, tight)
     assert not verdict.ok and verdict.float32
     assert "float32" in diagnose(verdict.got, exact, tight, float32=verdict.float32)
+    far = (exact + [0.1, 0.2, -0.3]).astype(np.float32)  # wrong whatever the precision
+    verdict = compare(far, exact, tight)
+    assert "float32" not in diagnose(verdict.got, exact, tight, float32=verdict.float32)
+
+
+RIGHT_DF_DX = "3.0 * x**2 * y + y * np.exp(x * y)"
+
+
+@pytest.mark.parametrize(("body", "score"), [(RIGHT_DF_DX, 10), ("3.0 * x**2 * y", 8)], ids=["right", "wrong"])
+def test_a_float32_number_is_judged_at_float32_precision_and_blamed_only_when_close(grade, tmp_path, body, score):
+    from grader.course import REFERENCE_DIR
+
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    source = (REFERENCE_DIR / "ex01_partial_derivatives.py").read_text()
+    (folder / "ex01_partial_derivatives.py").write_text(
+        source + f"\n\ndef df_dx(x, y):\n    return np.float32({body})\n"
+    )
+    exercise = grade(folder, only=["ex01"]).exercises[0]
+    assert exercise.score == score, [c.message for c in exercise.checks if c.status != "passed"]
+    assert not any("float32" in c.message for c in exercise.checks if c.status != "passed")
 
 
 def test_a_right_float32_fgsm_step_scores_full_marks(grade, tmp_path):

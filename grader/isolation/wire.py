@@ -5,6 +5,7 @@ Values are plain JSON, except for a few tagged objects:
 
 - ``{"$array": {"dtype", "shape", "offset", "nbytes"}}``: an array whose bytes sit in the blob;
 - ``{"$float": "nan" | "inf" | "-inf"}``: a non-finite float (JSON has none);
+- ``{"$float32": x}``: a float32 (or float16) scalar, so that it is judged at its own precision;
 - ``{"$tuple": [...]}``: a tuple, so an answer like ``(theta_max, theta_min)`` keeps its kind;
 - ``{"$fn": "lambda x, y: ..."}``: a trusted function sent to the learner's code as source;
 - ``{"$unsupported": "TypeName", "repr": "..."}``: a value that is not plain data.
@@ -79,6 +80,8 @@ def encode(value, blob: bytearray, depth: int = 0):
         return {"$fn": value.source}
     if isinstance(value, (int, np.integer)) and not isinstance(value, np.bool_):
         return int(value)
+    if isinstance(value, _SINGLE):
+        return {"$float32": _encode_float(float(value))}
     if isinstance(value, (float, np.floating)):
         return _encode_float(float(value))
     if isinstance(value, np.bool_):
@@ -211,6 +214,11 @@ def _decode(value, blob: bytes, make_fn, depth: int):
         if text not in ("nan", "inf", "-inf"):
             raise WireError(f"bad non-finite float {text!r}")
         return float(text)
+    if "$float32" in value:
+        number = _decode(value["$float32"], blob, make_fn, depth + 1)
+        if type(number) is not float:
+            raise WireError("$float32 must hold a float")
+        return np.float32(number)
     if "$tuple" in value:
         items = value["$tuple"]
         if not isinstance(items, list):
