@@ -74,6 +74,7 @@ __all__ = [
     "check",
     "compare_calls",
     "expect_close",
+    "expect_contract_defaults",
     "expect_finite_answers",
     "expect_unchanged",
     "finite_difference_gradient",
@@ -511,6 +512,47 @@ def expect_finite_answers(learner_fn, cases: Iterable) -> None:
                 call=learner_fn.describe(args),
                 got=format_value(got),
                 diagnosis=cause or "Not a number: a finite number is expected.",
+            )
+
+
+def expect_contract_defaults(learner_fn, cases: Iterable, defaults: dict[str, float]) -> None:
+    """Fail unless the learner's function, called without its last parameters, answers as with ``defaults``.
+
+    A default is part of the signature the assignment gives: a caller that leaves the parameter
+    out relies on it. Both calls run the learner's own code, so with the right defaults the two
+    answers agree to rounding, however accurate the function is.
+
+    Parameters
+    ----------
+    learner_fn:
+        ``sub.<name>``, called twice at every case, each time in one round trip.
+    cases:
+        Argument tuples without the defaulted parameters.
+    defaults:
+        {parameter: the contract's default}, the function's last parameters, in order.
+
+    Example
+    -------
+    >>> cases = [(Fn("lambda x, y: x * y"), 0.3, 0.2)]
+    >>> expect_contract_defaults(sub.mixed_partial_fd, cases, {"h": 1e-4})  # doctest: +SKIP
+    """
+    cases = [_as_args(case) for case in cases]
+    left_out = _call_all(learner_fn, cases)
+    given = _call_all(learner_fn, [args + tuple(defaults.values()) for args in cases])
+    named = ", ".join(f"{name}={value:g}" for name, value in defaults.items())
+    for args, without, with_defaults in zip(cases, left_out, given):
+        if not compare(without, with_defaults, ROUNDING).ok:
+            diagnosis = (
+                f"The assignment's signature gives the default {named}: set it in your def line,"
+                " so that a call leaving it out gets it."
+            )
+            without, with_defaults = format_value(without, digits=15), format_value(with_defaults, digits=15)
+            raise CheckFailed(
+                f"{learner_fn.describe(args)} gives {without}, but {with_defaults} with {named} given. {diagnosis}",
+                call=learner_fn.describe(args),
+                expected=with_defaults,
+                got=without,
+                diagnosis=diagnosis,
             )
 
 

@@ -18,6 +18,7 @@ from grader.checking.checks import (
     Tolerance,
     check,
     compare_calls,
+    expect_contract_defaults,
     expect_unchanged,
     gradient_by_finite_differences,
 )
@@ -214,3 +215,10 @@ def mixed_partial_fd_default_h_near_exact(sub, rng):
         tolerance=LEARNER_FINITE_DIFFERENCE,
         mistakes=mixed_mistakes,
     )
+
+
+@check(part="d", points=0)
+def mixed_partial_fd_default_h_is_the_contracts(sub, rng):
+    """Feedback only (0 points): called without h, mixed_partial_fd uses the assignment's default h = 1e-4."""
+    cases = [(Fn(source), *(float(v) for v in rng.uniform(-1.0, 1.0, 2))) for source, _ in MIXED[:2]]
+    expect_contract_defaults(sub.mixed_partial_fd, cases, {"h": 1e-4})

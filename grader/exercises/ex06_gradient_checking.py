@@ -16,6 +16,7 @@ from grader.checking.checks import (
     Tolerance,
     check,
     compare_calls,
+    expect_contract_defaults,
     expect_unchanged,
     finite_difference_gradient,
     gradient_by_finite_differences,
@@ -172,6 +173,15 @@ def gradient_check_random_claims(sub, ref, rng):
     cases.append((Fn(FUNCTIONS[3][0]), rng.normal(size=3), x, 1e-5, 0.5))
 
     compare_calls(sub.gradient_check, ref.gradient_check, cases, tolerance=NUMERICAL, mistakes=check_mistakes)
+
+
+@check(part="a", points=0)
+def defaults_are_the_contracts(sub, rng):
+    """Feedback only (0 points): left out, h = 1e-5 (both functions) and eps = 1e-8 are the assignment's defaults."""
+    points = [(Fn(source), rng.uniform(-1.5, 1.5, 3)) for source, _ in FUNCTIONS[:2]]
+    expect_contract_defaults(sub.numerical_gradient, points, {"h": 1e-5})
+    claims = [(f, rng.normal(size=x.size), x) for f, x in points]  # wrong claims: eps shows in the ratio
+    expect_contract_defaults(sub.gradient_check, claims, {"h": 1e-5, "eps": 1e-8})
 
 
 @check(part="b", points=2)
