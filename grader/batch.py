@@ -105,7 +105,7 @@ def discover(folder: Path, out: Path | None = None) -> tuple[list[tuple[str, Pat
             skipped.append(f"{entry.name}: not a notebook or a folder")
     kept, seen = [], {}
     for student, entry in students:
-        folder = _folder_key(student)  # two ids that name one folder where case or accents are folded
+        folder = _folder_key(student)  # two ids that name one folder where case is folded (macOS, Windows)
         if folder in CLASS_FILES:
             skipped.append(
                 f"{entry.name}: its student id {student!r} is the name of a file the batch writes for the class"
@@ -120,7 +120,7 @@ def discover(folder: Path, out: Path | None = None) -> tuple[list[tuple[str, Pat
 
 
 def _folder_key(name: str) -> str:
-    return unicodedata.normalize("NFC", name).casefold()
+    return unicodedata.normalize("NFC", name).lower()
 
 
 def grader_version() -> str:
@@ -304,7 +304,7 @@ class _GradingProcess:
     workspace: Path | None = None  # its workspace's, inside that folder or elsewhere
     task: Task | None = None
     given_at: float = 0.0  # when it was given its task (time.monotonic)
-    overdue: bool = False  # stopped by the batch: its student took longer than ``student_deadline``
+    overdue: Task | None = None  # the task it was stopped for, past ``student_deadline``: it takes no other
     cpu: int | None = None  # the CPU it and its worker share, if any
 
     def receive(self) -> tuple[str, object] | None:
@@ -375,26 +375,29 @@ def run_local(tasks: list[Task], out: Path, jobs: int, seed, limits, on_answer) 
         grader.connection.close()
         grader.remove_folders()
         task = grader.task
-        if task is not None and task.student not in tried and not grader.overdue:
+        overdue = task is not None and task is grader.overdue
+        if task is not None and task.student not in tried and not overdue:
             tried.add(task.student)
             todo.append(task)  # once more, in a fresh process
         elif task is not None:
-            message = GRADING_OVERDUE if grader.overdue else PROCESS_KILLED
+            message = GRADING_OVERDUE if overdue else PROCESS_KILLED
             on_answer(task, {"student": task.student, "row": None, "message": message})
 
     try:
         while todo or any(g.task for g in running):
             while todo and len([g for g in running if g.task]) < jobs:
-                idle = next((g for g in running if g.task is None), None)
+                idle = next((g for g in running if g.task is None and g.overdue is None), None)
                 if idle is None:
                     start()
                     idle = running[-1]
                 give_work(idle)
             ready = wait([g.connection for g in running] + [g.process.sentinel for g in running], timeout=1.0)
             for grader in running:
-                if grader.task and not grader.overdue and time.monotonic() - grader.given_at > deadline:
-                    grader.overdue = True
-                    grader.process.kill()  # its sentinel is ready next: it is buried as any that dies
+                if grader.task and grader.overdue is None and time.monotonic() - grader.given_at > deadline:
+                    # Its sentinel is ready next: it is buried as any that dies. Its answer may
+                    # still come first (it finished meanwhile); then it is buried without a task.
+                    grader.overdue = grader.task
+                    grader.process.kill()
             for grader in list(running):
                 if grader.connection not in ready and grader.process.sentinel not in ready:
                     continue

@@ -182,6 +182,25 @@ def test_a_student_whose_grading_outlasts_its_deadline_is_stopped_and_the_class_
     assert (out / "index.html").is_file()
 
 
+def test_a_process_stopped_as_its_student_finished_takes_no_other_student(tmp_path, monkeypatch):
+    # The first student's answer comes 0.3 s past the deadline, in the same turn of the loop that
+    # stops its process: the answer counts, and the next student goes to a new process.
+    def grade_task(task, seed, limits, workspace=None, out=None):
+        time.sleep(2.8 if task.student == "a" else 0.2)
+        return {"student": task.student, "row": None, "message": "graded"}
+
+    monkeypatch.setattr(batch, "grade_task", grade_task)
+    monkeypatch.setattr(batch, "student_deadline", lambda limits: 2.5)
+    tasks = [batch.Task(student, student, "key") for student in "abc"]
+    answers = {}
+    batch.run_local(tasks, tmp_path, 1, None, Limits(), lambda task, answer: answers.update({task.student: answer}))
+    assert {student: answer["message"] for student, answer in answers.items()} == {
+        "a": "graded",
+        "b": "graded",
+        "c": "graded",
+    }
+
+
 def test_batch_command_usage_errors(tmp_path):
     completed = subprocess.run(
         [sys.executable, "-m", "grader", "batch", str(tmp_path / "nope"), "--out", str(tmp_path / "o")],
