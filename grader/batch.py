@@ -105,7 +105,7 @@ def discover(folder: Path, out: Path | None = None) -> tuple[list[tuple[str, Pat
             skipped.append(f"{entry.name}: not a notebook or a folder")
     kept, seen = [], {}
     for student, entry in students:
-        folder = _folder_key(student)  # two ids that name one folder where case is folded (macOS, Windows)
+        folder = _folder_key(student)  # ids naming one folder where case is folded, accents composed (macOS)
         if folder in CLASS_FILES:
             skipped.append(
                 f"{entry.name}: its student id {student!r} is the name of a file the batch writes for the class"
