@@ -105,7 +105,7 @@ def describe_type(value) -> str:
         return "None (is a `return` missing?)"
     if isinstance(value, Unsupported):
         return f"a {_clip(value.type_name[:200])} ({_clip(value.text[:MAX_FORMATTED_CHARS])}), not numbers"
-    if _int_beyond_float(value):
+    if not _too_long(value) and _int_beyond_float(value):  # the walk kept within the bound as_array keeps
         return "an integer too large for any float (beyond about 1.8e308), not a number the check can compare"
     return f"a {type(value).__name__}, not numbers"
 
