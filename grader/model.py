@@ -186,8 +186,13 @@ class GradeResult:
     schema_version: int = SCHEMA_VERSION
 
     @property
+    def undecided_checks(self) -> list[str]:
+        """Checks the grader itself failed to run, as "ex03 check_name": their points are undecided."""
+        return [f"{e.id} {c.name}" for e in self.exercises for c in e.checks if c.status == CheckStatus.GRADER_ERROR]
+
+    @property
     def grader_errors(self) -> list[str]:
-        """Checks the grader itself failed to run ("ex03 check_name: message"): their points are undecided."""
+        """The undecided checks with the grader's fault: "ex03 check_name: message"."""
         return [
             f"{e.id} {c.name}: {c.message}"
             for e in self.exercises

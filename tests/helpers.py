@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from grader.model import ExerciseResult, GradeResult
 
 
@@ -28,3 +30,17 @@ def result_of(
         exercises=exercises,
         problem=problem,
     )
+
+
+def break_a_check(package: Path) -> str:
+    """Make one check of the grader package at ``package`` (a copy) raise: a fault in the grader's own code.
+
+    Every grading with that copy then leaves the check undecided ("grader error"). Returns the
+    check as results name it.
+    """
+    module = package / "exercises" / "ex02_gradient_geometry.py"
+    docstring = '    """grad_f agrees with centred finite differences of f, also at points with x != y."""\n'
+    source = module.read_text()
+    assert docstring in source
+    module.write_text(source.replace(docstring, docstring + '    raise RuntimeError("a fault in the check")\n'))
+    return "ex02 grad_f_matches_finite_differences"

@@ -28,6 +28,7 @@ from grader.exporters.classroom50 import BODY_LIMIT, release_body, to_classroom5
 from grader.grade import grade_submission
 from grader.release.classroom50 import points_scale
 from grader.release.targets import write_release
+from tests.helpers import break_a_check
 from tests.test_release import TYPICAL, function_bodies
 
 ASSIGNMENT = "gradients"
@@ -344,3 +345,24 @@ def test_the_assignment_slug_is_checked_before_anything_is_written(tmp_path):
     assert not (tmp_path / "bad").exists() and not (tmp_path / "codio").exists()
     write_release(tmp_path / "hw1", "classroom50", assignment="hw1")
     assert (tmp_path / "hw1/autograders/hw1/autograder.py").is_file()
+
+
+def test_a_grading_with_an_undecided_check_is_published_with_a_warning(release, tmp_path):
+    """The grader failing on one check (exit status 3) publishes the grade, that check marked, not nothing."""
+    bundle = shutil.copytree(release / "autograders" / ASSIGNMENT, tmp_path / "bundle" / ASSIGNMENT)
+    undecided = break_a_check(bundle / "engine" / "grader")
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        archive.add(bundle, arcname=ASSIGNMENT)
+    solved = {e.id: REFERENCE_DIR / f"{e.module}.py" for e in EXERCISES}
+    checkout = student_checkout(release, tmp_path / "solved", solved)
+    done = run_like_classroom50(buffer.getvalue(), checkout, tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = valid_result(json.loads((checkout / "result.json").read_text()))
+    assert result["score"] == result["max-score"] - 2  # the broken check's one point, scaled by 2
+    (broken,) = [t for t in result["tests"] if not t["passed"]]
+    assert broken["test-name"] == "ex02 (b) grad_f_matches_finite_differences"
+    assert "a fault in the check" in broken["message"]
+    assert "**Not final:**" in (checkout / "release-body.md").read_text()
+    (warning,) = [line for line in done.stderr.splitlines() if line.startswith("::warning::")]
+    assert undecided in warning and "not final" in warning

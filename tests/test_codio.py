@@ -26,7 +26,7 @@ from grader.grade import grade_submission
 from grader.model import CheckResult, ExerciseResult
 from grader.release.codio import SCRIPT
 from grader.release.targets import write_release
-from tests.helpers import result_of
+from tests.helpers import break_a_check, result_of
 from tests.test_release import TYPICAL
 
 
@@ -169,3 +169,17 @@ def test_feedback_stays_under_codio_limit():
     text = codio_feedback(result)
     assert len(text.encode()) <= FEEDBACK_LIMIT and text.endswith("longer than Codio accepts.)\n")
     assert number(percentage(result)) == "0"
+
+
+def test_a_grade_with_an_undecided_check_is_sent_and_says_it_is_not_final(workspace_release, tmp_path, server):
+    """The grader failing on one check (exit status 3) still sends the grade; the feedback marks the check."""
+    workspace = shutil.copytree(workspace_release, tmp_path / "student")
+    for exercise in EXERCISES:
+        shutil.copyfile(REFERENCE_DIR / f"{exercise.module}.py", workspace / f"{exercise.module}.py")
+    undecided = break_a_check(workspace / Path(SCRIPT).parent / "engine" / "grader")
+    done = run_like_codio(workspace, {"CODIO_PARTIAL_POINTS_V2_URL": server.url("/partial")})
+    assert done.returncode == 0, done.stdout + done.stderr
+    (request,) = server.requests
+    assert float(request["fields"]["points"]) == 99.0
+    assert "**Not final:**" in request["fields"]["feedback"] and "a fault in the check" in request["fields"]["feedback"]
+    assert undecided in done.stderr and "not final" in done.stderr

@@ -13,9 +13,11 @@ import pytest
 import grader.checking.checks as checks
 import grader.checking.runner as runner
 from grader.batch import gradebook_csv
+from grader.checking.inputs import HiddenInputs, PublicInputs
 from grader.cli import GRADER_FAILED, main
 from grader.course import REFERENCE_DIR
 from grader.model import ClassResult, StudentOutcome
+from grader.public import public_inputs
 from grader.reporting.dashboard import render_dashboard
 from tests.helpers import by_id, check_named
 
@@ -112,3 +114,19 @@ def test_the_class_summary_names_a_student_with_a_grader_error(buggy_comparison,
     result = grade(REFERENCE_DIR, only=["ex02"])
     print_class_summary(ClassResult([StudentOutcome("ada", str(REFERENCE_DIR), "graded", result)]), REFERENCE_DIR)
     assert "Grader error for ada in " in capsys.readouterr().out
+
+
+class BrokenGenerator:
+    def __getattr__(self, name):
+        raise IndexError("a fault before any call")
+
+
+@pytest.mark.parametrize("inputs", [HiddenInputs, PublicInputs])
+def test_a_check_that_fails_before_asking_the_learner_anything_is_a_grader_error(grade, monkeypatch, inputs):
+    """No answer of the learner's to blame: the grader's fault, even in a public run with no reference to try."""
+    public_inputs()  # recorded before anything breaks (a cache of this process)
+    monkeypatch.setattr(inputs, "rng", lambda self, exercise, check_name: BrokenGenerator())
+    result = grade(REFERENCE_DIR, only=["ex02"], public=inputs is PublicInputs)
+    failed = check_named(by_id(result)["ex02"], "grad_f_matches_reference")  # draws its points first
+    assert failed.status == "grader error" and "IndexError: a fault before any call" in failed.message
+    assert "could not use your answer" not in failed.message.lower()

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from grader.course import EXERCISES, PACKAGE_DIR, REFERENCE_DIR
-from grader.exporters.feedback import markdown_text
+from grader.exporters.feedback import markdown_text, summary_markdown
 from grader.exporters.gradescope import (
     build_autograder_zip,
     project_dependencies,
@@ -26,8 +26,8 @@ from grader.exporters.gradescope import (
     write_gradescope_results,
 )
 from grader.grade import grade_submission
-from grader.model import CheckResult, ExerciseResult, GradeResult
-from tests.helpers import result_of
+from grader.model import CheckResult, CheckStatus, ExerciseResult, ExerciseStatus, GradeResult
+from tests.helpers import break_a_check, result_of
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 NUMBERS = {e.id: e.number for e in EXERCISES}
@@ -268,3 +268,27 @@ def test_run_autograder_reports_a_crashed_grader_to_the_student(autograder_zip, 
     assert data["score"] == 0.0 and data["tests"] == [] and data["output_format"] == "text"
     assert "RuntimeError: the grader broke" in data["output"] and "instructor" in data["output"]
     assert data["extra_data"]["grader_failed"] is True
+
+
+def test_run_autograder_publishes_a_grade_with_undecided_checks_marked(autograder_zip, tmp_path):
+    """`grader grade` exits 3 when it failed on a check: the grade stands, that check marked, not a 0."""
+    root = unpack_autograder(autograder_zip, tmp_path / "autograder", REFERENCE_DIR)
+    undecided = break_a_check(root / "source" / "grader")
+    data = run_autograder(root)
+    validate_spec(data)
+    assert not data["extra_data"].get("grader_failed"), data["output"]
+    assert data["score"] == 99.0  # the course's solution, less the broken check's one point
+    (broken,) = [t for t in data["tests"] if t["status"] == "failed"]
+    assert broken["number"] == "2.2" and "a fault in the check" in broken["output"]
+    assert "**Not final:**" in data["output"] and markdown_text(undecided) in data["output"]
+    assert [e.split(":")[0] for e in data["extra_data"]["grader_errors"]] == [undecided]
+
+
+def test_the_summary_says_a_total_with_undecided_checks_is_not_final(graded):
+    assert "Not final" not in summary_markdown(graded["typical_mistakes"])
+    check = CheckResult("grad_f_matches_finite_differences", "b", 0.0, 1.0, CheckStatus.GRADER_ERROR, "RuntimeError: x")
+    result = result_of(
+        [ExerciseResult("ex02", "Gradient geometry", 0.0, 1.0, ExerciseStatus.GRADER_ERROR, checks=[check])]
+    )
+    note = "the grader itself failed on one check (ex02 grad_f_matches_finite_differences)"
+    assert f"**Not final:** {markdown_text(note)}" in summary_markdown(result)

@@ -230,12 +230,13 @@ class CheckPlugin:
     def _judge_unexpected(self, item, exercise: Exercise, excinfo, run: ExerciseRun | None, when: str) -> Verdict:
         """Whose fault is an exception the check did not expect: the learner's value, or the check's code?
 
-        Raised while the check was being set up (its inputs, its reference), or again when the
-        check runs on the reference's answers, it is the grader's; otherwise the learner's value
-        stopped it, and the message says what was wrong with that value.
+        Raised while the check was being set up (its inputs, its reference), before it called any
+        of the learner's functions, or again when the check runs on the reference's answers, it is
+        the grader's; otherwise the learner's value stopped it, and the message says what was wrong
+        with that value.
         """
         error = excinfo.value
-        if when != "call" or run is None:
+        if when != "call" or run is None or not run.called:  # no answer of the learner's to blame
             return _check_error(item.name, error, _grader_frame(excinfo))
         reference_run = self._reference_run(exercise)
         if reference_run is not None and self._fails_on_reference(item, exercise, reference_run):

@@ -29,7 +29,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
-from grader.exporters.feedback import failure_message, feedback_text, markdown_text, number
+from grader.exporters.feedback import failure_message, feedback_text, markdown_text, not_final_note, number
 from grader.files import write_atomically
 from grader.model import CheckStatus, ExerciseStatus, GradeResult
 
@@ -98,6 +98,8 @@ def release_body(result: GradeResult, points_scale: int) -> str:
         "the instructor's run at hidden inputs.",
         "",
     ]
+    if note := not_final_note(result):
+        head += [f"**Not final:** {markdown_text(note)}", ""]
     if result.problem:
         head += [f"**Nothing could be graded:** {_clip(markdown_text(result.problem))}", ""]
     head += ["| Exercise | Points | Status |", "|:--|--:|:--|"]

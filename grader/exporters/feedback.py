@@ -50,6 +50,8 @@ def number(value: float) -> str:
 def summary_markdown(result: GradeResult) -> str:
     """The overall output: total, a table of exercises, problems and notes, and how the grade was produced."""
     lines = [f"**Total: {number(result.score)} / {number(result.max_score)}**", ""]
+    if note := not_final_note(result):
+        lines += [f"**Not final:** {markdown_text(note)}", ""]
     if result.problem:
         lines += [f"**Nothing could be graded:** {markdown_text(result.problem)}", ""]
     lines += ["| Exercise | Score | Status |", "|:--|--:|:--|"]
@@ -84,6 +86,18 @@ def summary_markdown(result: GradeResult) -> str:
         f"Your code ran {isolation} ({markdown_text(result.isolation)}: {markdown_text(result.isolation_reason)}).",
     ]
     return "\n".join(lines)
+
+
+def not_final_note(result: GradeResult) -> str:
+    """Why the total is not final (the grader failed on some checks), in plain words; "" when it is final."""
+    undecided = result.undecided_checks
+    if not undecided:
+        return ""
+    checks = "one check" if len(undecided) == 1 else f"{len(undecided)} checks"
+    return (
+        f'the grader itself failed on {checks} ({", ".join(undecided)}), marked "grader error". Their points '
+        "are undecided: the total leaves them out until your instructor has looked at them."
+    )
 
 
 def markdown_text(text: str) -> str:

@@ -56,6 +56,7 @@ def to_gradescope(result: GradeResult) -> dict:
             "inputs": result.inputs,
             "isolation": result.isolation,
             "command": result.command,
+            "grader_errors": result.grader_errors,  # checks whose points are undecided, with the grader's fault
         },
         "tests": tests,
     }
@@ -126,8 +127,10 @@ mkdir -p /autograder/results && chmod 700 /autograder/results
 RUN_AUTOGRADER = """\
 #!/usr/bin/env bash
 # Gradescope runs this for every submission: grade $ROOT/submission with the grader bundled in
-# $ROOT/source and write $ROOT/results/results.json. If the grader itself fails, a results.json
-# with score 0 and the grader's output is written instead, so the student sees what happened.
+# $ROOT/source and write $ROOT/results/results.json. Exit status 3 is a finished grading with some
+# checks undecided (the grader failed on them): its results.json stands, saying so. If the grader
+# itself fails, a results.json with score 0 and the grader's output is written instead, so the
+# student sees what happened.
 set -u
 ROOT=${AUTOGRADER_ROOT:-/autograder}
 PYTHON=${PYTHON:-python3}
@@ -143,7 +146,8 @@ else
     echo "run_autograder: no folder $ROOT/source" | tee "$LOG"
     status=1
 fi
-if [ "$status" -ne 0 ] || ! "$PYTHON" -c 'import json, sys; json.load(open(sys.argv[1]))' "$RESULTS" 2>/dev/null; then
+graded() { "$PYTHON" -c 'import json, sys; json.load(open(sys.argv[1]))' "$RESULTS" 2>/dev/null; }
+if { [ "$status" -ne 0 ] && [ "$status" -ne 3 ]; } || ! graded; then
     "$PYTHON" - "$RESULTS" "$LOG" "$status" <<'PY' ||
 import json
 import sys

@@ -32,6 +32,9 @@ SETTINGS_FILE = "grading.json"
 REQUIREMENTS_FILE = "requirements.txt"
 ENGINE_DIR = "engine"
 INSTALL_TIMEOUT_S = 300
+# `grader grade`'s exit status when grading finished but the grader failed on some checks
+# (grader.cli.GRADER_FAILED): its results stand, with those checks marked and their points undecided.
+GRADED_NOT_FINAL = 3
 # What a step may use to change the job (outputs, environment, PATH, summary) or reach GitHub as it.
 RUNNER_VARIABLES = ("GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_PATH", "GITHUB_STATE", "GITHUB_STEP_SUMMARY", "GITHUB_TOKEN")
 
@@ -109,7 +112,7 @@ def grade(engine: Path, submission: Path, *, public: bool, time_limit_s: float) 
         if late:
             return Grading(None, printed, late)  # a retried communicate loses no output
         results, report = out / "results.json", out / "report.html"
-        if child.returncode != 0 or not results.is_file() or not report.is_file():
+        if child.returncode not in (0, GRADED_NOT_FINAL) or not results.is_file() or not report.is_file():
             return Grading(None, output, f"the grader failed (exit status {child.returncode})")
         return Grading(json.loads(results.read_text(encoding="utf-8")), output, report=report.read_bytes())
 
@@ -127,8 +130,9 @@ def _kill(child: subprocess.Popen) -> str:
 def classroom50_autograde(bundle: Path, checkout: Path) -> int:
     """Classroom 50's entry point: grade the checkout; write the report, release-body.md, then result.json last.
 
-    Exit status 0 when grading ran (whatever the score); 1 when it could not, which Classroom 50
-    records as an error, with no result published.
+    Exit status 0 when grading ran (whatever the score, and also when the grader failed on some
+    checks: the result then marks them, their points undecided, and a warning names them); 1 when
+    it could not, which Classroom 50 records as an error, with no result published.
     """
     from grader.exporters.classroom50 import OUTPUT_FILES, REPORT_FILE, write_classroom50
     from grader.files import write_atomically
@@ -143,14 +147,16 @@ def classroom50_autograde(bundle: Path, checkout: Path) -> int:
     write_atomically(checkout / REPORT_FILE, grading.report)  # a Release asset if the assignment lists it
     result = GradeResult.from_dict(grading.results)
     write_classroom50(result, checkout, os.environ, settings(bundle)["points_scale"])
+    warn_if_not_final(result, "::warning::autograder: ")
     return 0
 
 
 def codio_autograde(bundle: Path, workspace: Path) -> int:
     """Codio's entry point: grade the workspace and send the percentage and the feedback to Codio.
 
-    Exit status 0 once Codio accepted the grade; 1 when grading or sending failed (Codio then
-    records the failure; for assignment-level scripts it also emails the instructors the output).
+    Exit status 0 once Codio accepted the grade (a grade with undecided checks too: its feedback
+    says it is not final); 1 when grading or sending failed (Codio then records the failure; for
+    assignment-level scripts it also emails the instructors the output).
     """
     from grader.exporters.codio import CodioError, send_to_codio
 
@@ -159,12 +165,24 @@ def codio_autograde(bundle: Path, workspace: Path) -> int:
         return 1
     from grader.model import GradeResult
 
+    result = GradeResult.from_dict(grading.results)
     try:
-        print(send_to_codio(GradeResult.from_dict(grading.results), os.environ))
+        print(send_to_codio(result, os.environ))
     except CodioError as error:
         print(f"autograde: {error}", file=sys.stderr)
         return 1
+    warn_if_not_final(result, "autograde: ")
     return 0
+
+
+def warn_if_not_final(result, prefix: str) -> None:
+    """Tell the instructor, on stderr after ``prefix``, that the published grade leaves undecided checks out."""
+    if result.undecided_checks:
+        print(
+            f"{prefix}the grade was published, but it is not final: the grader failed on "
+            f"{', '.join(result.undecided_checks)} (see the output above); those points are undecided.",
+            file=sys.stderr,
+        )
 
 
 def graded(bundle: Path, submission: Path, error_prefix: str) -> Grading | None:
