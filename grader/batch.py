@@ -34,11 +34,11 @@ from typing import TYPE_CHECKING
 import grader
 from grader import leftovers
 from grader.checking.runner import with_collected_checks
-from grader.course import CHECKS_DIR, EXERCISES, REFERENCE_DIR, TEMPLATES_DIR
+from grader.course import EXERCISES, engine_files
 from grader.exporters.canvas import CANVAS_IMPORT_FILE
 from grader.files import write_atomically
 from grader.grade import REPORT_FILE, RESULTS_FILE, grade_submission
-from grader.isolation.sandbox import Limits, Workspace, run_probes
+from grader.isolation.sandbox import Limits, Workspace, isolation_mode, run_probes
 from grader.model import (
     CheckResult,
     CheckStatus,
@@ -124,23 +124,25 @@ def _folder_key(name: str) -> str:
 
 
 def grader_version() -> str:
-    """Changes whenever the grader, its checks, the reference or the templates change."""
+    """Changes whenever a file that can change a grade or a report changes.
+
+    Every file the grader needs elsewhere (``engine_files``): the whole package, its checks and
+    subpackages included, the reference, the assignments' stubs, the templates and pyproject.toml.
+    """
     digest = hashlib.sha256(grader.__version__.encode())
-    package = Path(grader.__file__).parent
-    for folder in (package, CHECKS_DIR, REFERENCE_DIR, TEMPLATES_DIR):
-        for file in sorted(folder.glob("*.*")):
-            if file.suffix in (".py", ".j2"):
-                digest.update(file.name.encode() + file.read_bytes())
+    for name, path in engine_files(with_reference=True):
+        data = path.read_bytes()
+        digest.update(f"{name}\0{len(data)}\0".encode() + data)
     return digest.hexdigest()
 
 
-def cache_key(entry: Path, version: str, seed: int | None, limits: Limits) -> str:
-    """What a student's grade depends on: every file they submitted, the grader, the options."""
+def cache_key(entry: Path, version: str, seed: int | None, limits: Limits, isolation: str) -> str:
+    """What a student's grade depends on: every file they submitted, the grader, the options, the isolation mode."""
     try:
         content = tree.read(entry).digest()  # the same walk as grading's: no link followed
     except tree.Unreadable as error:
         content = str(error)
-    return hashlib.sha256(f"{version}|{seed}|{limits}|{entry.name}|{content}".encode()).hexdigest()
+    return hashlib.sha256(f"{version}|{seed}|{limits}|{isolation}|{entry.name}|{content}".encode()).hexdigest()
 
 
 def previous_result(student_dir: Path, key: str) -> GradeResult | None:
@@ -459,7 +461,7 @@ def grade_class(
     submissions, out = Path(submissions), Path(out)
     out.mkdir(parents=True, exist_ok=True)
     entries, skipped = discover(submissions, out)
-    version = grader_version()
+    version, isolation = grader_version(), isolation_mode()[0]  # a grade made in another mode is made again
     outcomes: dict[str, StudentOutcome] = {}
     tally = FailureTally()
 
@@ -471,7 +473,7 @@ def grade_class(
 
     tasks = []
     for student, entry in entries:
-        key = cache_key(entry, version, seed, limits)
+        key = cache_key(entry, version, seed, limits, isolation)
         previous = None if force else previous_result(out / student, key)
         if previous is not None:
             keep(StudentOutcome(student, str(entry), StudentStatus.REUSED, previous))

@@ -344,3 +344,58 @@ def test_a_write_left_unfinished_by_a_killed_grading_process_is_removed(tmp_path
     outcome = save(tmp_path / "out", task, grade_task(task, None, _short(), out=tmp_path / "out"))
     assert outcome.result.score == 100
     assert sorted(p.name for p in unfinished.parent.iterdir()) == [".grade-key", "report.html", "results.json"]
+
+
+def version_of_copy(project: Path) -> str:
+    """grader_version() as the grader copied to ``project`` computes it."""
+    done = subprocess.run(
+        [sys.executable, "-c", "from grader.batch import grader_version; print(grader_version())"],
+        cwd=project,
+        env={**os.environ, "PYTHONPATH": str(project)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_any_change_to_what_grades_regrades_everyone(tmp_path):
+    """A change deep in a subpackage, or to a stub the learners started from, makes every cached grade stale."""
+    from grader.course import engine_files
+
+    project = tmp_path / "project"
+    for name, path in engine_files(with_reference=True):
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, project / name)
+    before = version_of_copy(project)
+    assert before == version_of_copy(project)
+    versions = {before}
+    for changed in (
+        "grader/checking/diagnose.py",
+        "grader/isolation/worker.py",
+        f"assignments/{EXERCISES[0].module}.py",
+    ):
+        with (project / changed).open("a") as file:
+            file.write("\n# changed\n")
+        versions.add(version_of_copy(project))
+    assert len(versions) == 4
+
+
+def test_a_grade_made_in_another_isolation_mode_is_not_reused(tmp_path, monkeypatch):
+    from grader.isolation.sandbox import forget_probes, isolation_mode
+
+    forget_probes()
+    if isolation_mode()[0] != "bubblewrap":
+        pytest.skip("needs bubblewrap, to compare with process mode")
+    folder, out = tmp_path / "class", tmp_path / "out"
+    shutil.copytree(REFERENCE_DIR, folder / "ada")
+    grade_class(folder, out, jobs=1, limits=_short(), progress=quiet())
+    monkeypatch.setenv("GRADER_ISOLATION", "process")
+    forget_probes()
+    try:
+        again = grade_class(folder, out, jobs=1, limits=_short(), progress=quiet())
+    finally:
+        monkeypatch.delenv("GRADER_ISOLATION")
+        forget_probes()
+    assert [(o.status, o.result.isolation) for o in again.students] == [("graded", "process")]
