@@ -113,7 +113,9 @@ def test_import_file_scores_matched_students_and_lists_the_rest(tmp_path, roster
     assert imp.unmatched_students == ["stranger"]
     assert imp.roster_without_submission == ["Lee, Cy (clee)"]  # the test student is not missing anyone
     assert imp.problems == [] and imp.grader_errors == []
+    assert imp.matched_by_ending == ["hw3-octocat as octocat"]  # the only id with its prefix: confirm it
     lines = canvas_summary(imp, out)
+    assert any("matched by the end of their name" in line and "hw3-octocat as octocat" in line for line in lines)
     assert lines[0] == f"Canvas import: 3 of 4 roster students scored; written to {out}"
     assert any("stranger" in line for line in lines) and any("Lee, Cy (clee)" in line for line in lines)
 
@@ -137,7 +139,7 @@ def test_student_column_header_and_alternative_columns(tmp_path, graded):
 
 def test_ambiguities_are_reported_not_guessed(tmp_path, roster, graded):
     outcome = {o.student: o for o in graded.students}["jdoe"]
-    renamed = [dataclasses.replace(outcome, student=name) for name in ("hw3-octocat", "other", "hw3-ann-lee")]
+    renamed = [dataclasses.replace(outcome, student=name) for name in ("hw3-octocat", "other", "q-ann-lee")]
     mapping = write_mapping(
         tmp_path / "map.csv",
         "github_username,sis_login_id\noctocat,asmith\nother,asmith\nlee,clee\nann-lee,bbrown\nghost,nobody\n",
@@ -147,9 +149,25 @@ def test_ambiguities_are_reported_not_guessed(tmp_path, roster, graded):
     assert cells["ASmith"] == "" and cells["clee"] == "" and cells["bbrown"] == ""  # nothing guessed
     assert imp.scored == 0
     assert any("Smith, Ann (ASmith)" in p and "hw3-octocat, other" in p for p in imp.problems)
-    assert any(p.startswith("hw3-ann-lee matches several roster students") for p in imp.problems)
+    assert any(p.startswith("q-ann-lee matches several roster students") for p in imp.problems)  # no prefix known
     assert any("nobody" in p for p in imp.problems)  # a mapping line to nobody on the roster
     assert "  problem: " + imp.problems[0] in canvas_summary(imp)
+
+
+@pytest.mark.parametrize("ids", [("cls-hw-x-bob", "cls-hw-bob", "cls-hw-octocat"), ("cls-hw-x-bob", "cls-hw-octocat")])
+def test_a_username_is_what_follows_the_repository_prefix_not_any_ending(tmp_path, roster, graded, ids):
+    """User x-bob's clone never takes user bob's grade, whether or not bob submitted."""
+    scores = {"cls-hw-x-bob": 11.0, "cls-hw-bob": 77.0, "cls-hw-octocat": 55.0}
+    outcome = {o.student: o for o in graded.students}["jdoe"]
+    students = [
+        dataclasses.replace(outcome, student=name, result=dataclasses.replace(outcome.result, score=scores[name]))
+        for name in ids
+    ]
+    mapping = write_mapping(tmp_path / "map.csv", "github_username,sis_login_id\nbob,bbrown\noctocat,asmith\n")
+    imp = canvas_import(roster, ClassResult(students), mapping)
+    cells = {row[3]: row[-1] for row in imp.rows[2:]}
+    assert cells["bbrown"] == ("77" if "cls-hw-bob" in ids else "") and cells["ASmith"] == "55"
+    assert imp.unmatched_students == ["cls-hw-x-bob"] and imp.problems == [] and imp.matched_by_ending == []
 
 
 def test_grader_error_is_listed_with_a_blank_score(roster, graded):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,6 +42,7 @@ class CanvasImport:
     roster_without_submission: list[str] = field(default_factory=list)  # "Name (login)"
     problems: list[str] = field(default_factory=list)  # ambiguities and mapping issues, left blank
     grader_errors: list[str] = field(default_factory=list)  # "student (Name)": the grader failed, left blank
+    matched_by_ending: list[str] = field(default_factory=list)  # "id as username": scored, for a human to confirm
     scored: int = 0  # roster rows given a score
     roster_size: int = 0  # roster students, the test student excepted
 
@@ -121,6 +123,30 @@ def _label(row: dict[str, str]) -> str:
     return f"{row['Student']} ({row['SIS Login ID'] or 'no SIS login'})"
 
 
+def repository_prefix(ids: list[str]) -> str:
+    """The "<assignment>-" that cloned repositories' names start with: "" when fewer than two ids share one.
+
+    The prefix ending in "-" that the most ids start with, the longest of those.
+    """
+    counts = Counter(student[: i + 1] for student in ids for i, char in enumerate(student) if char == "-")
+    most = max(counts.values(), default=0)
+    return max((p for p, n in counts.items() if n == most), key=len) if most >= 2 else ""
+
+
+def _usernames(student: str, exact: set[str], prefix: str) -> tuple[list[str], bool]:
+    """The GitHub usernames a (lower-cased) student id may stand for, and whether they are only its name's endings.
+
+    The id itself when it is a login or a mapped username; the rest of it after the class's
+    repository prefix; else, with no prefix to go by, every ending after a "-" (a match there is
+    reported: "cls-x-bob" may be user "x-bob", unmapped, rather than "bob").
+    """
+    if student in exact:
+        return [student], False
+    if prefix and student.startswith(prefix):
+        return [student[len(prefix) :]], False
+    return [student[i + 1 :] for i, char in enumerate(student) if char == "-"], True
+
+
 def canvas_import(roster_csv: Path, result: ClassResult, mapping_csv: Path | None = None) -> CanvasImport:
     """Match the graded class to the roster of a Canvas gradebook export; raises CanvasError on a bad file."""
     roster = read_roster(roster_csv)
@@ -137,15 +163,19 @@ def canvas_import(roster_csv: Path, result: ClassResult, mapping_csv: Path | Non
             imp.problems.append(f"mapping: {user} -> {login}, but no roster student has SIS Login ID {login}")
 
     claims: dict[int, list] = {}  # roster row -> the outcomes that matched it
+    exact = {o.student.lower() for o in result.students} & (set(by_login) | set(logins_of))
+    prefix = repository_prefix([o.student.lower() for o in result.students if o.student.lower() not in exact])
     for outcome in result.students:
         student = outcome.student.lower()
-        # the id itself, or <classroom-prefix>-<username> for every place the username may start
-        names = [student] + [student[i + 1 :] for i, char in enumerate(student) if char == "-"]
+        names, by_ending = _usernames(student, exact, prefix)
         logins = {student} if student in by_login else set()
         logins |= {login for name in names for login in logins_of.get(name, ())}
         rows = sorted({index for login in logins for index in by_login.get(login, [])})
         if len(rows) == 1:
             claims.setdefault(rows[0], []).append(outcome)
+            if by_ending:
+                name = next(name for name in names if name in logins_of)
+                imp.matched_by_ending.append(f"{outcome.student} as {name}")
         elif rows:
             labels = ", ".join(_label(roster.rows[i]) for i in rows)
             imp.problems.append(f"{outcome.student} matches several roster students ({labels}): not scored")
@@ -206,5 +236,11 @@ def canvas_summary(imp: CanvasImport, path: Path | None = None) -> list[str]:
     if imp.grader_errors:
         count = _plural(len(imp.grader_errors), "student", "students")
         lines.append(f"  grader error for {count}, left blank: {'; '.join(imp.grader_errors)}")
+    if imp.matched_by_ending:
+        count = _plural(len(imp.matched_by_ending), "student was", "students were")
+        lines.append(
+            f"  {count} matched by the end of their name alone (no other student shares their repository prefix), "
+            f"check them: {'; '.join(imp.matched_by_ending)}"
+        )
     lines.extend(f"  problem: {problem}" for problem in imp.problems)
     return [terminal_text(line) for line in lines]
