@@ -112,3 +112,33 @@ def test_a_cell_magic_skips_the_whole_cell():
 def test_what_is_not_a_readable_notebook_raises_notebook_error(text):
     with pytest.raises(NotebookError):
         read(text)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'text = """\n%d items\n!important\nwhat?\n"""',  # inside a triple-quoted string
+        "values = (\n    1\n    %2\n)",  # a continuation line of an expression in brackets
+        "ratio = 7 \\\n    %3",  # after a backslash
+        "label = 'a\\\n%b'",  # a one-quote string continued by a backslash
+        "x = 1\x0c\ny = '\u2028' # U+2028 inside a string, a form feed as whitespace",
+        "call(f(1),\n     'why?')\nz = [1,  # a comment with ( and '\n     2]\n%w = 1",  # the last line is a magic
+    ],
+)
+def test_lines_that_do_not_start_a_statement_are_never_taken_for_magics(source):
+    skipped: list[str] = []
+    stripped = strip_magics(source, "cell 4", skipped)
+    assert stripped == source.replace("\n%w = 1", "\npass") and len(skipped) == source.endswith("%w = 1")
+    compile(stripped, "cell 4", "exec")  # valid Python stays valid
+
+
+def test_a_magic_after_a_closed_bracket_or_string_is_still_one():
+    skipped: list[str] = []
+    source = 'x = (1,\n     2)\n%time f()\ns = """\n"""\n!ls\nt = "%not" \\\n  "a magic"'
+    expected = 'x = (1,\n     2)\npass\ns = """\n"""\npass\nt = "%not" \\\n  "a magic"'
+    assert strip_magics(source, "cell 5", skipped) == expected and len(skipped) == 2
+
+
+def test_a_cell_with_carriage_returns_keeps_its_lines():
+    skipped: list[str] = []
+    assert strip_magics("x = 1\r\n%time f()\ry = 2", "cell 6", skipped) == "x = 1\npass\ny = 2"

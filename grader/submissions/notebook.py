@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 TAG = re.compile(r"^exercise-(\d{1,4})$")
 WORKSPACE = re.compile(r"^#\s*Exercise\s+(\d{1,4})\b", re.IGNORECASE)
 MAX_CELL_CHARS = 2_000_000  # a learner cell larger than this is not graded
+NEWLINE = re.compile(r"\r\n|\r|\n")  # Python's line ends; str.splitlines() has eight more
 MAGIC_LINE = re.compile(r"^(\s*)(%|!|\S.*=\s*[!%](?!=)|.*\?\s*$)")
 
 
@@ -115,20 +116,62 @@ def is_reference_solution(source: str) -> bool:
 
 
 def strip_magics(source: str, label: str, skipped: list[str]) -> str:
-    """Replace IPython magics and shell escapes by ``pass``, noting each one in ``skipped``."""
-    lines = source.splitlines()
+    """Replace IPython magics and shell escapes by ``pass``, noting each one in ``skipped``.
+
+    Only a line that starts a statement can be a magic, as in IPython: a line inside brackets, a
+    triple-quoted string or after a backslash is the statement's own, whatever it starts with.
+    Lines end at \\n, \\r\\n or \\r only, as Python's do (not at form feeds or U+2028).
+    """
+    lines = NEWLINE.split(source)
     if lines and lines[0].lstrip().startswith("%%"):
         skipped.append(f"{label}: cell magic {lines[0].strip()[:60]!r} skipped (the whole cell)")
         return ""
-    kept = []
+    candidates = [
+        i
+        for i, line in enumerate(lines)
+        if MAGIC_LINE.match(line) and not line.lstrip().startswith("#") and _is_magic(line)
+    ]
+    starts = _statement_starts(lines) if candidates else []  # the scan only when a line may be a magic
+    for i in candidates:
+        if starts[i]:
+            skipped.append(f"{label}: {lines[i].strip()[:60]!r} skipped (IPython magic or shell command)")
+            lines[i] = f"{MAGIC_LINE.match(lines[i]).group(1)}pass"
+    return "\n".join(lines)
+
+
+_CODE_MARK = re.compile(r"""[#()\[\]{}'"\\]""")  # what can open or close a bracket, string or comment
+_STRING_MARK = re.compile(r"""['"\\]""")  # what can end a string
+
+
+def _statement_starts(lines: list[str]) -> list[bool]:
+    """For each line, whether it starts a statement: it is inside no bracket, string or backslash continuation.
+
+    A scan of quotes, brackets and comments, not a parse: the learner's text is never compiled in
+    the grader's process.
+    """
+    starts, depth, string, continued = [], 0, "", False
     for line in lines:
-        match = MAGIC_LINE.match(line)
-        if match and not line.lstrip().startswith("#") and _is_magic(line):
-            skipped.append(f"{label}: {line.strip()[:60]!r} skipped (IPython magic or shell command)")
-            kept.append(f"{match.group(1)}pass")
-        else:
-            kept.append(line)
-    return "\n".join(kept)
+        starts.append(depth == 0 and not string and not continued)
+        continued, i = False, 0
+        while found := (_STRING_MARK if string else _CODE_MARK).search(line, i):
+            i, char = found.start(), found.group()
+            if string and char == "\\":
+                i += 2  # an escaped character, the quote included
+            elif string:
+                closes = line.startswith(string, i)
+                i, string = (i + len(string), "") if closes else (i + 1, string)
+            elif char == "#":
+                break
+            elif char in "'\"":
+                string = line[i : i + 3] if line[i : i + 3] in ("'''", '"""') else char
+                i += len(string)
+            else:
+                depth = depth + 1 if char in "([{" else max(0, depth - 1) if char in ")]}" else depth
+                continued = char == "\\" and i == len(line) - 1
+                i += 1
+        if string in ("'", '"') and not line.endswith("\\"):
+            string = ""  # a one-line string ends with its line (unterminated, Python will say so)
+    return starts
 
 
 def _is_magic(line: str) -> bool:
