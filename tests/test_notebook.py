@@ -235,3 +235,18 @@ def test_a_notebook_starting_with_a_byte_order_mark_is_read(tmp_path, grade):
     result = grade(path)
     assert not result.problem
     assert result.score == result.max_score == 10 * len(EXERCISES)
+
+
+@pytest.mark.parametrize("where", ["an earlier cell", "the same cell"])
+def test_a_future_import_holds_for_the_rest_of_the_notebook(tmp_path, grade, where):
+    """As in a kernel: `from __future__ import annotations` leaves later annotations unevaluated."""
+    annotated = EX2_SOLUTION.replace("def grad_f(x, y):", "def grad_f(x: Scalar, y: Scalar) -> Vector:")
+    assert annotated != EX2_SOLUTION  # Scalar and Vector are defined nowhere
+    future = "from __future__ import annotations\n"
+    if where == "an earlier cell":
+        cells = [code(future), learner(2, annotated)]
+    else:
+        cells = [learner(2, future + annotated)]
+    result = by_id(grade(write_notebook(tmp_path, cells), only=["ex02"]))["ex02"]
+    assert result.score == 10, result.message
+    assert "NameError" not in result.message

@@ -26,6 +26,8 @@ REQUEST_FD, REPLY_FD, OUTPUT_CAP = int(sys.argv[1]), int(sys.argv[2]), int(sys.a
 if len(sys.argv) > 4 and sys.argv[4] not in sys.path:
     sys.path.append(sys.argv[4])  # where NumPy lives when it is outside the standard site-packages
 
+import __future__  # noqa: E402
+
 import ast  # noqa: E402
 import builtins  # noqa: E402
 import contextlib  # noqa: E402
@@ -59,6 +61,7 @@ _pack, _unpack = wire.pack, wire.unpack
 _ndarray, _array_equal, _copy, _tobytes = np.ndarray, np.array_equal, np.array, np.ndarray.tobytes
 _fstat = os.fstat
 _AST_ONLY, _Module, _Import, _ImportFrom = ast.PyCF_ONLY_AST, ast.Module, ast.Import, ast.ImportFrom
+_FUTURE_FLAGS = {name: getattr(__future__, name).compiler_flag for name in __future__.all_feature_names}
 
 
 def _read_exactly(n: int) -> bytes:
@@ -152,8 +155,9 @@ def load_exercise(request: dict) -> tuple[dict, list]:
         return vars(module), errors
     namespace = {"__name__": "__main__"}
     builtins.display = StandIn()  # Jupyter's display() is a builtin there
+    future = 0  # the __future__ features a cell imported hold for the later ones, as in IPython
     for cell in request["cells"]:
-        run_cell(cell, namespace, errors)
+        future = run_cell(cell, namespace, errors, future)
     return namespace, errors
 
 
@@ -164,22 +168,26 @@ MISSING_LIBRARIES: dict[str, str] = {}
 PLOTTING_LIBRARIES = ("matplotlib", "mpl_toolkits", "seaborn", "IPython")  # plotting never costs points
 
 
-def run_cell(cell: dict, namespace: dict, errors: list) -> None:
+def run_cell(cell: dict, namespace: dict, errors: list, future: int = 0) -> int:
     """Run a cell's top-level statements one by one, as the course's environment reports them.
 
     A statement that raises (most often an import the grading machine lacks) is noted and the
     rest of the cell still runs, so one missing library does not leave the cell's later names
-    undefined.
+    undefined. ``future`` holds the compiler flags of the ``__future__`` features imported so
+    far; returns them with the cell's own added.
     """
     label, setup = cell["label"], bool(cell.get("setup"))
     try:
-        tree = compile(cell["code"], label, "exec", _AST_ONLY)
+        tree = compile(cell["code"], label, "exec", _AST_ONLY | future, dont_inherit=True)
     except BaseException as exc:  # a SyntaxError: nothing of the cell can run
         errors.append({"where": label, "setup": setup, **describe_exception(exc)})
-        return
+        return future
     for statement in tree.body:
         try:
-            exec(compile(_Module([statement], []), label, "exec"), namespace)
+            exec(compile(_Module([statement], []), label, "exec", future, dont_inherit=True), namespace)
+            if isinstance(statement, _ImportFrom) and statement.module == "__future__":
+                for alias in statement.names:
+                    future |= _FUTURE_FLAGS.get(alias.name, 0)
         except BaseException as exc:
             error = {"where": f"{label}, line {statement.lineno}", "setup": setup, **describe_exception(exc)}
             library = _library_of(exc)
@@ -187,6 +195,7 @@ def run_cell(cell: dict, namespace: dict, errors: list) -> None:
             for name in _bound_names(statement) if library else ():
                 MISSING_LIBRARIES[name] = library["library"]
             errors.append(error)
+    return future
 
 
 def _missing_library(exc: BaseException) -> str:
