@@ -106,3 +106,11 @@ def test_deep_nesting_is_rejected():
     nested = "[" * 100 + "]" * 100
     with pytest.raises(wire.WireError):
         wire.unpack(('{"value": ' + nested + "}").encode(), b"")
+
+
+@pytest.mark.parametrize("key", ["$fn", "$array", "$float32", "$tuple", "$unsupported", "$anything"])
+def test_a_learners_dict_with_a_tag_as_key_arrives_as_a_dict_not_a_tag(key):
+    """A dict like {"$fn": ...} is an (unusable) answer, never a tagged value nor an unreadable reply."""
+    value = roundtrip({key: "lambda: 0", "x": 1.0})
+    assert isinstance(value, wire.Unsupported) and value.type_name == "dict" and key in value.text
+    assert roundtrip({"plain": [1.0, 2]}) == {"plain": [1.0, 2]}

@@ -93,7 +93,10 @@ def encode(value, blob: bytearray, depth: int = 0):
     if isinstance(value, list):
         return [encode(v, blob, depth + 1) for v in value]
     if isinstance(value, dict):
-        return {str(k): encode(v, blob, depth + 1) for k, v in value.items()}
+        keys = [str(k) for k in value]
+        if any(k.startswith("$") for k in keys):  # would read as a tag: sent as what it is, a dict
+            return {"$unsupported": type(value).__name__, "repr": _short_repr(value)}
+        return {k: encode(v, blob, depth + 1) for k, v in zip(keys, value.values())}
     return {"$unsupported": type(value).__name__, "repr": _short_repr(value)}
 
 
