@@ -11,6 +11,7 @@ comment lines saying what the grader must find:
     # diagnosis: constant factor             (text expected in that check's message)
     # inherits: level_curve_tangent_is_...   (a check of a caller, right once its callee is: it keeps
                                               its points and names the callee whose error it inherits)
+    # passes: grad_linear_random_vectors     (a check the mistake must not cost: one mistake, one charge)
 
 A mistake whose checks are all feedback only (0 points: beyond the contract) costs nothing.
 
@@ -71,6 +72,9 @@ def test_wrong_solution_loses_points_with_diagnosis(variant, public, tmp_path, g
         failed = check_named(result, name)
         assert failed.status != "passed", f"{name} passed for {variant.name}"
         assert diagnosis.lower() in failed.message.lower(), failed.message
+    for name in header_values(variant, "passes"):
+        kept = check_named(result, name)
+        assert kept.status == "passed" and kept.score == kept.max_score, f"{name}: {kept.message}"
     for name in header_values(variant, "inherits"):
         kept = check_named(result, name)
         assert kept.status == "passed" and kept.score == kept.max_score, kept.message

@@ -1,6 +1,6 @@
 # mistake: forgot the chain rule in d/dx e^{xy} (wrote e^{xy} instead of y e^{xy})
 # fails: df_dx_random_points
-# fails: partials_of_f_match_finite_differences
+# passes: df_dy_random_points
 # diagnosis: chain rule is missing
 import numpy as np
 

@@ -1,6 +1,7 @@
 # mistake: differentiated -ln(x + z) to +1/(x + z) in dg/dx
-# fails: dg_partials_random_points
-# fails: partials_of_g_match_finite_differences
+# fails: dg_dx_random_points
+# passes: dg_dy_random_points
+# passes: dg_dz_random_points
 # diagnosis: sign of the log term
 import numpy as np
 
