@@ -20,6 +20,7 @@ from grader.checking.checks import (
     Transformed,
     check,
     compare_calls,
+    expect_contract_defaults,
     expect_unchanged,
     format_value,
     gradient_by_finite_differences,
@@ -219,18 +220,21 @@ def curve_mistakes(ref, losses, loss_star, tol):
     return {
         "Compare losses[k] - loss_star with tol, not losses[k] itself.": ref.steps_to_tolerance(losses, 0.0, tol),
         "The answer is the index k itself (losses[0] is the loss after 0 steps), not k + 1.": right + 1,
+        "tol is not used: that is the answer for the default tol = 1e-4, whatever tol is given.": (
+            ref.steps_to_tolerance(losses, loss_star)
+        ),
     }
 
 
 @check(part="d", points=1)
 def steps_to_tolerance_on_descent_curves(sub, ref, rng):
-    """The first k with losses[k] - L* <= tol on gradient-descent loss curves, for tol = 1e-4 (default), 1e-2, 1e-6."""
+    """The first k with losses[k] - L* <= tol on gradient-descent loss curves, for tol = 1e-4, 1e-2, 1e-6."""
     cases = []
-    for m, n, lr, tol in ((40, 3, 0.1, None), (30, 4, 0.05, 1e-2), (25, 2, 0.1, 1e-6)):
+    for m, n, lr, tol in ((40, 3, 0.1, 1e-4), (30, 4, 0.05, 1e-2), (25, 2, 0.1, 1e-6)):
         X, y = data(rng, m, n)
         _, losses = ref.gradient_descent_lr(X, y, np.zeros(n), lr, 150)
         loss_star = ref.mse_loss(X, y, ref.ols_solution(X, y))
-        cases.append((losses, loss_star) if tol is None else (losses, loss_star, tol))
+        cases.append((losses, loss_star, tol))
     compare_calls(
         sub.steps_to_tolerance,
         ref.steps_to_tolerance,
@@ -238,6 +242,18 @@ def steps_to_tolerance_on_descent_curves(sub, ref, rng):
         tolerance=EXACT,
         mistakes=lambda losses, loss_star, tol=1e-4: curve_mistakes(ref, losses, loss_star, tol),
     )
+
+
+@check(part="d", points=0)
+def steps_to_tolerance_default_tol_is_the_contracts(sub, rng):
+    """Feedback only (0 points): left out, tol is the assignment's default 1e-4.
+
+    On curves falling four steps a decade from 1 to 1e-8 above L*, any other default gives
+    another first index.
+    """
+    loss_star = float(rng.uniform(0.5, 2.0))
+    curves = [(loss_star + 10.0 ** -np.linspace(0.0, 8.0, 33) * scale, loss_star) for scale in (1.0, 0.7)]
+    expect_contract_defaults(sub.steps_to_tolerance, curves, {"tol": 1e-4})
 
 
 def tolerance_mistakes(ref):

@@ -1,6 +1,6 @@
 # mistake: the tolerance argument is ignored, 1e-4 is hard-coded in the comparison
 # fails: steps_to_tolerance_on_descent_curves
-# diagnosis: wrong only where tol is given
+# diagnosis: tol is not used
 import numpy as np
 
 
