@@ -92,10 +92,10 @@ def test_magics_and_shell_escapes_are_skipped_and_reported(tmp_path, grade):
 
 def test_cell_magic_after_a_learner_cell_is_skipped(tmp_path):
     parsed = notebook.read(
-        nbformat.writes(nbformat.v4.new_notebook(cells=[learner(2, "a = 1"), code("%%time\nb = 2")]))
+        nbformat.writes(nbformat.v4.new_notebook(cells=[learner(2, "a = 1"), code("%%bash\nls -l")]))
     )
     assert [c.code for c in parsed.exercises[2]][1] == ""
-    assert any("%%time" in s for s in parsed.skipped)
+    assert any("%%bash" in s for s in parsed.skipped)
 
 
 def test_a_raising_statement_is_reported_and_the_rest_of_its_cell_still_runs(tmp_path, grade):
@@ -250,3 +250,30 @@ def test_a_future_import_holds_for_the_rest_of_the_notebook(tmp_path, grade, whe
     result = by_id(grade(write_notebook(tmp_path, cells), only=["ex02"]))["ex02"]
     assert result.score == 10, result.message
     assert "NameError" not in result.message
+
+
+def test_a_name_defined_in_another_exercises_cell_is_pointed_to(tmp_path, grade):
+    """Each exercise runs on its own; a NameError on a name another cell defines says where it is."""
+    helper = "def twice(v):\n    return 2 * v\n"
+    uses_helper = EX2_SOLUTION.replace("def grad_f(x, y):", "def grad_f(x, y):\n    return twice(np.zeros(2))\n")
+    cells = [learner(1, helper), nbformat.v4.new_markdown_cell("## Exercise 2"), learner(2, uses_helper)]
+    result = by_id(grade(write_notebook(tmp_path, cells), only=["ex02"]))["ex02"]
+    failed = next(c for c in result.checks if c.status != "passed")
+    assert "NameError: name 'twice' is not defined. twice is defined in cell 3 (exercise 1)" in failed.message
+    assert "each exercise runs on its own" in failed.message
+
+
+def test_a_name_defined_in_a_cell_of_no_exercise_is_pointed_to(tmp_path, grade):
+    uses_constant = EX2_SOLUTION + "\nSCALE = TWO * 1.0\n"
+    cells = [learner(1, "x = 1"), nbformat.v4.new_markdown_cell("Scratch work"), code("TWO = 2.0")]
+    cells.append(learner(2, uses_constant))
+    result = by_id(grade(write_notebook(tmp_path, cells), only=["ex02"]))["ex02"]
+    assert "TWO is defined in cell 5 (no exercise)" in result.message
+
+
+@pytest.mark.parametrize("magic", ["%%time", "%%capture"])
+def test_a_cell_timed_or_captured_still_runs_its_code(tmp_path, grade, magic):
+    cells = [code(f"{magic}\n{EX2_SOLUTION}", tags=["exercise-2"])]
+    result = grade(write_notebook(tmp_path, cells), only=["ex02"])
+    assert by_id(result)["ex02"].score == 10
+    assert any(magic in note and "the cell's code runs" in note for note in result.notes)

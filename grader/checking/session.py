@@ -15,8 +15,10 @@ from __future__ import annotations
 import copy
 import inspect
 import os
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Protocol
 
 import numpy as np
@@ -135,7 +137,8 @@ class ExerciseRun:
         self.setup_errors = [e for e in errors if e.get("setup")]
         self.load_errors = [e for e in errors if not e.get("setup")]
         if self.load_errors:
-            self.message = "; ".join(describe_error(e) for e in self.load_errors)
+            elsewhere = self.code.defined_elsewhere
+            self.message = "; ".join(describe_error(e) + elsewhere_hint(e, elsewhere) for e in self.load_errors)
 
     def call(
         self, function: str, args_list: list[tuple], describe: Callable[[], str], callees: Callees | None = None
@@ -289,7 +292,9 @@ class LearnerFunction:
         results = self.run.call(self.name, cases, describe, self.callees)
         for args, result in zip(cases, results):
             if not result.get("ok"):
-                raise learner_error(self.name, self.describe(args), result.get("error") or {}, self.run.load_errors)
+                error = result.get("error") or {}
+                elsewhere = self.run.code.defined_elsewhere if isinstance(self.run, ExerciseRun) else {}
+                raise learner_error(self.name, self.describe(args), error, self.run.load_errors, elsewhere)
         self.run.answers.extend((self.name, args, r.get("value")) for args, r in zip(cases, results))
         mutated = results[-1].get("mutated") or []
         self.mutated = [self.parameters[i] if i < len(self.parameters) else f"argument {i + 1}" for i in mutated]
@@ -344,7 +349,25 @@ def missing_library_rule(library: str) -> str:
     )
 
 
-def learner_error(function: str, description: str, error: dict, load_errors: list[dict] = ()) -> LearnerError:
+def elsewhere_hint(error: dict, defined_elsewhere: Mapping[str, str]) -> str:
+    """For a NameError on a name another cell of the notebook defines: where, and why it is not seen here."""
+    match = re.fullmatch(r"name '(\w+)' is not defined.*", str(error.get("message", "")), re.DOTALL)
+    where = defined_elsewhere.get(match.group(1)) if error.get("type") == "NameError" and match else None
+    if where is None:
+        return ""
+    return (
+        f". {match.group(1)} is defined in {where}, but each exercise runs on its own: the setup cells, then its"
+        " own cells. Define or import it in this exercise's cells, or in a setup cell before the first exercise"
+    )
+
+
+def learner_error(
+    function: str,
+    description: str,
+    error: dict,
+    load_errors: list[dict] = (),
+    defined_elsewhere: Mapping[str, str] = MappingProxyType({}),
+) -> LearnerError:
     """The check's exception for a learner's call that raised (as the worker reported it)."""
     kind = error.get("type", "Error")
     if kind == "NotImplementedError":
@@ -368,7 +391,7 @@ def learner_error(function: str, description: str, error: dict, load_errors: lis
             Reason.RAISED,
             function,
         )
-    text = f"{description} raised {kind}: {error.get('message', '')}"
+    text = f"{description} raised {kind}: {error.get('message', '')}{elsewhere_hint(error, defined_elsewhere)}"
     if error.get("traceback"):
         text += "\n" + error["traceback"].rstrip()
     return LearnerError(text, Reason.RAISED, function)

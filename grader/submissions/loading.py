@@ -38,6 +38,8 @@ class ExerciseCode:
     path: str = ""  # the module's path inside the sandbox, for kind "module"
     cells: list[notebook.Cell] = field(default_factory=list)  # setup cells first, for kind "cells"
     missing_reason: str = ""
+    # Names its cells do not define but other cells of the notebook do: {name: "cell 16 (exercise 7)"}.
+    defined_elsewhere: dict[str, str] = field(default_factory=dict)
 
     def request(self) -> dict:
         """What the worker needs to load this exercise."""
@@ -290,6 +292,18 @@ def _read_notebook(data: bytes | None, unread: str) -> tuple[notebook.ParsedNote
         return None, str(exc)
 
 
+def _defined_elsewhere(parsed: notebook.ParsedNotebook, number: int) -> dict[str, str]:
+    """Names other cells define that exercise ``number``'s own cells and the setup cells do not."""
+    own = set().union(*(notebook.defined_names(c.code) for c in parsed.setup + parsed.exercises[number]))
+    places = [(c, f"exercise {n}") for n, cells in parsed.exercises.items() if n != number for c in cells]
+    places += [(c, "no exercise") for c in parsed.unassigned]
+    elsewhere: dict[str, str] = {}
+    for cell, owner in places:
+        for name in notebook.defined_names(cell.code) - own:
+            elsewhere.setdefault(name, f"{cell.label} ({owner})")
+    return elsewhere
+
+
 def _from_notebook(path: Path, data: bytes | None, unread: str = "") -> Submission:
     parsed, problem = _read_notebook(data, unread)
     fingerprint = hashlib.sha256(data if data is not None else unread.encode()).hexdigest()
@@ -301,7 +315,9 @@ def _from_notebook(path: Path, data: bytes | None, unread: str = "") -> Submissi
         number = exercise.number
         cells = parsed.exercises.get(number)
         if cells:
-            exercises[exercise.id] = ExerciseCode(exercise.id, exercise.module, "cells", cells=parsed.setup + cells)
+            code = ExerciseCode(exercise.id, exercise.module, "cells", cells=parsed.setup + cells)
+            code.defined_elsewhere = _defined_elsewhere(parsed, number)
+            exercises[exercise.id] = code
         elif number in parsed.solution_cells:
             exercises[exercise.id] = _missing(exercise, _solution_cells_reason(parsed, number))
         else:

@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 TAG = re.compile(r"^exercise-(\d{1,4})$")
 WORKSPACE = re.compile(r"^#\s*Exercise\s+(\d{1,4})\b", re.IGNORECASE)
 MAX_CELL_CHARS = 2_000_000  # a learner cell larger than this is not graded
+BODY_RUNNING_CELL_MAGICS = ("%%time", "%%capture")  # cell magics that run the cell as Python, in its namespace
+TOP_LEVEL_NAME = re.compile(
+    r"^(?:def|class)\s+(\w+)|^(\w+)\s*(?::[^=]*)?=(?!=)|^import\s+.*\bas\s+(\w+)\s*$|^import\s+(\w+)",
+    re.MULTILINE,
+)
 NEWLINE = re.compile(r"\r\n|\r|\n")  # Python's line ends; str.splitlines() has eight more
 MAGIC_LINE = re.compile(r"^(\s*)(%|!|\S.*=\s*[!%](?!=)|.*\?\s*$)")
 
@@ -35,6 +40,7 @@ class ParsedNotebook:
     setup: list[Cell] = field(default_factory=list)
     exercises: dict[int, list[Cell]] = field(default_factory=dict)
     skipped: list[str] = field(default_factory=list)  # magics, shell escapes, ignored cells
+    unassigned: list[Cell] = field(default_factory=list)  # code cells after the first exercise that belong to none
     solution_cells: dict[int, list[str]] = field(default_factory=dict)  # tagged exercise-N, headed # Solution
 
 
@@ -80,11 +86,23 @@ def read(text: str) -> ParsedNotebook:
             if seen_exercise:
                 if source.strip():
                     parsed.skipped.append(f"{label}: not part of any exercise, not graded")
+                    parsed.unassigned.append(Cell(label, source))
                 continue
             parsed.setup.append(Cell(label, strip_magics(source, label, parsed.skipped), setup=True))
             continue
         parsed.exercises.setdefault(current, []).append(Cell(label, strip_magics(source, label, parsed.skipped)))
     return parsed
+
+
+def defined_names(code: str) -> set[str]:
+    """The names a cell's top-level lines define (def, class, assignment, import): a scan, not a parse."""
+    names = {name for match in TOP_LEVEL_NAME.finditer(code) for name in match.groups() if name}
+    for imported in re.finditer(r"^from\s+\S+\s+import\s+\(?([^)#\n]+)", code, re.MULTILINE):
+        for item in imported.group(1).split(","):
+            words = item.split()
+            if words:
+                names.add(words[-1])
+    return names
 
 
 def _source(cell: dict) -> str:
@@ -124,8 +142,12 @@ def strip_magics(source: str, label: str, skipped: list[str]) -> str:
     """
     lines = NEWLINE.split(source)
     if lines and lines[0].lstrip().startswith("%%"):
-        skipped.append(f"{label}: cell magic {lines[0].strip()[:60]!r} skipped (the whole cell)")
-        return ""
+        magic = lines[0].strip()[:60]
+        if magic.split()[0] not in BODY_RUNNING_CELL_MAGICS:
+            skipped.append(f"{label}: cell magic {magic!r} skipped (the whole cell)")
+            return ""
+        skipped.append(f"{label}: cell magic {magic!r} skipped; the cell's code runs (as it does in Jupyter)")
+        lines[0] = ""  # the line numbers of errors stay the notebook's
     candidates = [
         i
         for i, line in enumerate(lines)
