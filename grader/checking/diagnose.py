@@ -241,7 +241,8 @@ def diagnose(
         return "Components swapped: your vector has the right entries in the wrong order."
     if unit:
         norm = float(np.linalg.norm(got))
-        if norm > 0 and not math.isclose(norm, 1.0, rel_tol=1e-6) and close(got / norm, expected, tol):
+        directions = [] if norm == 0 else [got / norm, -got / norm] if tol.up_to_sign else [got / norm]
+        if not math.isclose(norm, 1.0, rel_tol=1e-6) and any(close(d, expected, tol) for d in directions):
             return f"Not unit length: right direction, but its length is {norm:.4g}, not 1."
     factor = constant_factor(got, expected, tol) if (factor_evidence or got.size > 1) else None
     if factor is not None:
