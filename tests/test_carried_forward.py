@@ -156,3 +156,30 @@ def test_a_caller_that_asks_its_callee_about_huge_inputs_cannot_stall_the_grader
     checks = {c["name"]: c for c in exercise["checks"]}
     assert checks["gradient_check_random_claims"]["score"] == 0
     assert not checks["gradient_check_random_claims"].get("inherits")
+
+
+FLOAT32_HELPERS = """
+
+def mse_loss(X, y, w):
+    X, y, w = (np.asarray(a, np.float32) for a in (X, y, w))
+    r = X @ w - y
+    return np.mean(r * r)
+
+
+def mse_grad(X, y, w):
+    X, y, w = (np.asarray(a, np.float32) for a in (X, y, w))
+    return 2 / X.shape[0] * X.T @ (X @ w - y)
+"""
+
+
+def test_a_right_caller_of_float32_callees_keeps_its_points(tmp_path, grade):
+    """Float32 answers are right at float32 precision; a right caller built on them is not charged for it."""
+    module = next(e for e in EXERCISES if e.id == "ex05").module
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / f"{module}.py").write_text((REFERENCE_DIR / f"{module}.py").read_text() + FLOAT32_HELPERS)
+    exercise = by_id(grade(folder, only=["ex05"], seed=1))["ex05"]  # a seed where float32 mse_grad is close enough
+    assert exercise.score == 10, [c.message for c in exercise.checks if c.status != "passed"]
+    trajectory = check_named(exercise, "gradient_descent_lr_trajectory")
+    assert trajectory.message.startswith("Inherits the float32 precision of mse_loss and mse_grad")
+    assert "compute in float64" in trajectory.message and trajectory.inherits == ["mse_loss", "mse_grad"]

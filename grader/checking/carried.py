@@ -90,14 +90,33 @@ def inherit(result: CheckResult, callers: list[str], callees: list[str]) -> None
     names = " and ".join(callees)
     who = " and ".join(callers)
     kept = ", so it keeps its points here (the mistake is charged" if result.max_score else " (the mistake is told"
-    result.message = (
+    _keep(
+        result,
+        callees,
         f"Inherits the error of {names}: with a right {names} in its place, {who} passes this check{kept} "
-        f"on {names}'s own checks). With your {names}: {result.message}"
+        f"on {names}'s own checks). With your {names}: {result.message}",
     )
+
+
+def _keep(result: CheckResult, callees: list[str], message: str) -> None:
+    """The check passes, its message saying why, and names the callees it inherits from."""
+    result.message = message
     result.status = CheckStatus.PASSED
     result.score = result.max_score
     result.inherits = list(callees)
     result.failure, result.reason, result.function = None, None, ""
+
+
+def inherit_precision(result: CheckResult, callers: list[str], callees: list[str]) -> None:
+    """Keep a check's points for a caller that is right once its callees answer in float64, not float32."""
+    names, who = " and ".join(callees), " and ".join(callers)
+    _keep(
+        result,
+        callees,
+        f"Inherits the float32 precision of {names}: with {names} computed in float64, {who} passes this check, "
+        f"so it keeps its points ({names}'s float32 answers are accepted at float32 precision, but what is "
+        f"computed from them is no more precise: compute in float64). With your {names}: {result.message}",
+    )
 
 
 def cannot_tell(result: CheckResult, callees: list[str]) -> None:

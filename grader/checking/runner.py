@@ -30,7 +30,7 @@ from _pytest.runner import runtestprotocol
 from grader.checking import carried
 from grader.checking.carried import RightCallees
 from grader.checking.checks import CheckFailed
-from grader.checking.diagnose import format_value, unusable_reason
+from grader.checking.diagnose import format_value, is_float32, unusable_reason
 from grader.checking.inputs import HiddenInputs, NotRecorded, PublicInputs
 from grader.checking.session import (
     RUNNING,
@@ -79,6 +79,7 @@ class CheckPlugin:
         self.runs: dict[str, ExerciseRun] = {}
         self.to_rejudge: dict[str, list[tuple[pytest.Item, CheckResult, list[str]]]] = {}
         self.failed_calls: dict[str, set[str]] = {}  # per exercise: functions called by checks that failed
+        self.float32_answers: dict[str, set[str]] = {}  # per exercise: functions that answered in float32
 
     def covers(self, exercises: Sequence[Exercise]) -> bool:
         return not self.broken and {e.module for e in exercises} <= self.modules
@@ -116,7 +117,7 @@ class CheckPlugin:
         self.session, self.inputs = session, inputs
         outcome = CheckRun(collection_errors=list(self.collection_errors))
         self.results, self.runs = outcome.results, outcome.runs
-        self.to_rejudge, self.failed_calls = {}, {}
+        self.to_rejudge, self.failed_calls, self.float32_answers = {}, {}, {}
         modules = {e.module for e in exercises}
         items = [
             item
@@ -196,6 +197,9 @@ class CheckPlugin:
     def _note_callers(self, item, exercise: Exercise, run: ExerciseRun | None, result: CheckResult, excinfo) -> None:
         """Remember a failed check of a caller, to judge again; and which functions failed their own checks."""
         callers = sorted(run.called & set(getattr(item.module, "CALLEES", {}))) if run else []
+        if run:  # accepted at float32 precision, but a caller computing with them is no more precise than that
+            imprecise = {name for name, _, value in run.answers if is_float32(value)}
+            self.float32_answers.setdefault(exercise.id, set()).update(imprecise)
         if result.status is not CheckStatus.PASSED and run and not callers:
             self.failed_calls.setdefault(exercise.id, set()).update(run.called)
         learner_mistake = excinfo is not None and excinfo.errisinstance((CheckFailed, LearnerError))
@@ -209,9 +213,10 @@ class CheckPlugin:
         """
         status, message = run.status, run.message
         failed = self.failed_calls.get(exercise.id, set())  # only a callee its own checks found wrong is to blame
+        imprecise = self.float32_answers.get(exercise.id, set()) - failed  # ... or one that answered in float32
         for item, result, callers in self.to_rejudge.pop(exercise.id, []):
             callees = RightCallees(ref, {caller: tuple(item.module.CALLEES[caller]) for caller in callers})
-            suspects = sorted(callees.allowed & failed)
+            suspects = sorted(callees.allowed & (failed | imprecise))
             if run.status != RUNNING or not (suspects or self.inputs.rejudges_every_caller):
                 continue
             fixtures = {"sub": LearnerModule(run, ref, callees), "ref": ref}
@@ -223,8 +228,11 @@ class CheckPlugin:
                     carried.cannot_tell(result, suspects)
                 continue
             wrong = [name for name in callees.answered if name in failed]
+            float32 = [name for name in callees.answered if name in imprecise]
             if result.status is not CheckStatus.PASSED and wrong:
                 carried.inherit(result, callers, wrong)
+            elif result.status is not CheckStatus.PASSED and float32:
+                carried.inherit_precision(result, callers, float32)
         run.status, run.message = status, message  # a judgement again never changes how the exercise ended
 
     def _judge_unexpected(self, item, exercise: Exercise, excinfo, run: ExerciseRun | None, when: str) -> Verdict:
