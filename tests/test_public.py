@@ -83,3 +83,23 @@ def test_recording_survives_its_file_format(tmp_path):
     assert grade_with_inputs(REFERENCE_DIR, reloaded).score == 100
     with pytest.raises(wire.WireError):
         PublicInputs.from_frame(frame[:-10])
+
+
+def test_inputs_too_close_for_the_rounded_keys_are_told_apart_by_their_exact_keys():
+    """An optimiser's last steps differ below the rounding: each gets its own answer, never a neighbour's."""
+    from types import SimpleNamespace
+
+    from grader.checking.inputs import NotRecorded, _RecordedModule, _RecordingModule
+
+    answers, parameters, constants = {}, {}, {}
+    recording = _RecordingModule(SimpleNamespace(double=lambda v: 2 * v), answers, parameters, constants, {})
+    first, second = np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-13])  # the same rounded keys
+    recording.double(first)
+    recording.double(second)
+    replay = _RecordedModule("m", answers, parameters, constants)
+    assert np.array_equal(replay.double(first), 2 * first) and np.array_equal(replay.double(second), 2 * second)
+    with pytest.raises(NotRecorded):  # a last-bit neighbour of either: which one it means cannot be told
+        replay.double(np.nextafter(first, 3.0))
+    lone = _RecordingModule(SimpleNamespace(double=lambda v: 2 * v), answers, parameters, constants, {})
+    lone.double(np.array([5.0, 6.0]))
+    assert np.array_equal(replay.double(np.nextafter([5.0, 6.0], 7.0)), [10.0, 12.0])  # no neighbour: found

@@ -58,10 +58,12 @@ class Recording(HiddenInputs):
     def __init__(self, seed: int = PUBLIC_SEED):
         super().__init__(seed)
         self.data: dict = {"seed": seed, "parameters": {}, "constants": {}, "answers": {}, "draws": {}}
+        self._first_caller: dict[str, dict[str, str]] = {}  # per module: rounded key -> the exact key it stands for
 
     def reference(self, exercise: Exercise):
         tables = [self.data[table].setdefault(exercise.module, {}) for table in ("answers", "parameters", "constants")]
-        return _RecordingModule(load_reference(exercise), *tables)
+        first_caller = self._first_caller.setdefault(exercise.module, {})
+        return _RecordingModule(load_reference(exercise), *tables, first_caller)
 
     def rng(self, exercise: Exercise, check_name: str):
         draws = self.data["draws"].setdefault(f"{exercise.module}::{check_name}", [])
@@ -105,8 +107,9 @@ class PublicInputs:
 class _RecordingModule:
     """The reference, keeping each function's parameters, each constant and each answer it gives."""
 
-    def __init__(self, module, answers: dict, parameters: dict, constants: dict):
+    def __init__(self, module, answers: dict, parameters: dict, constants: dict, first_caller: dict):
         self._module, self._answers, self._parameters, self._constants = module, answers, parameters, constants
+        self._first_caller = first_caller
 
     def __getattr__(self, name: str):
         value = getattr(self._module, name)
@@ -118,8 +121,14 @@ class _RecordingModule:
 
         def recorded(*args):
             answer = value(*args)
-            for key in call_keys(name, args):
-                self._answers.setdefault(key, _fresh(answer))
+            exact, *rounded = call_keys(name, args)
+            self._answers.setdefault(exact, _fresh(answer))
+            for key in rounded:
+                if self._first_caller.setdefault(key, exact) == exact:
+                    self._answers.setdefault(key, _fresh(answer))
+                else:  # two inputs this close (an optimiser converging): only their exact keys tell them apart
+                    self._first_caller[key] = ""
+                    self._answers.pop(key, None)
             return answer
 
         recorded.__signature__, recorded.__name__ = signature, name
@@ -198,28 +207,29 @@ def _fresh(value):
 # ------------------------------------------------------------------ call keys
 
 
-def call_keys(function: str, args: tuple) -> tuple[str, str]:
-    """Two keys for a call, which survive last-bit differences between machines' maths libraries.
+def call_keys(function: str, args: tuple) -> tuple[str, str, str]:
+    """Three keys for a call: its exact arguments, then two that survive last-bit differences.
 
     The public inputs are replayed bit for bit, but what a check computes from them (a cosine, a
-    matrix product) may differ in the last bits from one libm or BLAS to another. Floats are
-    rounded to 32 of their 52 mantissa bits, on two grids offset by half a step: a value that
-    sits on a rounding boundary of one grid is far from the other's, so an answer is stored
-    under both keys and found under either.
+    matrix product) may differ in the last bits from one libm or BLAS to another. So besides the
+    exact key, floats are rounded to 32 of their 52 mantissa bits, on two grids offset by half a
+    step: a value that sits on a rounding boundary of one grid is far from the other's, so an
+    answer is stored under both keys and found under either. Where two recorded inputs share a
+    rounded key (the steps of a converging optimiser), it answers for neither: only the exact key.
     """
-    return tuple(_key(function, args, offset) for offset in (0, 1 << (_DROPPED_BITS - 1)))
+    return tuple(_key(function, args, offset) for offset in (None, 0, 1 << (_DROPPED_BITS - 1)))
 
 
 _DROPPED_BITS = 20
 
 
-def _key(function: str, args: tuple, offset: int) -> str:
+def _key(function: str, args: tuple, offset: int | None) -> str:
     digest = hashlib.blake2b(digest_size=12)
     _feed(digest, args, offset)
     return f"{function}:{digest.hexdigest()}"
 
 
-def _feed(digest, value, offset: int) -> None:
+def _feed(digest, value, offset: int | None) -> None:
     if isinstance(value, (bool, np.bool_)):
         digest.update(b"b1" if value else b"b0")
     elif isinstance(value, (int, np.integer)):
@@ -245,6 +255,7 @@ def _feed(digest, value, offset: int) -> None:
         digest.update(repr(value).encode())
 
 
-def _rounded(values: np.ndarray, offset: int) -> bytes:
+def _rounded(values: np.ndarray, offset: int | None) -> bytes:
+    """The floats' bits, rounded on the grid ``offset`` gives, or exact for None."""
     bits = (np.ascontiguousarray(values, dtype=np.float64) + 0.0).view(np.int64)  # + 0.0: -0.0 becomes 0.0
-    return ((bits + offset) >> _DROPPED_BITS).tobytes()
+    return bits.tobytes() if offset is None else ((bits + offset) >> _DROPPED_BITS).tobytes()
