@@ -226,6 +226,10 @@ def diagnose(
             return "Transposed: your matrix is the transpose of the right one."
         return ""
     if not np.all(np.isfinite(got)):
+        for explanation, wrong_value in (mistakes or {}).items():  # a known mistake that overflows just so
+            wrong = np.asarray(wrong_value, dtype=float)
+            if wrong.shape == got.shape and np.all(np.isclose(got, wrong, tol.rtol, tol.atol, equal_nan=True)):
+                return explanation
         return nonfinite or nonfinite_cause((), handled_large_inputs=False)
     for explanation, wrong_value in (mistakes or {}).items():
         wrong = np.asarray(wrong_value, dtype=float)

@@ -88,12 +88,20 @@ def sigmoid(t):
 
 def loss_mistakes(x, w, y):
     m = margin(x, w, y)
-    return {
+    mistakes = {
         "The label y is missing: the margin is y w^T x.": float(np.logaddexp(0.0, -float(np.dot(w, x)))),
         "The margin's sign is flipped: the loss is log(1 + exp(-y w^T x)).": float(np.logaddexp(0.0, m)),
         "You kept only max(0, -m): log(1 + e^{-m}) = max(0, -m) + log(1 + e^{-|m|}), the second term is "
         "needed too.": max(0.0, -m),
     }
+    with np.errstate(over="ignore"):
+        naive = float(np.log(1.0 + np.exp(-m)))
+    if not math.isfinite(naive):
+        mistakes[
+            "Where -m is large, exp(-m) overflows to inf (t > 709), or sigmoid(m) rounds to 0 and its log is "
+            "-inf: compute the loss as np.logaddexp(0, -m), or max(0, -m) + log1p(exp(-|m|))."
+        ] = naive
+    return mistakes
 
 
 @check(part="a", points=2)

@@ -1,6 +1,6 @@
 # mistake: the loss computed as -log(sigmoid(m)) with an overflow-free sigmoid: sigmoid(m) rounds to 0 for m < -745
 # fails: logistic_loss_x_large_margins
-# diagnosis: the log of a probability that rounded to 0
+# diagnosis: np.logaddexp(0, -m)
 import numpy as np
 
 

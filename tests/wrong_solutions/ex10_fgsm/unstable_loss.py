@@ -1,6 +1,6 @@
 # mistake: loss computed literally as log(1 + exp(-m)): exp overflows to inf for margins below -709
 # fails: logistic_loss_x_large_margins
-# diagnosis: exp of a large number overflowed
+# diagnosis: np.logaddexp(0, -m)
 import numpy as np
 
 
