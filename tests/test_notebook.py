@@ -277,3 +277,11 @@ def test_a_cell_timed_or_captured_still_runs_its_code(tmp_path, grade, magic):
     result = grade(write_notebook(tmp_path, cells), only=["ex02"])
     assert by_id(result)["ex02"].score == 10
     assert any(magic in note and "the cell's code runs" in note for note in result.notes)
+
+
+def test_an_exercise_whose_cell_a_cell_magic_skipped_says_so(tmp_path, grade):
+    cells = [learner(2, "# my answer below"), code("%%writefile ex02.py\n" + EX2_SOLUTION)]
+    exercise = by_id(grade(write_notebook(tmp_path, cells), only=["ex02"]))["ex02"]
+    assert exercise.score == 0
+    assert "Not run: cell 4: cell magic '%%writefile ex02.py' skipped (the whole cell)" in exercise.message
+    assert "put the code in a plain cell" in exercise.message

@@ -57,6 +57,11 @@ def problem_said_once(run: ExerciseRun, unpassed: list[CheckResult]) -> str:
                 f"{describe_error(run.load_errors[0])}; your code stopped there, before defining {undefined}: "
                 "fix this first."
             )
+        elif run.code.cells_not_run:
+            said.append(
+                f"Not defined: {undefined}. Not run: {'; '.join(run.code.cells_not_run)}. A cell magic cannot run "
+                "without IPython: put the code in a plain cell."
+            )
         else:
             said.append(
                 f"Not defined: {undefined}. Is the code empty, or are the names different from the assignment's?"
