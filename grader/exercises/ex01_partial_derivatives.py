@@ -123,39 +123,40 @@ def mixed_mistakes(fn, x, y, h=1e-4):
 # finite differences of f or g: a mistake in one partial costs that partial alone.
 
 
+def compare_partial(learner, right, by_finite_differences, points, rng, mistakes) -> None:
+    """The learner's partial against the reference's at random points, then against finite differences."""
+    compare_calls(learner, right, points(rng), tolerance=CLOSED_FORM, mistakes=mistakes)
+    compare_calls(learner, by_finite_differences, points(rng, 4), tolerance=FINITE_DIFFERENCE, mistakes=mistakes)
+
+
 @check(part="a", points=1.5)
 def df_dx_random_points(sub, ref, rng):
     """df/dx = 3x^2 y + y e^{xy} at random points, and against centred finite differences of f."""
-    compare_calls(sub.df_dx, ref.df_dx, points_2d(rng), tolerance=CLOSED_FORM, mistakes=df_dx_mistakes)
-    compare_calls(sub.df_dx, fd_f(0), points_2d(rng, 4), tolerance=FINITE_DIFFERENCE, mistakes=df_dx_mistakes)
+    compare_partial(sub.df_dx, ref.df_dx, fd_f(0), points_2d, rng, df_dx_mistakes)
 
 
 @check(part="a", points=1.5)
 def df_dy_random_points(sub, ref, rng):
     """df/dy = x^3 + x e^{xy} at random points, and against centred finite differences of f."""
-    compare_calls(sub.df_dy, ref.df_dy, points_2d(rng), tolerance=CLOSED_FORM, mistakes=df_dy_mistakes)
-    compare_calls(sub.df_dy, fd_f(1), points_2d(rng, 4), tolerance=FINITE_DIFFERENCE, mistakes=df_dy_mistakes)
+    compare_partial(sub.df_dy, ref.df_dy, fd_f(1), points_2d, rng, df_dy_mistakes)
 
 
 @check(part="b", points=1)
 def dg_dx_random_points(sub, ref, rng):
     """dg/dx = y cos(xy) - 1/(x+z) for x + z > 0, and against centred finite differences of g."""
-    compare_calls(sub.dg_dx, ref.dg_dx, points_3d(rng), tolerance=CLOSED_FORM, mistakes=dg_dx_mistakes)
-    compare_calls(sub.dg_dx, fd_g(0), points_3d(rng, 4), tolerance=FINITE_DIFFERENCE, mistakes=dg_dx_mistakes)
+    compare_partial(sub.dg_dx, ref.dg_dx, fd_g(0), points_3d, rng, dg_dx_mistakes)
 
 
 @check(part="b", points=1)
 def dg_dy_random_points(sub, ref, rng):
     """dg/dy = x cos(xy) + z^2 for x + z > 0, and against centred finite differences of g."""
-    compare_calls(sub.dg_dy, ref.dg_dy, points_3d(rng), tolerance=CLOSED_FORM, mistakes=dg_dy_mistakes)
-    compare_calls(sub.dg_dy, fd_g(1), points_3d(rng, 4), tolerance=FINITE_DIFFERENCE, mistakes=dg_dy_mistakes)
+    compare_partial(sub.dg_dy, ref.dg_dy, fd_g(1), points_3d, rng, dg_dy_mistakes)
 
 
 @check(part="b", points=1)
 def dg_dz_random_points(sub, ref, rng):
     """dg/dz = 2yz - 1/(x+z) for x + z > 0, and against centred finite differences of g."""
-    compare_calls(sub.dg_dz, ref.dg_dz, points_3d(rng), tolerance=CLOSED_FORM, mistakes=dg_dz_mistakes)
-    compare_calls(sub.dg_dz, fd_g(2), points_3d(rng, 4), tolerance=FINITE_DIFFERENCE, mistakes=dg_dz_mistakes)
+    compare_partial(sub.dg_dz, ref.dg_dz, fd_g(2), points_3d, rng, dg_dz_mistakes)
 
 
 @check(part="c", points=1)
