@@ -255,10 +255,10 @@ def test_a_start_while_the_first_is_under_way_never_probes(failing_bwrap):
     failing_bwrap()
     first, second = Workspace(Limits()), Workspace(Limits())
     try:
-        first.worker.request({"op": "reset"}, timeout=30)
+        first.worker.reset(timeout=30)
         assert first.worker.mode == "process"
         with pytest.raises(WorkerRefused, match="grader error"):
-            second.worker.request({"op": "reset"}, timeout=30)
+            second.worker.reset(timeout=30)
         assert second.worker.mode == "bubblewrap"
     finally:
         first.close()

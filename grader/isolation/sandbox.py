@@ -46,6 +46,7 @@ NOT_CLEAN_STATUS = 86  # the worker's exit status when it refused to grade: no f
 SANDBOX_HOME = "/submission"  # a size-capped tmpfs: the learner's only writable place besides /tmp
 SANDBOX_SOURCE = "/submission-source"  # the scratch copy, read-only; copied into SANDBOX_HOME
 STARTUP_SECONDS = 60.0
+RESET_SECONDS = 10.0  # a fresh start takes milliseconds; no answer by then, and the worker is started anew
 # Every worker's token starts with the id of the grading run that started it (inherited by the
 # batch's forked graders and by subprocesses), so a run can find its own leftovers and no other's.
 RUN_ID = os.environ.setdefault("GRADER_RUN_ID", secrets.token_hex(4))
@@ -478,6 +479,8 @@ class Worker:
             opened += [request_r, self._request_w]
             self._reply_r, reply_w = os.pipe()
             opened += [self._reply_r, reply_w]
+            self._control_r, control_w = os.pipe()  # the worker's own answers, which no learner code can write
+            opened += [self._control_r, control_w]
             output = os.open(self.output_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
             opened.append(output)
             env = _worker_env(self.token)
@@ -494,13 +497,13 @@ class Worker:
                 if landlock_abi() or seccomp_filter():
                     env["GRADER_CONFINE"] = json.dumps(_confinement(scratch, worker_dir, self.identity.python))
             command += [self.identity.python, "-I", script, str(request_r), str(reply_w), str(limits.output_bytes)]
-            command += filter(None, [self.identity.numpy_dir])
+            command += [str(control_w), *filter(None, [self.identity.numpy_dir])]
             self.process = subprocess.Popen(
                 command,
                 stdin=subprocess.DEVNULL,
                 stdout=output,
                 stderr=output,
-                pass_fds=(request_r, reply_w),
+                pass_fds=(request_r, reply_w, control_w),
                 cwd=cwd,
                 env=env,
                 start_new_session=True,
@@ -511,9 +514,10 @@ class Worker:
                 os.close(fd)
             self.cgroup.remove()
             raise
-        for fd in (request_r, reply_w, output):  # the worker's ends, and the output it writes itself
+        for fd in (request_r, reply_w, control_w, output):  # the worker's ends, and the output it writes itself
             os.close(fd)
         self._unread = bytearray()  # read from the reply pipe, not yet taken by a frame
+        self._control_unread = bytearray()  # the same for the control pipe
         self.alive = True
 
     def _apply_limits(self) -> None:  # runs in the child between fork and exec
@@ -570,6 +574,25 @@ class Worker:
             if reply.get("id") == message["id"] or (reply.get("ended") and reply.get("id") == self._open_id):
                 return reply
 
+    def reset(self, timeout: float) -> dict:
+        """Ask for a fresh start for the next student; the worker's answer, read from its control pipe.
+
+        Only the worker's first process writes there, once every process of the last student has
+        ended; learner code may read the request (and then no answer comes: WorkerFailure) but
+        never forge the answer.
+        """
+        if not self.alive:
+            raise WorkerDied("the worker has already stopped")
+        if not self._ready:
+            self._await_ready()
+        deadline = time.monotonic() + timeout
+        message = {"op": "reset", "id": secrets.token_hex(8)}
+        self._send(_wire().pack(message), deadline)
+        while True:
+            reply = self._receive(deadline, pipe=(self._control_r, self._control_unread))
+            if reply.get("id") == message["id"]:
+                return reply
+
     def _await_ready(self) -> None:
         """Wait for the worker's start; where it started on a guess and failed, start again as the probes say."""
         guessed = any(self._guessed.values())
@@ -617,23 +640,27 @@ class Worker:
             except BrokenPipeError:
                 self._fail(*self._death())
 
-    def _receive(self, deadline: float, starting: bool = False, make_fn=None) -> dict:
+    def _receive(
+        self, deadline: float, starting: bool = False, make_fn=None, pipe: tuple[int, bytearray] | None = None
+    ) -> dict:
+        """The next frame from the reply pipe (or from ``pipe``: a descriptor and its read-ahead buffer)."""
         wire = _wire()
-        prefix = self._read_exactly(wire.PREFIX_SIZE, deadline, starting)
+        pipe = pipe or (self._reply_r, self._unread)
+        prefix = self._read_exactly(wire.PREFIX_SIZE, deadline, starting, pipe)
         try:
             header_len, blob_len = wire.read_prefix(prefix)
-            header = self._read_exactly(header_len, deadline, starting)
-            blob = self._read_exactly(blob_len, deadline, starting)
+            header = self._read_exactly(header_len, deadline, starting, pipe)
+            blob = self._read_exactly(blob_len, deadline, starting, pipe)
             return wire.unpack(header, blob, make_fn)
         except wire.WireError as exc:
             self._fail(WorkerDied, f"the learner's code garbled the grader's channel ({exc})")
 
-    def _read_exactly(self, n: int, deadline: float, starting: bool) -> bytes:
-        # Reads ahead into ``_unread``: a whole small reply then costs one read, not one per part.
-        buffer = self._unread
+    def _read_exactly(self, n: int, deadline: float, starting: bool, pipe: tuple[int, bytearray]) -> bytes:
+        # Reads ahead into the pipe's buffer: a whole small reply then costs one read, not one per part.
+        fd, buffer = pipe
         while len(buffer) < n:
-            self._wait(self._reply_r, deadline, starting=starting)
-            chunk = os.read(self._reply_r, min(max(n - len(buffer), 1 << 16), 1 << 20))
+            self._wait(fd, deadline, starting=starting)
+            chunk = os.read(fd, min(max(n - len(buffer), 1 << 16), 1 << 20))
             if not chunk:
                 self._fail(*self._death(starting))
             buffer += chunk
@@ -685,7 +712,7 @@ class Worker:
         if not self.alive:
             return
         self.alive = False
-        for fd in (self._request_w, self._reply_r):
+        for fd in (self._request_w, self._reply_r, self._control_r):
             try:
                 os.close(fd)
             except OSError:
@@ -744,7 +771,7 @@ class Workspace:
         reply = {}
         if self.worker.mode == "bubblewrap":
             try:
-                reply = self.worker.request({"op": "reset"}, timeout=STARTUP_SECONDS)
+                reply = self.worker.reset(timeout=RESET_SECONDS)
             except WorkerFailure:
                 pass
         if not reply.get("fresh") or reply.get("leftovers"):

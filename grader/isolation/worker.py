@@ -1,13 +1,17 @@
 """The worker: the only process that runs learner code.
 
-Started by ``grader.isolation.sandbox`` as ``python -I worker.py REQUEST_FD REPLY_FD OUTPUT_CAP [NUMPY_PATH]``.
-It imports NumPy once, then serves requests on the two pipe descriptors:
+Started by ``grader.isolation.sandbox`` as
+``python -I worker.py REQUEST_FD REPLY_FD OUTPUT_CAP CONTROL_FD [NUMPY_PATH]``.
+It imports NumPy once, then serves requests on the first two pipe descriptors:
 
 - ``open``: fork a child for one exercise; the child loads the learner's module (or notebook
   cells) and answers ``call`` requests until ``close``. Forking keeps NumPy's start-up paid once
   per submission while giving every exercise a fresh interpreter state: a module that patches
   NumPy, leaks threads or crashes costs only its own exercise.
-- when the child ends, for any reason, this process reports how it ended (``ended``).
+- when the child ends, for any reason, this process reports how it ended (``ended``);
+- ``reset``: once a student's processes have all ended, this process answers on CONTROL_FD, a
+  pipe no process that runs learner code holds (closed right after each student's fork), so that
+  nothing a student's code writes can pass for a fresh start for the next student.
 
 Comparisons never happen here: the worker only returns plain data (see ``wire``). It must not
 import the grader package, which is out of its reach in the sandbox.
@@ -22,9 +26,9 @@ import traceback
 from time import monotonic as _monotonic
 from time import sleep as _sleep
 
-REQUEST_FD, REPLY_FD, OUTPUT_CAP = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-if len(sys.argv) > 4 and sys.argv[4] not in sys.path:
-    sys.path.append(sys.argv[4])  # where NumPy lives when it is outside the standard site-packages
+REQUEST_FD, REPLY_FD, OUTPUT_CAP, CONTROL_FD = (int(arg) for arg in sys.argv[1:5])
+if len(sys.argv) > 5 and sys.argv[5] not in sys.path:
+    sys.path.append(sys.argv[5])  # where NumPy lives when it is outside the standard site-packages
 
 import __future__  # noqa: E402
 
@@ -86,10 +90,15 @@ def send(message: dict) -> None:
     send_frame(_pack(message))
 
 
-def send_frame(data: bytes) -> None:
+def send_frame(data: bytes, fd: int = REPLY_FD) -> None:
     view = memoryview(data)
     while view:
-        view = view[_write(REPLY_FD, view) :]
+        view = view[_write(fd, view) :]
+
+
+def send_control(message: dict) -> None:
+    """Answer on the control pipe, which only this process (never a student's) holds."""
+    send_frame(_pack(message), CONTROL_FD)
 
 
 def _make_fn(source: str):
@@ -758,7 +767,7 @@ def main() -> None:
     while True:
         request = receive()
         if request.get("op") == "reset":  # no student since the last one: nothing to end
-            send({"id": request.get("id"), "ok": True, "fresh": not SHARED_REASON, "leftovers": leftovers()})
+            send_control({"id": request.get("id"), "ok": True, "fresh": not SHARED_REASON, "leftovers": leftovers()})
             continue
         if request.get("op") != "open":
             return
@@ -766,6 +775,7 @@ def main() -> None:
         pid = _fork()
         if pid == 0:
             os.close(reset_r)
+            os.close(CONTROL_FD)  # a student's code must never answer for the worker
             try:
                 serve_student(request, reset_w)
             finally:
@@ -775,7 +785,7 @@ def main() -> None:
         if reset_id is None:  # the student's process died or the grader hung up: so does the worker
             _exit(1)
         found = [] if SHARED_REASON else leftovers()
-        send({"id": reset_id, "ok": True, "fresh": not SHARED_REASON, "why": SHARED_REASON, "leftovers": found})
+        send_control({"id": reset_id, "ok": True, "fresh": not SHARED_REASON, "why": SHARED_REASON, "leftovers": found})
 
 
 if __name__ == "__main__":

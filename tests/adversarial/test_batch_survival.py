@@ -181,3 +181,51 @@ def test_empty_worker_cgroups_of_a_killed_run_are_removed():
         for path in made:
             if path.exists():
                 path.rmdir()
+
+
+# Learner code that takes over its worker's pipes: it serves its own exercises, then answers the
+# grader's "reset" as a fresh worker would, and every later request (a classmate's) with zeros.
+TAKE_OVER_THE_WORKER = """
+import builtins as _b, os as _os, sys as _s
+def _take_over():
+    frame = _s._getframe()
+    while not (isinstance(frame.f_locals.get("request"), dict) and frame.f_locals["request"].get("op") == "open"):
+        frame = frame.f_back
+    worker, request, classmates = frame.f_globals, frame.f_locals["request"], False
+    _b._taken = True
+    while True:
+        op = request.get("op")
+        if op == "open" and not classmates:
+            pid = _os.fork()
+            if pid == 0:
+                worker["_EXERCISE_PID"].clear()
+                worker["serve_exercise"](request)
+                _os._exit(0)
+            _os.waitpid(pid, 0)
+            worker["send"]({"id": request["id"], "ended": True, "normal": True, "how": "exited with status 0"})
+        elif op == "open":
+            worker["send"]({"id": request["id"], "ok": True, "errors": [], "dropped_output": 0})
+            while (call := worker["receive"]()).get("op") == "call":
+                zeros = [{"ok": True, "value": 0.0, "mutated": []}] * len(call["args_list"])
+                worker["send"]({"id": call["id"], "results": zeros, "dropped_output": 0})
+            worker["send"]({"id": request["id"], "ended": True, "normal": True, "how": "exited with status 0"})
+        elif op == "reset":
+            classmates = True
+            worker["send"]({"id": request["id"], "ok": True, "fresh": True, "why": "", "leftovers": []})
+        else:
+            _os._exit(0)
+        request = worker["receive"]()
+if not getattr(_b, "_taken", False):
+    _take_over()
+"""
+
+
+def test_learner_code_that_takes_over_its_worker_never_answers_for_the_next_student(isolation, tmp_path):
+    """Only the worker's own first process may say a space is fresh, on a pipe no learner code holds."""
+    ex02 = (REFERENCE_DIR / "ex02_gradient_geometry.py").read_text() + TAKE_OVER_THE_WORKER
+    folder = make_class(tmp_path, {"aaa-hostile": ex02, "bob": None, "carol": None})
+    out = tmp_path / "out"
+    grade_class(folder, out, jobs=1, limits=Limits(timeout_s=5.0), progress=quiet())  # one process, in turn
+    rows = gradebook(out)
+    assert rows["bob"]["total"] == rows["carol"]["total"] == "100", rows
+    assert tagged_processes() == []
