@@ -142,3 +142,19 @@ def test_a_magic_after_a_closed_bracket_or_string_is_still_one():
 def test_a_cell_with_carriage_returns_keeps_its_lines():
     skipped: list[str] = []
     assert strip_magics("x = 1\r\n%time f()\ry = 2", "cell 6", skipped) == "x = 1\npass\ny = 2"
+
+
+@pytest.mark.parametrize(
+    "source",
+    ['"""\n' + "a:\n" * 40_000 + '"""', " " * 100_000 + "x", "import " + "a " * 50_000, "x" * 200_000 + ":" + "y" * 5],
+)
+def test_reading_a_cell_takes_time_in_proportion_to_its_length(source):
+    """The reader runs in the grader's process, with no timeout: no learner text may make it quadratic."""
+    import time
+
+    from grader.submissions.notebook import defined_names
+
+    started = time.process_time()
+    strip_magics(source, "cell 1", [])
+    defined_names(source)
+    assert time.process_time() - started < 2.0  # linear: milliseconds; quadratic: minutes

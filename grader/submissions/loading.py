@@ -298,14 +298,17 @@ def _label_of(note: str) -> str:
     return " ".join(note.split(" ", 2)[:2])
 
 
-def _defined_elsewhere(parsed: notebook.ParsedNotebook, number: int) -> dict[str, str]:
-    """Names other cells define that exercise ``number``'s own cells and the setup cells do not."""
-    own = set().union(*(notebook.defined_names(c.code) for c in parsed.setup + parsed.exercises[number]))
+def _defined_elsewhere(parsed: notebook.ParsedNotebook, number: int, names: dict[str, set[str]]) -> dict[str, str]:
+    """Names other cells define that exercise ``number``'s own cells and the setup cells do not.
+
+    ``names``: each cell's ``notebook.defined_names``, by label (scanned once for all exercises).
+    """
+    own = set().union(*(names[c.label] for c in parsed.setup + parsed.exercises[number]))
     places = [(c, f"exercise {n}") for n, cells in parsed.exercises.items() if n != number for c in cells]
     places += [(c, "no exercise") for c in parsed.unassigned]
     elsewhere: dict[str, str] = {}
     for cell, owner in places:
-        for name in notebook.defined_names(cell.code) - own:
+        for name in names[cell.label] - own:
             elsewhere.setdefault(name, f"{cell.label} ({owner})")
     return elsewhere
 
@@ -317,12 +320,14 @@ def _from_notebook(path: Path, data: bytes | None, unread: str = "") -> Submissi
         exercises = {e.id: _missing(e, f"the notebook could not be read: {problem}") for e in EXERCISES}
         return Submission(path, exercises, problem=f"{path.name}: {problem}", fingerprint=fingerprint)
     exercises = {}
+    every_cell = [*parsed.setup, *(c for cells in parsed.exercises.values() for c in cells), *parsed.unassigned]
+    names = {cell.label: notebook.defined_names(cell.code) for cell in every_cell}
     for exercise in EXERCISES:
         number = exercise.number
         cells = parsed.exercises.get(number)
         if cells:
             code = ExerciseCode(exercise.id, exercise.module, "cells", cells=parsed.setup + cells)
-            code.defined_elsewhere = _defined_elsewhere(parsed, number)
+            code.defined_elsewhere = _defined_elsewhere(parsed, number, names)
             labels = {f"{c.label}:" for c in cells if not c.code}
             code.cells_not_run = [note for note in parsed.skipped if _label_of(note) in labels]
             exercises[exercise.id] = code
