@@ -104,12 +104,14 @@ class ExerciseRun:
             spent = time.monotonic() - started
             self.budget -= spent
             self.seconds += spent
+        if problem := garbled(reply):  # written by learner code that reached the channel: its own exercise ends
+            self._stop(ExerciseStatus.ERROR, f"{what()}: the learner's code garbled the grader's channel ({problem})")
         if reply.get("ended") and not ending:  # the exercise's process died while we waited for its answer
             self._stop(
                 ExerciseStatus.ERROR,
                 f"{what()}: the process running your code {reply.get('how')} (a crash, sys.exit or os._exit?)",
             )
-        self.dropped_output = max(self.dropped_output, int(reply.get("dropped_output", 0) or 0))
+        self.dropped_output = max(self.dropped_output, reply.get("dropped_output", 0))
         return reply
 
     def _stop(self, status: ExerciseStatus, message: str):
@@ -333,6 +335,30 @@ def bounded_error(error) -> dict:
     if error.get("setup"):
         bounded["setup"] = True
     return bounded
+
+
+def garbled(reply: dict) -> str:
+    """What in a worker's reply is not of the kind the worker writes ("" when nothing is).
+
+    Learner code can write to the reply pipe; a field of another kind would otherwise make the
+    grader's own code fail, and pass for the grader's error.
+    """
+
+    def count(value) -> bool:
+        return type(value) is int and value >= 0
+
+    if not count(reply.get("dropped_output", 0)):
+        return "dropped_output is not a count"
+    if not isinstance(reply.get("how", ""), str) or not isinstance(reply.get("errors", []), list):
+        return "how or errors of the wrong kind"
+    results = reply.get("results", [])
+    if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
+        return "results are not a list of answers"
+    for result in results:
+        mutated, error = result.get("mutated", []), result.get("error", {})
+        if not isinstance(mutated, list) or not all(count(i) for i in mutated) or not isinstance(error, dict):
+            return "an answer's mutated or error field of the wrong kind"
+    return ""
 
 
 def describe_error(error: dict) -> str:

@@ -77,6 +77,25 @@ CHANNEL = {
         "timeout",
         "time limit",
     ),
+    "a_reply_with_a_field_of_the_wrong_kind": (
+        # The open request's own id, found on the stack: the reply is taken, and its field is refused
+        # as the learner's doing (never the grader's error).
+        "import os, sys\nframe = sys._getframe()\n"
+        "while frame.f_locals.get('request', {}).get('op') != 'open':\n"
+        "    frame = frame.f_back\n"
+        "frame.f_globals['send']({'id': frame.f_locals['request']['id'], 'ok': True, 'errors': [],"
+        " 'dropped_output': 'lots'})\nos._exit(0)\n",
+        0.0,
+        "error",
+        "garbled the grader's channel (dropped_output is not a count)",
+    ),
+    "patched_worker_reports_arguments_that_are_not_positions": (
+        "import __main__\n__main__.call = lambda namespace, name, args: {'ok': True, 'value': 1.0, 'mutated': ['x']}\n"
+        + SOLUTION,
+        0.0,
+        "error",
+        "garbled the grader's channel",
+    ),
     "closed_reply_pipe": (
         SOLUTION + "\n\nimport os, sys\n\n\ndef grad_f(x, y):\n    os.close(int(sys.argv[2]))\n"
         "    return _gradient(x, y)\n",
