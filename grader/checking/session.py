@@ -383,7 +383,7 @@ def elsewhere_hint(error: dict, defined_elsewhere: Mapping[str, str]) -> str:
         return ""
     return (
         f". {match.group(1)} is defined in {where}, but each exercise runs on its own: the setup cells, then its"
-        " own cells. Define or import it in this exercise's cells, or in a setup cell before the first exercise"
+        " own cells. Define or import it in this exercise's cells, or in a setup cell before the first exercise."
     )
 
 
