@@ -234,3 +234,12 @@ def test_batch_command_refuses_a_bad_roster_before_grading(tmp_path, capsys):
     assert main(["batch", str(EXAMPLES / "class"), "--out", str(out), "--canvas", str(not_canvas)]) == 2
     assert "SIS Login ID" in capsys.readouterr().err and not out.exists()
     assert main(["batch", str(EXAMPLES / "class"), "--out", str(out), "--canvas-map", str(not_canvas)]) == 2
+
+
+def test_of_prefixes_every_id_shares_the_one_that_leaves_mapped_usernames_wins():
+    from grader.exporters.canvas import repository_prefix
+
+    ids = ["hw3-x-bob", "hw3-x-carol"]  # "hw3-" and "hw3-x-" both start every id
+    assert repository_prefix(ids, {"x-bob", "x-carol"}) == "hw3-"
+    assert repository_prefix(ids, {"bob", "carol"}) == "hw3-x-"
+    assert repository_prefix(ids) == "hw3-x-"  # no evidence: the longest, as before

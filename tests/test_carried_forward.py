@@ -183,3 +183,31 @@ def test_a_right_caller_of_float32_callees_keeps_its_points(tmp_path, grade):
     trajectory = check_named(exercise, "gradient_descent_lr_trajectory")
     assert trajectory.message.startswith("Inherits the float32 precision of mse_loss and mse_grad")
     assert "compute in float64" in trajectory.message and trajectory.inherits == ["mse_loss", "mse_grad"]
+
+
+def test_a_float32_callee_forgives_no_other_callees_mistake(tmp_path, grade):
+    """Only the callee that answered in float32 is judged again in float64; a callee wrong only inside
+    the caller stays the learner's."""
+    module = next(e for e in EXERCISES if e.id == "ex05").module
+    wrong_inside_the_descent = """
+
+import sys as _sys
+
+
+def mse_loss(X, y, w):
+    r = X @ w - y
+    return np.float32(np.mean(r * r))
+
+
+_right_grad = mse_grad
+
+
+def mse_grad(X, y, w):
+    g = _right_grad(X, y, w)
+    return 0.5 * g if _sys._getframe(1).f_code.co_name == "gradient_descent_lr" else g
+"""
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / f"{module}.py").write_text((REFERENCE_DIR / f"{module}.py").read_text() + wrong_inside_the_descent)
+    exercise = by_id(grade(folder, only=["ex05"], seed=1))["ex05"]
+    assert check_named(exercise, "gradient_descent_lr_trajectory").score == 0

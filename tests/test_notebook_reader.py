@@ -123,6 +123,8 @@ def test_what_is_not_a_readable_notebook_raises_notebook_error(text):
         "label = 'a\\\n%b'",  # a one-quote string continued by a backslash
         "x = 1\x0c\ny = '\u2028' # U+2028 inside a string, a form feed as whitespace",
         "call(f(1),\n     'why?')\nz = [1,  # a comment with ( and '\n     2]\n%w = 1",  # the last line is a magic
+        'def f(x):\n    """Is x positive?\n    Yes."""\n    return x > 0',  # a line opening a string ends in "?"
+        "q = b'''Why?\n'''",
     ],
 )
 def test_lines_that_do_not_start_a_statement_are_never_taken_for_magics(source):

@@ -215,7 +215,17 @@ class CheckPlugin:
         failed = self.failed_calls.get(exercise.id, set())  # only a callee its own checks found wrong is to blame
         imprecise = self.float32_answers.get(exercise.id, set()) - failed  # ... or one that answered in float32
         for item, result, callers in self.to_rejudge.pop(exercise.id, []):
-            callees = RightCallees(ref, {caller: tuple(item.module.CALLEES[caller]) for caller in callers})
+            # Only suspects answer right (every callee, where a recording needs their answers): a callee
+            # that passed its own checks stays the learner's, wrong or not where the caller calls it.
+            substituted = {
+                caller: tuple(
+                    c
+                    for c in item.module.CALLEES[caller]
+                    if self.inputs.rejudges_every_caller or c in failed | imprecise
+                )
+                for caller in callers
+            }
+            callees = RightCallees(ref, substituted)
             suspects = sorted(callees.allowed & (failed | imprecise))
             if run.status != RUNNING or not (suspects or self.inputs.rejudges_every_caller):
                 continue

@@ -123,14 +123,23 @@ def _label(row: dict[str, str]) -> str:
     return f"{row['Student']} ({row['SIS Login ID'] or 'no SIS login'})"
 
 
-def repository_prefix(ids: list[str]) -> str:
+def repository_prefix(ids: list[str], usernames: set[str] = frozenset()) -> str:
     """The "<assignment>-" that cloned repositories' names start with: "" when fewer than two ids share one.
 
-    The prefix ending in "-" that the most ids start with, the longest of those.
+    The prefix ending in "-" that the most ids start with; of those, the one after which the most
+    ids are known ``usernames``, then the longest ("hw3-x-" over "hw3-" only when "bob" and "carol",
+    not "x-bob" and "x-carol", are mapped).
     """
     counts = Counter(student[: i + 1] for student in ids for i, char in enumerate(student) if char == "-")
     most = max(counts.values(), default=0)
-    return max((p for p, n in counts.items() if n == most), key=len) if most >= 2 else ""
+    if most < 2:
+        return ""
+
+    def evidence(prefix: str) -> tuple[int, int]:
+        known = sum(student.startswith(prefix) and student[len(prefix) :] in usernames for student in ids)
+        return known, len(prefix)
+
+    return max((p for p, n in counts.items() if n == most), key=evidence)
 
 
 def _usernames(student: str, exact: set[str], prefix: str) -> tuple[list[str], bool]:
@@ -164,7 +173,8 @@ def canvas_import(roster_csv: Path, result: ClassResult, mapping_csv: Path | Non
 
     claims: dict[int, list] = {}  # roster row -> the outcomes that matched it
     exact = {o.student.lower() for o in result.students} & (set(by_login) | set(logins_of))
-    prefix = repository_prefix([o.student.lower() for o in result.students if o.student.lower() not in exact])
+    ids = [o.student.lower() for o in result.students if o.student.lower() not in exact]
+    prefix = repository_prefix(ids, set(logins_of))
     for outcome in result.students:
         student = outcome.student.lower()
         names, by_ending = _usernames(student, exact, prefix)

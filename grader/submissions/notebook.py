@@ -162,9 +162,10 @@ def strip_magics(source: str, label: str, skipped: list[str]) -> str:
         skipped.append(f"{label}: cell magic {magic!r} skipped; the cell's code runs (as it does in Jupyter)")
         lines[0] = ""  # the line numbers of errors stay the notebook's
     candidates = [i for i, line in enumerate(lines) if not line.lstrip().startswith("#") and _is_magic(line)]
-    starts = _statement_starts(lines) if candidates else []  # the scan only when a line may be a magic
+    contexts = _line_contexts(lines) if candidates else []  # the scan only when a line may be a magic
     for i in candidates:
-        if starts[i]:
+        starts_statement, ends_in_code = contexts[i]
+        if starts_statement and _is_magic(lines[i], ends_in_code):
             skipped.append(f"{label}: {lines[i].strip()[:60]!r} skipped (IPython magic or shell command)")
             body = lines[i].lstrip()
             lines[i] = f"{lines[i][: len(lines[i]) - len(body)]}pass"
@@ -175,15 +176,16 @@ _CODE_MARK = re.compile(r"""[#()\[\]{}'"\\]""")  # what can open or close a brac
 _STRING_MARK = re.compile(r"""['"\\]""")  # what can end a string
 
 
-def _statement_starts(lines: list[str]) -> list[bool]:
-    """For each line, whether it starts a statement: it is inside no bracket, string or backslash continuation.
+def _line_contexts(lines: list[str]) -> list[tuple[bool, bool]]:
+    """For each line: whether it starts a statement (inside no bracket, string or backslash
+    continuation), and whether it ends outside any string (so that a trailing ``?`` is IPython's).
 
     A scan of quotes, brackets and comments, not a parse: the learner's text is never compiled in
     the grader's process.
     """
-    starts, depth, string, continued = [], 0, "", False
+    contexts, depth, string, continued = [], 0, "", False
     for line in lines:
-        starts.append(depth == 0 and not string and not continued)
+        starts = depth == 0 and not string and not continued
         continued, i = False, 0
         while found := (_STRING_MARK if string else _CODE_MARK).search(line, i):
             i, char = found.start(), found.group()
@@ -201,16 +203,17 @@ def _statement_starts(lines: list[str]) -> list[bool]:
                 depth = depth + 1 if char in "([{" else max(0, depth - 1) if char in ")]}" else depth
                 continued = char == "\\" and i == len(line) - 1
                 i += 1
+        contexts.append((starts, not string))
         if string in ("'", '"') and not line.endswith("\\"):
             string = ""  # a one-line string ends with its line (unterminated, Python will say so)
-    return starts
+    return contexts
 
 
-def _is_magic(line: str) -> bool:
+def _is_magic(line: str, ends_in_code: bool = True) -> bool:
     stripped = line.strip()
     if stripped.startswith(("%", "!")):
         return not stripped.startswith("!=")
     if stripped.endswith("?") and "#" not in stripped:
-        return True
+        return ends_in_code  # not the end of a string the line opens: '"""Is x positive?'
     assigned = re.match(r"^[\w\s,]+=\s*([!%])", stripped)
     return assigned is not None

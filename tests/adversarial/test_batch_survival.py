@@ -229,3 +229,30 @@ def test_learner_code_that_takes_over_its_worker_never_answers_for_the_next_stud
     rows = gradebook(out)
     assert rows["bob"]["total"] == rows["carol"]["total"] == "100", rows
     assert tagged_processes() == []
+
+
+# Learner code that, as its last exercise closes, forges that exercise's end and leaves garbage on
+# the reply pipe for whoever reads it next.
+LEAVE_BYTES_FOR_THE_NEXT_STUDENT = """
+import __main__ as _worker, sys as _sys, os as _os
+_frame = _sys._getframe()
+while _frame.f_locals.get("request", {}).get("op") != "open":
+    _frame = _frame.f_back
+_open_id, _receive = _frame.f_locals["request"]["id"], _worker.receive
+def _receive_and_leave_bytes():
+    request = _receive()
+    if request.get("op") == "close":
+        _worker.send({"id": _open_id, "ended": True, "normal": True, "how": "exited with status 0"})
+        _os.write(_worker.REPLY_FD, b"this is not a frame" * 100)
+    return request
+_worker.receive = _receive_and_leave_bytes
+"""
+
+
+def test_bytes_a_student_leaves_on_the_reply_pipe_never_reach_the_next_student(isolation, tmp_path):
+    folder = make_class(tmp_path, {"aaa-hostile": None, "bob": None})
+    last = folder / "aaa-hostile" / "ex10_fgsm.py"
+    last.write_text(last.read_text() + LEAVE_BYTES_FOR_THE_NEXT_STUDENT)
+    out = tmp_path / "out"
+    grade_class(folder, out, jobs=1, limits=Limits(timeout_s=5.0), progress=quiet())
+    assert gradebook(out)["bob"]["total"] == "100"
