@@ -33,6 +33,7 @@ class HiddenInputs:
     kind = "hidden"
     runs_hidden_checks = True
     rejudges_every_caller = False  # only a failed check of a caller is judged again with right callees
+    substitutes_every_callee = False  # ... and only its suspect callees answer right
 
     def __init__(self, seed: int):
         self.seed = seed
@@ -54,6 +55,7 @@ class Recording(HiddenInputs):
 
     runs_hidden_checks = False
     rejudges_every_caller = True  # so that the callees' answers at the reference callers' arguments are kept
+    substitutes_every_callee = True
 
     def __init__(self, seed: int = PUBLIC_SEED):
         super().__init__(seed)
@@ -79,6 +81,8 @@ class PublicInputs:
     kind = "public"
     runs_hidden_checks = False
     rejudges_every_caller = False
+    # Recorded answers lie along the path the recording took, where every callee answered right.
+    substitutes_every_callee = True
 
     def __init__(self, data: dict):
         self.data = data

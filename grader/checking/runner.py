@@ -215,13 +215,13 @@ class CheckPlugin:
         failed = self.failed_calls.get(exercise.id, set())  # only a callee its own checks found wrong is to blame
         imprecise = self.float32_answers.get(exercise.id, set()) - failed  # ... or one that answered in float32
         for item, result, callers in self.to_rejudge.pop(exercise.id, []):
-            # Only suspects answer right (every callee, where a recording needs their answers): a callee
-            # that passed its own checks stays the learner's, wrong or not where the caller calls it.
+            # Only suspects answer right (every callee where the inputs are recorded): a callee that
+            # passed its own checks stays the learner's, wrong or not where the caller calls it.
             substituted = {
                 caller: tuple(
                     c
                     for c in item.module.CALLEES[caller]
-                    if self.inputs.rejudges_every_caller or c in failed | imprecise
+                    if self.inputs.substitutes_every_callee or c in failed | imprecise
                 )
                 for caller in callers
             }
