@@ -57,9 +57,9 @@ def problem_said_once(run: ExerciseRun, unpassed: list[CheckResult]) -> str:
                 f"{describe_error(run.load_errors[0])}; your code stopped there, before defining {undefined}: "
                 "fix this first."
             )
-        elif run.code.cells_not_run:
+        elif not_run := [cell.not_run for cell in run.code.cells if cell.not_run]:
             said.append(
-                f"Not defined: {undefined}. Not run: {'; '.join(run.code.cells_not_run)}. A cell magic cannot run "
+                f"Not defined: {undefined}. Not run: {'; '.join(not_run)}. A cell magic cannot run "
                 "without IPython: put the code in a plain cell."
             )
         else:

@@ -40,7 +40,6 @@ class ExerciseCode:
     missing_reason: str = ""
     # Names its cells do not define but other cells of the notebook do: {name: "cell 16 (exercise 7)"}.
     defined_elsewhere: dict[str, str] = field(default_factory=dict)
-    cells_not_run: list[str] = field(default_factory=list)  # why a cell of its own was skipped whole (a cell magic)
 
     def request(self) -> dict:
         """What the worker needs to load this exercise."""
@@ -293,11 +292,6 @@ def _read_notebook(data: bytes | None, unread: str) -> tuple[notebook.ParsedNote
         return None, str(exc)
 
 
-def _label_of(note: str) -> str:
-    """ "cell 9:" for a note "cell 9: ...", the way the notebook reader starts its notes."""
-    return " ".join(note.split(" ", 2)[:2])
-
-
 def _defined_elsewhere(parsed: notebook.ParsedNotebook, number: int, names: dict[str, set[str]]) -> dict[str, str]:
     """Names other cells define that exercise ``number``'s own cells and the setup cells do not.
 
@@ -328,8 +322,6 @@ def _from_notebook(path: Path, data: bytes | None, unread: str = "") -> Submissi
         if cells:
             code = ExerciseCode(exercise.id, exercise.module, "cells", cells=parsed.setup + cells)
             code.defined_elsewhere = _defined_elsewhere(parsed, number, names)
-            labels = {f"{c.label}:" for c in cells if not c.code}
-            code.cells_not_run = [note for note in parsed.skipped if _label_of(note) in labels]
             exercises[exercise.id] = code
         elif number in parsed.solution_cells:
             exercises[exercise.id] = _missing(exercise, _solution_cells_reason(parsed, number))

@@ -29,6 +29,7 @@ class Cell:
     label: str  # "cell 5": the cell's position, 1-based, as Jupyter users count them
     code: str
     setup: bool = False  # a setup cell: it runs before every exercise, its problems are reported once
+    not_run: str = ""  # why none of it runs (a cell magic that skips the whole cell), as the notes say it
 
 
 @dataclass
@@ -84,9 +85,9 @@ def read(text: str) -> ParsedNotebook:
                     parsed.skipped.append(f"{label}: not part of any exercise, not graded")
                     parsed.unassigned.append(Cell(label, source))
                 continue
-            parsed.setup.append(Cell(label, strip_magics(source, label, parsed.skipped), setup=True))
+            parsed.setup.append(_code_cell(label, source, parsed.skipped, setup=True))
             continue
-        parsed.exercises.setdefault(current, []).append(Cell(label, strip_magics(source, label, parsed.skipped)))
+        parsed.exercises.setdefault(current, []).append(_code_cell(label, source, parsed.skipped))
     return parsed
 
 
@@ -144,6 +145,12 @@ def exercise_number(cell: dict, source: str) -> int | None:
 def is_reference_solution(source: str) -> bool:
     first = next((line.strip() for line in source.splitlines() if line.strip()), "")
     return re.match(r"^#\s*Solution\b", first, re.IGNORECASE) is not None
+
+
+def _code_cell(label: str, source: str, skipped: list[str], setup: bool = False) -> Cell:
+    """A cell to run, its magics stripped (and noted in ``skipped``)."""
+    code = strip_magics(source, label, skipped)
+    return Cell(label, code, setup, not_run=skipped[-1] if source and not code else "")  # only a cell magic empties it
 
 
 def strip_magics(source: str, label: str, skipped: list[str]) -> str:
