@@ -81,6 +81,11 @@ class ExerciseRun:
         self.called: set[str] = set()  # the learner's functions the current check called
         self.ended = False  # the exercise's process was stopped
 
+    @property
+    def defined_elsewhere(self) -> dict[str, str]:
+        """Names other cells of the notebook define, for a NameError's hint (a ReferenceRun has none)."""
+        return self.code.defined_elsewhere
+
     # -------------------------------------------------------------- worker traffic
 
     def request(
@@ -139,8 +144,8 @@ class ExerciseRun:
         self.setup_errors = [e for e in errors if e.get("setup")]
         self.load_errors = [e for e in errors if not e.get("setup")]
         if self.load_errors:
-            elsewhere = self.code.defined_elsewhere
-            self.message = "; ".join(describe_error(e) + elsewhere_hint(e, elsewhere) for e in self.load_errors)
+            hint = self.defined_elsewhere
+            self.message = "; ".join(describe_error(e) + elsewhere_hint(e, hint) for e in self.load_errors)
 
     def call(
         self, function: str, args_list: list[tuple], describe: Callable[[], str], callees: Callees | None = None
@@ -244,6 +249,7 @@ class ReferenceRun:
 
     status = RUNNING
     load_errors: list[dict] = []
+    defined_elsewhere: dict[str, str] = {}
 
     def __init__(self, reference_module):
         self.reference = reference_module
@@ -295,8 +301,9 @@ class LearnerFunction:
         for args, result in zip(cases, results):
             if not result.get("ok"):
                 error = result.get("error") or {}
-                elsewhere = self.run.code.defined_elsewhere if isinstance(self.run, ExerciseRun) else {}
-                raise learner_error(self.name, self.describe(args), error, self.run.load_errors, elsewhere)
+                raise learner_error(
+                    self.name, self.describe(args), error, self.run.load_errors, self.run.defined_elsewhere
+                )
         self.run.answers.extend((self.name, args, r.get("value")) for args, r in zip(cases, results))
         mutated = results[-1].get("mutated") or []
         self.mutated = [self.parameters[i] if i < len(self.parameters) else f"argument {i + 1}" for i in mutated]
