@@ -225,16 +225,15 @@ def diagnose(
         if got.ndim == 2 and got.T.shape == expected.shape and close(got.T, expected, tol):
             return "Transposed: your matrix is the transpose of the right one."
         return ""
-    if not np.all(np.isfinite(got)):
-        for explanation, wrong_value in (mistakes or {}).items():  # a known mistake that overflows just so
-            wrong = np.asarray(wrong_value, dtype=float)
-            if wrong.shape == got.shape and np.all(np.isclose(got, wrong, tol.rtol, tol.atol, equal_nan=True)):
-                return explanation
-        return nonfinite or nonfinite_cause((), handled_large_inputs=False)
+    finite = bool(np.all(np.isfinite(got)))
     for explanation, wrong_value in (mistakes or {}).items():
         wrong = np.asarray(wrong_value, dtype=float)
-        if wrong.shape == got.shape and close(got, wrong, tol):
-            return explanation
+        if wrong.shape != got.shape:
+            continue
+        if close(got, wrong, tol) if finite else np.all(np.isclose(got, wrong, tol.rtol, tol.atol, equal_nan=True)):
+            return explanation  # a non-finite answer too, when a known mistake overflows just so
+    if not finite:
+        return nonfinite or nonfinite_cause((), handled_large_inputs=False)
     if close(got, -expected, tol):
         return "Sign flipped: your answer is the negative of the right one."
     if got.ndim == 2 and got.shape[0] == got.shape[1] and close(got.T, expected, tol):
