@@ -214,19 +214,18 @@ class CheckPlugin:
         status, message = run.status, run.message
         failed = self.failed_calls.get(exercise.id, set())  # only a callee its own checks found wrong is to blame
         imprecise = self.float32_answers.get(exercise.id, set()) - failed  # ... or one that answered in float32
+        suspected = failed | imprecise
         for item, result, callers in self.to_rejudge.pop(exercise.id, []):
             # Only suspects answer right (every callee where the inputs are recorded): a callee that
             # passed its own checks stays the learner's, wrong or not where the caller calls it.
             substituted = {
                 caller: tuple(
-                    c
-                    for c in item.module.CALLEES[caller]
-                    if self.inputs.substitutes_every_callee or c in failed | imprecise
+                    c for c in item.module.CALLEES[caller] if self.inputs.substitutes_every_callee or c in suspected
                 )
                 for caller in callers
             }
             callees = RightCallees(ref, substituted)
-            suspects = sorted(callees.allowed & (failed | imprecise))
+            suspects = sorted(callees.allowed & suspected)
             if run.status != RUNNING or not (suspects or self.inputs.rejudges_every_caller):
                 continue
             fixtures = {"sub": LearnerModule(run, ref, callees), "ref": ref}
