@@ -188,17 +188,15 @@ class GradeResult:
     @property
     def undecided_checks(self) -> list[str]:
         """Checks the grader itself failed to run, as "ex03 check_name": their points are undecided."""
-        return [f"{e.id} {c.name}" for e in self.exercises for c in e.checks if c.status == CheckStatus.GRADER_ERROR]
+        return [f"{exercise_id} {check.name}" for exercise_id, check in self._grader_error_checks()]
 
     @property
     def grader_errors(self) -> list[str]:
         """The undecided checks with the grader's fault: "ex03 check_name: message"."""
-        return [
-            f"{e.id} {c.name}: {c.message}"
-            for e in self.exercises
-            for c in e.checks
-            if c.status == CheckStatus.GRADER_ERROR
-        ]
+        return [f"{exercise_id} {check.name}: {check.message}" for exercise_id, check in self._grader_error_checks()]
+
+    def _grader_error_checks(self) -> list[tuple[str, CheckResult]]:
+        return [(e.id, c) for e in self.exercises for c in e.checks if c.status == CheckStatus.GRADER_ERROR]
 
     def to_dict(self) -> dict:
         return plain(self)
