@@ -366,3 +366,11 @@ def test_a_grading_with_an_undecided_check_is_published_with_a_warning(release, 
     assert "**Not final:**" in (checkout / "release-body.md").read_text()
     (warning,) = [line for line in done.stderr.splitlines() if line.startswith("::warning::")]
     assert undecided in warning and "not final" in warning
+
+
+def test_the_entry_point_knows_the_exit_status_of_a_grade_not_final():
+    """runtime.py repeats grader.cli's exit status (it may import nothing of the grader's dependencies)."""
+    from grader.cli import GRADER_FAILED
+    from grader.release.runtime import GRADED_NOT_FINAL
+
+    assert GRADED_NOT_FINAL == GRADER_FAILED
