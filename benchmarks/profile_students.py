@@ -132,11 +132,11 @@ def worker_fixed_costs(tree: TreeCPU, repeats: int = 4) -> dict:
     before, own = tree.seconds(), time.process_time()
     for _ in range(repeats):
         workspace = Workspace(limits)
-        workspace.worker.request({"op": "reset"}, timeout=60)
+        workspace.worker.reset(timeout=60)
         workspace.close()
     start = (tree.seconds() - before - (time.process_time() - own)) / repeats
     workspace = Workspace(limits)
-    workspace.worker.request({"op": "reset"}, timeout=60)
+    workspace.worker.reset(timeout=60)
 
     def worker_cpu(step, times: int) -> float:
         before, own = tree.seconds(), time.process_time()

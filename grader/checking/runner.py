@@ -163,36 +163,42 @@ class CheckPlugin:
             run.called = set()
             run.answers.clear()  # the answers this check is given, to explain a value it could not use
 
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item, call):
-        outcome = yield
-        report = outcome.get_result()
-        if report.when == "call" or (report.when == "setup" and report.failed):
-            exercise = _exercise_of(item.module)
-            meta = item.function.grader_check
-            run = self.runs.get(exercise.id)
-            try:
-                verdict = _verdict(call.excinfo, run)
-                if verdict.reason is Reason.UNUSABLE:
-                    verdict = self._judge_unexpected(item, exercise, call.excinfo, run, report.when)
-            except Exception as error:  # judging an answer no check foresaw: this check's points wait, not the rest
-                verdict = _judging_error(item.name, error)
-            result = CheckResult(
-                name=item.name,
-                part=meta["part"],
-                score=meta["points"] if verdict.status is CheckStatus.PASSED else 0.0,
-                max_score=meta["points"],
-                status=verdict.status,
-                message=verdict.message,
-                failure=verdict.failure,
-                description=(item.function.__doc__ or "").strip().split("\n")[0],
-                reason=verdict.reason,
-                function=verdict.function,
-            )
-            self.results[exercise.id].append(result)
-            self._note_callers(item, exercise, run, result, call.excinfo)
-            if run is not None:
-                run.answers.clear()  # answers may be large: keep them no longer than their check
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_makereport(self, item, call) -> pytest.TestReport:
+        """Judge the check from its outcome; the report pytest would build (keywords, captured
+        sections, the failure formatted) is left out, since nothing here reads it."""
+        failed = call.excinfo is not None
+        if call.when == "call" or (call.when == "setup" and failed):
+            self._judge(item, call)
+        return pytest.TestReport(item.nodeid, item.location, {}, "failed" if failed else "passed", None, call.when)
+
+    def _judge(self, item, call) -> None:
+        """The check's result, from how its setup or call ended."""
+        exercise = _exercise_of(item.module)
+        meta = item.function.grader_check
+        run = self.runs.get(exercise.id)
+        try:
+            verdict = _verdict(call.excinfo, run)
+            if verdict.reason is Reason.UNUSABLE:
+                verdict = self._judge_unexpected(item, exercise, call.excinfo, run, call.when)
+        except Exception as error:  # judging an answer no check foresaw: this check's points wait, not the rest
+            verdict = _judging_error(item.name, error)
+        result = CheckResult(
+            name=item.name,
+            part=meta["part"],
+            score=meta["points"] if verdict.status is CheckStatus.PASSED else 0.0,
+            max_score=meta["points"],
+            status=verdict.status,
+            message=verdict.message,
+            failure=verdict.failure,
+            description=(item.function.__doc__ or "").strip().split("\n")[0],
+            reason=verdict.reason,
+            function=verdict.function,
+        )
+        self.results[exercise.id].append(result)
+        self._note_callers(item, exercise, run, result, call.excinfo)
+        if run is not None:
+            run.answers.clear()  # answers may be large: keep them no longer than their check
 
     def _note_callers(self, item, exercise: Exercise, run: ExerciseRun | None, result: CheckResult, excinfo) -> None:
         """Remember a failed check of a caller, to judge again; and which functions failed their own checks."""
