@@ -74,6 +74,8 @@ def encode(value, blob: bytearray, depth: int = 0):
         return [encode(v, blob, depth + 1) for v in value]
     if kind is tuple:
         return {"$tuple": [encode(v, blob, depth + 1) for v in value]}
+    if kind is dict:
+        return _encode_dict(value, blob, depth)
     if isinstance(value, (bool, str)):
         return value
     if isinstance(value, Fn):
@@ -93,11 +95,15 @@ def encode(value, blob: bytearray, depth: int = 0):
     if isinstance(value, list):
         return [encode(v, blob, depth + 1) for v in value]
     if isinstance(value, dict):
-        keys = [str(k) for k in value]
-        if any(k.startswith("$") for k in keys):  # would read as a tag: sent as what it is, a dict
-            return {"$unsupported": type(value).__name__, "repr": _short_repr(value)}
-        return {k: encode(v, blob, depth + 1) for k, v in zip(keys, value.values())}
+        return _encode_dict(value, blob, depth)
     return {"$unsupported": type(value).__name__, "repr": _short_repr(value)}
+
+
+def _encode_dict(value: dict, blob: bytearray, depth: int):
+    keys = [str(k) for k in value]
+    if any(k.startswith("$") for k in keys):  # would read as a tag: sent as what it is, a dict
+        return {"$unsupported": type(value).__name__, "repr": _short_repr(value)}
+    return {k: encode(v, blob, depth + 1) for k, v in zip(keys, value.values())}
 
 
 def _encode_float(x: float):
