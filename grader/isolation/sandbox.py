@@ -516,6 +516,10 @@ class Worker:
             raise
         for fd in (request_r, reply_w, control_w, output):  # the worker's ends, and the output it writes itself
             os.close(fd)
+        # Learner code holds the other ends and may shrink a pipe or stop reading: a blocking write
+        # or read here could then outlast any deadline. Only the grader holds these ends' flags.
+        for fd in (self._request_w, self._reply_r, self._control_r):
+            os.set_blocking(fd, False)
         self._unread = bytearray()  # read from the reply pipe, not yet taken by a frame
         self._control_unread = bytearray()  # the same for the control pipe
         self.alive = True
@@ -640,6 +644,8 @@ class Worker:
             self._wait(self._request_w, deadline, writing=True)
             try:
                 view = view[os.write(self._request_w, view[: 1 << 16]) :]
+            except BlockingIOError:  # less room than select promised (a pipe shrunk to a page): wait again
+                continue
             except BrokenPipeError:
                 self._fail(*self._death())
 
@@ -663,7 +669,10 @@ class Worker:
         fd, buffer = pipe
         while len(buffer) < n:
             self._wait(fd, deadline, starting=starting)
-            chunk = os.read(fd, min(max(n - len(buffer), 1 << 16), 1 << 20))
+            try:
+                chunk = os.read(fd, min(max(n - len(buffer), 1 << 16), 1 << 20))
+            except BlockingIOError:  # woken with nothing to read after all
+                continue
             if not chunk:
                 self._fail(*self._death(starting))
             buffer += chunk

@@ -17,6 +17,7 @@ Comparisons never happen here: the worker only returns plain data (see ``wire``)
 import the grader package, which is out of its reach in the sandbox.
 """
 
+import fcntl
 import io
 import os
 import shutil
@@ -487,6 +488,38 @@ def wait_for(pid: int) -> int:
             return status
 
 
+# The open files every exercise's and every student's processes share with the worker. Their
+# status flags (O_NONBLOCK, O_APPEND, O_ASYNC) and a pipe's size belong to the open file, not to
+# a process: learner code that changes them would change them for the exercises and students
+# after it (a reply pipe shrunk to a page and made non-blocking fails their long replies). They
+# are put back after every exercise, and checked before a fresh start is promised.
+F_SETPIPE_SZ, F_GETPIPE_SZ = 1031, 1032
+SHARED_FILES = (REQUEST_FD, REPLY_FD, 1, 2)
+
+
+def _pipe_size(fd: int) -> int | None:
+    try:
+        return fcntl.fcntl(fd, F_GETPIPE_SZ)
+    except OSError:  # not a pipe: the output file
+        return None
+
+
+SHARED_STATE = {fd: (fcntl.fcntl(fd, fcntl.F_GETFL), _pipe_size(fd)) for fd in SHARED_FILES}
+
+
+def restore_shared_files() -> str:
+    """Put the shared open files back as the worker started them; what could not be ("" if all was)."""
+    for fd, (flags, pipe_size) in SHARED_STATE.items():
+        try:
+            if fcntl.fcntl(fd, fcntl.F_GETFL) != flags:
+                fcntl.fcntl(fd, fcntl.F_SETFL, flags)
+            if pipe_size is not None and fcntl.fcntl(fd, F_GETPIPE_SZ) != pipe_size:
+                fcntl.fcntl(fd, F_SETPIPE_SZ, pipe_size)
+        except OSError as exc:
+            return f"its shared file {fd} could not be restored ({exc})"
+    return ""
+
+
 def end_namespace(patience_s: float = 1.0) -> None:
     """As the init of a PID namespace: kill every other process in it at once, and reap them.
 
@@ -721,6 +754,7 @@ def serve_student(request: dict, reset_w: int) -> None:
             end_namespace()
         else:
             end_other_processes(keep)  # whatever the exercise left running, detached or not
+        restore_shared_files()  # if it cannot, the fresh start before the next student finds out
         normal = os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
         # Carries the id of the exercise's "open": the grader tells it from anything stale or forged.
         send({"id": request.get("id"), "ended": True, "normal": normal, "how": describe_status(status)})
@@ -785,7 +819,8 @@ def main() -> None:
         if reset_id is None:  # the student's process died or the grader hung up: so does the worker
             _exit(1)
         found = [] if SHARED_REASON else leftovers()
-        send_control({"id": reset_id, "ok": True, "fresh": not SHARED_REASON, "why": SHARED_REASON, "leftovers": found})
+        why = SHARED_REASON or restore_shared_files()
+        send_control({"id": reset_id, "ok": True, "fresh": not why, "why": why, "leftovers": found})
 
 
 if __name__ == "__main__":
