@@ -36,7 +36,7 @@ from grader import leftovers
 from grader.checking.runner import with_collected_checks
 from grader.course import EXERCISES, engine_files
 from grader.exporters.canvas import CANVAS_IMPORT_FILE
-from grader.files import write_atomically
+from grader.files import printable_name, write_atomically
 from grader.grade import REPORT_FILE, RESULTS_FILE, grade_submission
 from grader.isolation.sandbox import Limits, Workspace, isolation_mode, run_probes
 from grader.model import (
@@ -91,28 +91,30 @@ def discover(folder: Path, out: Path | None = None) -> tuple[list[tuple[str, Pat
     students, skipped = [], []
     out = out.resolve() if out is not None else None
     for entry in sorted(folder.iterdir(), key=lambda p: p.name):
-        if entry.name.startswith("."):
-            skipped.append(f"{entry.name}: hidden")
+        name = printable_name(entry.name)
+        if name.startswith("."):
+            skipped.append(f"{name}: hidden")
         elif entry.is_symlink():
-            skipped.append(f"{entry.name}: a link, not graded (it may point to someone else's work)")
+            skipped.append(f"{name}: a link, not graded (it may point to someone else's work)")
         elif out is not None and entry.resolve() == out:
-            skipped.append(f"{entry.name}: the output folder (--out), not a student")
+            skipped.append(f"{name}: the output folder (--out), not a student")
         elif entry.is_dir():
-            students.append((entry.name, entry))
+            students.append((name, entry))
         elif entry.suffix == ".ipynb":
-            students.append((entry.stem, entry))
+            students.append((printable_name(entry.stem), entry))
         else:
-            skipped.append(f"{entry.name}: not a notebook or a folder")
+            skipped.append(f"{name}: not a notebook or a folder")
     kept, seen = [], {}
     for student, entry in students:
         folder = _folder_key(student)  # ids naming one folder where case is folded, accents composed (macOS)
+        name = printable_name(entry.name)
         if folder in CLASS_FILES:
             skipped.append(
-                f"{entry.name}: its student id {student!r} is the name of a file the batch writes for the class"
+                f"{name}: its student id {student!r} is the name of a file the batch writes for the class"
                 " (rename it to grade it)"
             )
         elif folder in seen:
-            skipped.append(f"{entry.name}: same student id as {seen[folder].name} (up to case), not graded")
+            skipped.append(f"{name}: same student id as {printable_name(seen[folder].name)} (up to case), not graded")
         else:
             seen[folder] = entry
             kept.append((student, entry))
@@ -142,7 +144,8 @@ def cache_key(entry: Path, version: str, seed: int | None, limits: Limits, isola
         content = tree.read(entry).digest()  # the same walk as grading's: no link followed
     except tree.Unreadable as error:
         content = str(error)
-    return hashlib.sha256(f"{version}|{seed}|{limits}|{isolation}|{entry.name}|{content}".encode()).hexdigest()
+    text = f"{version}|{seed}|{limits}|{isolation}|{printable_name(entry.name)}|{content}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def previous_result(student_dir: Path, key: str) -> GradeResult | None:

@@ -1,4 +1,4 @@
-"""Writing the grader's outputs: every file whole or not at all."""
+"""Writing the grader's outputs: every file whole or not at all, every file name as text they can hold."""
 
 from __future__ import annotations
 
@@ -27,3 +27,9 @@ def write_atomically(path: Path, content: str | bytes | Iterable[str]) -> None:
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def printable_name(name: str) -> str:
+    """A file name as text any output can hold: bytes that are not UTF-8 (an archive unpacked from
+    Latin-1, a platform's export) shown as ``\\xff``, where they would stop a CSV, JSON or HTML file."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")

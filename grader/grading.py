@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.course import EXERCISES, title_of
+from grader.files import printable_name
 from grader.isolation.sandbox import Limits, Workspace
 from grader.model import GradeResult
 from grader.submissions import loading
@@ -63,7 +64,7 @@ def grade_loaded(
     plugin = run_checks(Session(submission, workspace), inputs, chosen)
     exercises = [exercise_result(e.id, title_of(e), plugin.runs.get(e.id), plugin.results[e.id]) for e in chosen]
     return GradeResult(
-        submission=str(path),
+        submission=printable_name(str(path)),
         seed=inputs.seed,
         inputs=inputs.kind,
         isolation=workspace.worker.mode,  # the isolation in force
@@ -91,7 +92,7 @@ def setup_errors(runs: Iterable[ExerciseRun]) -> list[str]:
 
 
 def reproduce_command(path: Path, inputs: HiddenInputs | PublicInputs, limits: Limits) -> str:
-    words = ["grader", "grade", str(path)]
+    words = ["grader", "grade", printable_name(str(path))]
     words += ["--public"] if inputs.kind == "public" else ["--seed", str(inputs.seed)]
     if limits.timeout_s != Limits().timeout_s:
         words += ["--timeout", f"{limits.timeout_s:g}"]

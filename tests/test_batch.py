@@ -164,6 +164,24 @@ def test_a_student_named_like_a_class_file_cannot_take_its_place(tmp_path):
     assert [row["student"] for row in read_gradebook(out)] == ["Bob", "ada"]
 
 
+def test_names_that_are_not_utf8_are_graded_and_written_readably(tmp_path):
+    # Archives unpacked from Latin-1 and platform exports leave such bytes in names; as text they
+    # could not be written to the gradebook, the dashboard or a report, and stopped the batch.
+    folder = tmp_path / "class"
+    folder.mkdir()
+    shutil.copytree(REFERENCE_DIR, folder / os.fsdecode(b"eve\xff"))
+    shutil.copyfile(PROJECT_DIR / "examples" / "correct_notebook.ipynb", folder / os.fsdecode(b"no\xe9.ipynb"))
+    (folder / os.fsdecode(b"notes\xfe.txt")).write_text("not a submission")
+    out = tmp_path / "out"
+    result = grade_class(folder, out, jobs=1, progress=quiet())
+    rows = {row["student"]: row for row in read_gradebook(out)}
+    assert rows["eve\\xff"]["total"] == rows["no\\xe9"]["total"] == "100", rows
+    assert result.skipped == ["notes\\xfe.txt: not a notebook or a folder"]
+    assert "notes\\xfe.txt" in (out / "index.html").read_text()
+    report = json.loads((out / "eve\\xff" / "results.json").read_text())
+    assert report["submission"].endswith("eve\\xff")
+
+
 def test_a_student_whose_grading_outlasts_its_deadline_is_stopped_and_the_class_goes_on(tmp_path, monkeypatch):
     # Exercises have their own timeouts; the deadline bounds whatever they do not cover. Here a
     # long timeout stands in for grader-side work that never ends.
