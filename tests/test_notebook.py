@@ -187,6 +187,19 @@ def test_folder_with_modules_and_notebook_is_graded_from_where_the_work_is(tmp_p
     assert not [n for n in notes if n.startswith("ex05")]
 
 
+def test_starter_modules_checked_out_with_windows_line_endings_are_still_the_unchanged_starter(tmp_path, grade):
+    """Git for Windows checks files out with CRLF: the stubs are untouched, the work is in the notebook."""
+    folder = shutil.copytree(ASSIGNMENTS_DIR, tmp_path / "starter")
+    for module in folder.glob("*.py"):
+        module.write_bytes(module.read_bytes().replace(b"\n", b"\r\n"))
+    notebook = nbformat.read(folder / "exercises.ipynb", as_version=4)
+    next(c for c in notebook.cells if "exercise-2" in c.metadata.get("tags", [])).source = EX2_SOLUTION
+    nbformat.write(notebook, folder / "exercises.ipynb")
+    result = grade(folder)
+    assert by_id(result)["ex02"].score == 10
+    assert [n for n in result.notes if n.startswith("ex02: graded from exercises.ipynb")]
+
+
 def test_the_notebook_as_handed_out_is_not_parsed(tmp_path):
     """A starter repository worked in its modules: its untouched notebook costs no notebook reader."""
     folder = shutil.copytree(ASSIGNMENTS_DIR, tmp_path / "starter")
@@ -212,6 +225,11 @@ def test_a_stray_notebook_beside_the_course_notebook_loses_no_work(tmp_path, gra
     result = grade(folder)
     assert by_id(result)["ex02"].score == 10
     assert any("Untitled.ipynb" in note for note in result.notes)
+
+
+def test_a_learner_cell_whose_first_comment_only_starts_with_solution_is_graded(tmp_path, grade):
+    cells = [code("# Solution attempt, written by me\n" + EX2_SOLUTION, tags=["exercise-2"])]
+    assert by_id(grade(write_notebook(tmp_path, cells), timeout=5.0))["ex02"].score == 10
 
 
 def test_a_tagged_cell_headed_solution_is_a_reference_cell_and_says_so(tmp_path, grade):

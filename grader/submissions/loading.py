@@ -225,7 +225,14 @@ def _is_starter_module(module: bytes | None, exercise: Exercise) -> bool:
     if module is None:
         return True
     starter = ASSIGNMENTS_DIR / f"{exercise.module}.py"
-    return starter.is_file() and module.strip() == starter.read_bytes().strip()
+    return starter.is_file() and _as_written(module) == _as_written(starter.read_bytes())
+
+
+def _as_written(source: bytes) -> list[bytes]:
+    """A module's lines as its author wrote them: without what a checkout or an editor changes
+    on its own (Windows line endings, a byte-order mark, trailing blanks)."""
+    source = source.removeprefix(b"\xef\xbb\xbf").replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return [line.rstrip() for line in source.strip().split(b"\n")]
 
 
 @functools.cache
