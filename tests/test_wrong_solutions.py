@@ -12,6 +12,8 @@ comment lines saying what the grader must find:
     # inherits: level_curve_tangent_is_...   (a check of a caller, right once its callee is: it keeps
                                               its points and names the callee whose error it inherits)
     # passes: grad_linear_random_vectors     (a check the mistake must not cost: one mistake, one charge)
+    # inherits-hidden: ...                   (inherits, in the instructor's grading only: the public
+                                              checks recorded no answer of the callee where it calls it)
 
 A mistake whose checks are all feedback only (0 points: beyond the contract) costs nothing.
 
@@ -75,7 +77,10 @@ def test_wrong_solution_loses_points_with_diagnosis(variant, public, tmp_path, g
     for name in header_values(variant, "passes"):
         kept = check_named(result, name)
         assert kept.status == "passed" and kept.score == kept.max_score, f"{name}: {kept.message}"
-    for name in header_values(variant, "inherits"):
+    for name in header_values(variant, "inherits") + header_values(variant, "inherits-hidden") * (not public):
         kept = check_named(result, name)
         assert kept.status == "passed" and kept.score == kept.max_score, kept.message
         assert "Inherits the error of" in kept.message and kept.inherits, kept.message
+    for name in header_values(variant, "inherits-hidden") * public:  # no recorded answer of the callee there
+        undecided = check_named(result, name)
+        assert undecided.status != "passed" and "the instructor's grading judges it again" in undecided.message

@@ -206,7 +206,7 @@ class CheckPlugin:
         if run:  # accepted at float32 precision, but a caller computing with them is no more precise than that
             imprecise = {name for name, _, value in run.answers if is_float32(value)}
             self.float32_answers.setdefault(exercise.id, set()).update(imprecise)
-        if result.status is not CheckStatus.PASSED and run and not callers:
+        if result.status is not CheckStatus.PASSED and run:  # a caller too: it may be another's callee
             self.failed_calls.setdefault(exercise.id, set()).update(run.called)
         learner_mistake = excinfo is not None and excinfo.errisinstance((CheckFailed, LearnerError))
         if callers and (learner_mistake or self.inputs.rejudges_every_caller):

@@ -22,6 +22,10 @@ from grader.checking.checks import (
     matches,
 )
 
+# Error carried forward (see grader.checking.carried): least squares may be built from the first two,
+# grad_quadratic(A^T A, x) - 2 grad_linear(A^T b, x); a mistake there is charged where it is.
+CALLEES = {"grad_least_squares": ("grad_quadratic", "grad_linear")}
+
 FINITE_DIFFERENCE_OF_LINEAR = Tolerance(rtol=1e-6, atol=1e-7)  # finite differences of a linear map: rounding only
 
 
