@@ -20,6 +20,7 @@ import pytest
 from grader import batch
 from grader.batch import KEY_FILE, discover, grade_class
 from grader.course import ASSIGNMENTS_DIR, EXERCISES, PROJECT_DIR, REFERENCE_DIR
+from grader.isolation import cgroup
 from grader.isolation.sandbox import Limits, tagged_processes
 from grader.progress import Progress
 
@@ -314,6 +315,27 @@ def test_each_grading_process_and_its_worker_share_one_cpu_of_their_own(tmp_path
         seen.append(output.split("cpus", 1)[1].strip().splitlines()[0])
     assert all(len(json.loads(cpus)) == 1 for cpus in seen), seen
     assert len(set(seen)) == cpus, seen  # a CPU of its own for each
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="needs two CPUs, one per grading process")
+@pytest.mark.skipif(not cgroup.cpu_bounds_available(), reason="needs the cpuset controller (root, or delegated)")
+def test_learner_code_cannot_move_onto_a_neighbours_cpu(tmp_path, monkeypatch):
+    """A student's busy processes moved onto the other grading process's CPU would slow its student into timeouts."""
+    monkeypatch.delenv("GRADER_PIN_CPUS", raising=False)
+    cpus = sorted(os.sched_getaffinity(0))
+    folder = tmp_path / "class"
+    widen = f"import os\nos.sched_setaffinity(0, {set(cpus)})\nprint('cpus', sorted(os.sched_getaffinity(0)))\n"
+    reference = (REFERENCE_DIR / "ex02_gradient_geometry.py").read_text()
+    students = [f"s{n}" for n in range(len(cpus))]
+    for student in students:
+        (folder / student).mkdir(parents=True)
+        (folder / student / "ex02_gradient_geometry.py").write_text(widen + reference)
+    grade_class(folder, tmp_path / "out", jobs=len(cpus), limits=_short(), progress=quiet())
+    for student in students:
+        results = json.loads((tmp_path / "out" / student / "results.json").read_text())
+        ex02 = next(e for e in results["exercises"] if e["id"] == "ex02")
+        assert ex02["score"] == 10, ex02["message"]
+        assert len(json.loads(ex02["output"].split("cpus", 1)[1].strip().splitlines()[0])) == 1, ex02["output"]
 
 
 def test_grading_processes_are_not_pinned_when_asked_or_when_cpus_are_too_few(monkeypatch):

@@ -5,6 +5,10 @@ create cgroups (root on a cgroup v1 host with the pids and memory controllers, o
 cgroup v2 subtree), each worker gets one with a process count and a memory bound that every
 descendant shares, and which lists every descendant (``members``), even one that left the
 worker's session, for killing. Where cgroups are unavailable this is a no-op and ``available()`` says why.
+
+A worker whose grading process has CPUs of its own (a batch's) is also held to those CPUs, where
+the cpuset and cpu controllers can be used: learner code could otherwise move itself onto a
+neighbour's CPU (``sched_setaffinity``) and slow that student's exercises into timeouts.
 """
 
 from __future__ import annotations
@@ -15,7 +19,9 @@ import time
 from pathlib import Path
 
 V1_ROOTS = {"pids": Path("/sys/fs/cgroup/pids"), "memory": Path("/sys/fs/cgroup/memory")}
+V1_CPU_ROOTS = {"cpuset": Path("/sys/fs/cgroup/cpuset"), "cpu": Path("/sys/fs/cgroup/cpu")}
 V2_ROOT = Path("/sys/fs/cgroup")
+CPU_PERIOD_US = 100_000
 
 
 def own_cgroup(controller: str) -> Path:
@@ -44,6 +50,15 @@ def available() -> tuple[bool, str]:
     return False, "no writable pids and memory cgroups (needs root, or a delegated cgroup)"
 
 
+def cpu_bounds_available() -> bool:
+    """Whether a worker can be held to its CPUs here (a cpuset it cannot leave)."""
+    if not available()[0]:
+        return False
+    if (V2_ROOT / "cgroup.controllers").is_file():
+        return "cpuset" in (V2_ROOT / "cgroup.subtree_control").read_text().split()
+    return os.access(_inside(V1_CPU_ROOTS["cpuset"], "cpuset"), os.W_OK)
+
+
 def _inside(root: Path, controller: str) -> Path:
     return root / str(own_cgroup(controller)).lstrip("/")
 
@@ -55,8 +70,12 @@ class WorkerCgroup:
         self.paths = paths
 
     @classmethod
-    def create(cls, name: str, max_processes: int, memory_bytes: int) -> WorkerCgroup:
-        """Make the cgroup(s) ``name`` with these bounds; none where cgroups cannot be made here."""
+    def create(cls, name: str, max_processes: int, memory_bytes: int, cpus: set[int] | None = None) -> WorkerCgroup:
+        """Make the cgroup(s) ``name`` with these bounds; none where cgroups cannot be made here.
+
+        With ``cpus`` (fewer than the machine has), the worker is also kept on them where the
+        controllers allow: a cpuset, and a CPU quota of as many CPUs.
+        """
         group = cls([])
         if not available()[0]:
             return group
@@ -68,15 +87,26 @@ class WorkerCgroup:
                 _inside(V1_ROOTS["memory"], "memory") / name: {"memory.limit_in_bytes": memory_bytes},
             }
         try:
-            for path, settings in limits.items():
-                path.mkdir()
-                group.paths.append(path)
-                for key, value in settings.items():
-                    (path / key).write_text(str(value))
+            group._make(limits)
         except OSError:
             group.remove()
             group.paths = []
+            return group
+        if cpus and len(cpus) < (os.cpu_count() or 0):
+            cpu_group = cls([])
+            try:
+                cpu_group._make(_cpu_limits(name, cpus))
+                group.paths += cpu_group.paths
+            except OSError:  # the pids and memory bounds hold; these CPUs are then kept by affinity alone
+                cpu_group.remove()
         return group
+
+    def _make(self, limits: dict[Path, dict[str, str | int]]) -> None:
+        for path, settings in limits.items():
+            path.mkdir()
+            self.paths.append(path)
+            for key, value in settings.items():
+                (path / key).write_text(str(value))
 
     @classmethod
     def existing(cls, name: str) -> WorkerCgroup:
@@ -108,11 +138,29 @@ class WorkerCgroup:
                 pass
 
 
+def _cpu_limits(name: str, cpus: set[int]) -> dict[Path, dict[str, str | int]]:
+    """The settings that keep a worker on ``cpus``, for the controllers this host lets the grader use."""
+    listed, quota = ",".join(str(cpu) for cpu in sorted(cpus)), len(cpus) * CPU_PERIOD_US
+    if (V2_ROOT / "cgroup.controllers").is_file():
+        enabled = set((V2_ROOT / "cgroup.subtree_control").read_text().split())
+        settings = {"cpuset.cpus": listed} if "cpuset" in enabled else {}
+        settings.update({"cpu.max": f"{quota} {CPU_PERIOD_US}"} if "cpu" in enabled else {})
+        return {_inside(V2_ROOT, "") / name: settings} if settings else {}
+    limits: dict[Path, dict[str, str | int]] = {}
+    cpuset, cpu = (_inside(V1_CPU_ROOTS[c], c) for c in ("cpuset", "cpu"))
+    if os.access(cpuset, os.W_OK):  # a new v1 cpuset starts with no CPUs and no memory nodes
+        limits[cpuset / name] = {"cpuset.mems": (cpuset / "cpuset.mems").read_text().strip(), "cpuset.cpus": listed}
+    if os.access(cpu, os.W_OK):
+        limits[cpu / name] = {"cpu.cfs_period_us": CPU_PERIOD_US, "cpu.cfs_quota_us": quota}
+    return limits
+
+
 def worker_roots() -> list[Path]:
     """Where this process's workers' cgroups are made (one folder per v1 controller)."""
     if (V2_ROOT / "cgroup.controllers").is_file():
         return [_inside(V2_ROOT, "")]
-    return [_inside(root, controller) for controller, root in V1_ROOTS.items()]
+    roots = [_inside(root, controller) for controller, root in V1_ROOTS.items()]
+    return roots + [_inside(root, controller) for controller, root in V1_CPU_ROOTS.items() if root.is_dir()]
 
 
 def remove_empty(prefix: str, min_age_s: float) -> None:

@@ -472,7 +472,8 @@ class Worker:
         """Start the worker process, in ``self.mode``; what it made is undone if it cannot start."""
         limits, scratch, worker_dir = self.limits, self.scratch, self.worker_dir
         self.token = f"{RUN_ID}-{secrets.token_hex(8)}"
-        self.cgroup = WorkerCgroup.create(f"grader-{self.token}", limits.max_processes, limits.tree_memory_bytes)
+        cpus = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None  # a batch's: one CPU
+        self.cgroup = WorkerCgroup.create(f"grader-{self.token}", limits.max_processes, limits.tree_memory_bytes, cpus)
         opened: list[int] = []
         try:
             request_r, self._request_w = os.pipe()
