@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import EXERCISES, PROJECT_DIR
+from grader.course import EXERCISES, PROJECT_DIR, REFERENCE_DIR
 from grader.isolation.sandbox import forget_probes, isolation_mode, tagged_processes
 from tests.helpers import by_id
 
@@ -184,6 +184,19 @@ def test_timeout_of_one_exercise_does_not_slow_the_others(make_folder, grade):
     result = grade(make_folder({TARGET: HOSTILE["busy_loop_in_call"][1]}), timeout=1.0)
     assert result.duration_s < 1.0 + 5.0
     assert_only_target_lost(result, "timeout")
+
+
+def test_a_function_that_runs_out_of_time_costs_only_its_own_checks_and_its_callers(make_folder, grade):
+    """The exercise's other functions are checked in a fresh process: one slow function, one charge."""
+    slow = "\n\nimport time\n\n\ndef extreme_directions(p):\n    time.sleep(60)\n"
+    ex03 = (REFERENCE_DIR / "ex03_directional_derivatives.py").read_text() + slow
+    result = by_id(grade(make_folder({"ex03": ex03}), timeout=1.0))["ex03"]
+    for check in result.checks:
+        expected = "timeout" if check.name.startswith("extreme_directions") else "passed"
+        assert check.status == expected, (check.name, check.message)
+    neutral = next(c for c in result.checks if c.name.startswith("neutral_directions"))
+    assert neutral.inherits == ["extreme_directions"], neutral.message  # it calls it, as the reference does
+    assert result.status == "timeout" and "fresh process" in result.message
 
 
 def test_both_isolation_modes_grade_alike(make_folder, grade, monkeypatch):

@@ -356,7 +356,8 @@ def _verdict(excinfo, run: ExerciseRun | None) -> Verdict:
             return Verdict(CheckStatus.GRADER_ERROR, str(error), Reason.GRADER_ERROR)
         return Verdict(CheckStatus.ERROR, str(error), Reason.STOPPED)
     if isinstance(error, LearnerError):
-        return Verdict(CheckStatus.ERROR, str(error), error.reason, function=error.function)
+        status = CheckStatus.TIMEOUT if error.reason is Reason.TIMEOUT else CheckStatus.ERROR
+        return Verdict(status, str(error), error.reason, function=error.function)
     if isinstance(error, NotRecorded):
         message = f"This check cannot run on the public inputs ({error}); the instructor's grading runs it."
         return Verdict(CheckStatus.ERROR, message, Reason.NOT_RECORDED)

@@ -34,6 +34,12 @@ RUNNING = "ok"  # an exercise run that has not ended early
 # What an exception report from the worker may hold: a forged reply may carry megabytes.
 ERROR_FIELD_CHARS = {"type": 200, "message": 2000, "traceback": 4000, "where": 200, "library": 100}
 MAX_LOAD_ERRORS = 20
+# After a function runs out of time, the exercise's other functions are checked in a fresh process
+# with a fresh budget: this many times per submission (a slow helper may take a caller or two with
+# it), so that a submission's learner code never takes more than 13 budgets in all (the time limits
+# of platforms that grade one submission, such as Codio's 150 s, hold).
+FRESH_STARTS_AFTER_TIMEOUT = 3
+AFTER_A_FRESH_START = " A function that ran out of time is not run again; the others were checked in a fresh process."
 
 
 class Callees(Protocol):
@@ -80,6 +86,10 @@ class ExerciseRun:
         self.answers: list[tuple[str, tuple, object]] = []  # (function, args, value) in the current check
         self.called: set[str] = set()  # the learner's functions the current check called
         self.ended = False  # the exercise's process was stopped
+        # A function that ran out of time is not called again; the exercise's other functions get
+        # a fresh process and a fresh budget (``_start_again``), so that one slow function does not
+        # cost its correct neighbours their checks.
+        self.timed_out: dict[str, str] = {}
 
     @property
     def defined_elsewhere(self) -> dict[str, str]:
@@ -131,6 +141,22 @@ class ExerciseRun:
         self.session.restart_worker()
         raise ExerciseStopped(message)
 
+    def _start_again(self, function: str) -> bool:
+        """After ``function`` ran out of time: load the exercise again, in a fresh process with a
+        fresh budget, for the checks of its other functions. False when no fresh start is left."""
+        if self.status != ExerciseStatus.TIMEOUT or not function or self.session.fresh_starts_left <= 0:
+            return False
+        self.session.fresh_starts_left -= 1
+        self.timed_out[function] = self.message
+        self.status, self.ended, self.budget = RUNNING, False, self.session.limits.timeout_s
+        if not self.message.endswith(AFTER_A_FRESH_START):
+            self.message += AFTER_A_FRESH_START
+        try:
+            self.load()
+        except ExerciseStopped:
+            pass
+        return True
+
     def load(self) -> None:
         if self.code.kind == "missing":
             return
@@ -159,13 +185,20 @@ class ExerciseRun:
             raise LearnerError(f"{describe()}: not graded, {self.message}", Reason.MISSING, function)
         if self.status != RUNNING:
             raise ExerciseStopped(f"Not run: {self.message}")
+        if function in self.timed_out and not callees:  # with right callees it may be quick: tried again
+            raise LearnerError(f"{describe()}: not run again: {self.timed_out[function]}", Reason.TIMEOUT, function)
         self.called.add(function)
         message = {"op": "call", "func": function, "args_list": [list(args) for args in args_list]}
         substitute = callees.names_for(function) if callees else []
         if substitute:
             message["substitute"] = substitute
         answerer = callees.answerer(args_list) if substitute else None
-        results = self.request(message, describe, on_callback=answerer).get("results")
+        try:
+            results = self.request(message, describe, on_callback=answerer).get("results")
+        except ExerciseStopped as stopped:
+            if self._start_again(function):
+                raise LearnerError(str(stopped), Reason.TIMEOUT, function) from None
+            raise
         if not isinstance(results, list) or len(results) != len(args_list):
             self._stop(ExerciseStatus.ERROR, f"{describe()}: the worker's answer was garbled")
         return [
@@ -192,6 +225,7 @@ class Session:
         self.workspace = workspace
         self.limits = workspace.limits
         self.output_path = workspace.output
+        self.fresh_starts_left = FRESH_STARTS_AFTER_TIMEOUT  # shared by its exercises: see the constant
 
     @property
     def worker(self) -> Worker:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.adversarial.conftest import SOLUTION, STOPPED_AT_GRAD_F
+from tests.adversarial.conftest import SOLUTION, STOPPED_AT_GRAD_F, TIMED_OUT_IN_GRAD_F
 
 CHANNEL = {
     # name: (exercise 2's source, its score, its status, a phrase of its message)
@@ -38,14 +38,14 @@ CHANNEL = {
         SOLUTION + "\n\nimport os, struct, sys, time\n\n\ndef grad_f(x, y):\n"
         "    os.write(int(sys.argv[2]), struct.pack('>4sIQ', b'GRW1', 2, 200 << 20) + b'{}')\n"
         "    time.sleep(3600)\n",
-        STOPPED_AT_GRAD_F,
+        TIMED_OUT_IN_GRAD_F,
         "timeout",
         "time limit",
     ),
     "stealing_the_graders_next_request": (
         SOLUTION + "\n\nimport os, sys\n\n\ndef grad_f(x, y):\n"
         "    os.read(int(sys.argv[1]), 1 << 16)\n    return _gradient(x, y)\n",
-        STOPPED_AT_GRAD_F,
+        TIMED_OUT_IN_GRAD_F,
         "timeout",
         "time limit",
     ),
