@@ -157,6 +157,16 @@ def test_a_lone_module_named_like_an_exercise_is_graded_as_that_exercise(tmp_pat
     assert "ex03" in printed and "Total: 10/10" in printed and "ex04" not in printed
 
 
+def test_a_lone_module_that_imports_another_exercises_module_is_told_it_is_graded_alone(tmp_path):
+    from grader.grade import grade_submission
+
+    module = tmp_path / "ex09_softmax_ce_gradient.py"
+    module.write_text("from ex07_softmax_cross_entropy import softmax\n" + (REFERENCE_DIR / module.name).read_text())
+    (result,) = grade_submission(module).exercises
+    assert "another exercise's module" in result.message and "graded on its own" in result.message, result.message
+    assert "not installed" not in result.message
+
+
 @pytest.mark.parametrize(
     ("name", "content", "said"),
     [

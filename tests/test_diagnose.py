@@ -114,6 +114,7 @@ def explain(got, expected, tol=TOL) -> str:
         ([2.0, 4.0, 3.0], [1.0, 2.0, 3.0], "(2 times the right value)"),
         ([0.9, 0.0, 0.1], [0.9, 1.0, 0.1], "only component [1]"),
         ([2.0, 3.0, 4.0, 4.0], [1.0, 2.0, 3.0, 4.0], "shifted by one"),
+        ([5.0, 5.0], [4.0, 5.0], "only component [0] is wrong"),  # a pair: one slot copied, no shift
         ([[1.0, 2.0], [9.0, 9.0]], [[1.0, 2.0], [3.0, 4.0]], "row [1] is wrong"),
         ([[1.0, 9.0], [3.0, 9.0]], [[1.0, 2.0], [3.0, 4.0]], "column [1] is wrong"),
         ([[9.0, 2.0], [3.0, 9.0]], [[1.0, 2.0], [3.0, 4.0]], "the diagonal entries are wrong"),
@@ -156,6 +157,13 @@ def test_nan_from_the_log_of_an_underflowed_probability_is_not_blamed_on_exp_ove
     assert "overflowed" in overflow and "rounded to 0" not in overflow
     both = nonfinite_cause(spread, handled_large_inputs=False)
     assert "overflowed" in both and "rounded to 0" in both
+
+
+def test_nan_at_small_inputs_is_blamed_on_an_invalid_operation_not_on_exp():
+    from grader.checking.patterns import nonfinite_cause
+
+    small = nonfinite_cause((0.3, -0.5), handled_large_inputs=False)
+    assert "invalid operation" in small and "overflowed" not in small and "rounded to 0" not in small
 
 
 def test_float32_answers_are_judged_at_float32_precision():

@@ -46,7 +46,7 @@ def entry_pattern(got: np.ndarray, expected: np.ndarray, agree: Agree) -> str:
 
 def _shifted(got: np.ndarray, expected: np.ndarray, agree: Agree) -> str:
     """Entries (or rows) shifted by one place: the right values recorded a step late or early."""
-    if got.shape[0] < 2 or np.allclose(expected[1:], expected[:-1]):
+    if got.shape[0] < 3 or np.allclose(expected[1:], expected[:-1]):  # in a pair, one match is no pattern
         return ""
     kind, kinds = ("entry", "entries") if got.ndim == 1 else ("row", "rows")
     if agree(got[:-1], expected[1:]).all():
@@ -317,6 +317,12 @@ UNDERFLOW = (
 )
 
 
+INVALID = (
+    "at inputs this small an exp can neither overflow nor underflow, so look first for an invalid operation: "
+    "the square root or log of a negative number, 0 / 0, or a sign slip that makes one"
+)
+
+
 def nonfinite_cause(failing_args: tuple, handled_large_inputs: bool) -> str:
     """Why an answer is NaN or inf where the right one is finite, judged from the inputs.
 
@@ -333,4 +339,6 @@ def nonfinite_cause(failing_args: tuple, handled_large_inputs: bool) -> str:
         return f"{NOT_FINITE}: most likely {UNDERFLOW}."
     if can_overflow and not can_underflow:
         return f"{NOT_FINITE}: {OVERFLOW}."
+    if values.size and not can_underflow and largest <= EXP_OVERFLOW:
+        return f"{NOT_FINITE}: {INVALID}."
     return f"{NOT_FINITE}. Either {OVERFLOW}; or {UNDERFLOW}."

@@ -24,6 +24,7 @@ from typing import Protocol
 import numpy as np
 
 from grader.checking.diagnose import format_value
+from grader.course import EXERCISES
 from grader.isolation.sandbox import Worker, WorkerFailure, Workspace
 from grader.isolation.wire import Fn
 from grader.model import ExerciseStatus, Reason
@@ -410,6 +411,11 @@ def describe_error(error: dict) -> str:
 
 
 def missing_library_rule(library: str) -> str:
+    if library in {exercise.module for exercise in EXERCISES}:
+        return (
+            f"{library} is another exercise's module, not beside this one: a single module is graded on its own"
+            " (grade the whole folder for one exercise's module to use another's)"
+        )
     return (
         f"{library} is not installed where your work is graded: only NumPy and the Python standard library"
         " may be assumed (the assignment's rule)"
