@@ -46,8 +46,8 @@ def entry_pattern(got: np.ndarray, expected: np.ndarray, agree: Agree) -> str:
 
 def _shifted(got: np.ndarray, expected: np.ndarray, agree: Agree) -> str:
     """Entries (or rows) shifted by one place: the right values recorded a step late or early."""
-    if got.shape[0] < 3 or np.allclose(expected[1:], expected[:-1]):  # in a pair, one match is no pattern
-        return ""
+    if got.shape[0] < (3 if got.ndim == 1 else 2) or np.allclose(expected[1:], expected[:-1]):
+        return ""  # in a pair of numbers one match is no pattern; a pair of rows (a path's) may be one
     kind, kinds = ("entry", "entries") if got.ndim == 1 else ("row", "rows")
     if agree(got[:-1], expected[1:]).all():
         return (
@@ -339,6 +339,8 @@ def nonfinite_cause(failing_args: tuple, handled_large_inputs: bool) -> str:
         return f"{NOT_FINITE}: most likely {UNDERFLOW}."
     if can_overflow and not can_underflow:
         return f"{NOT_FINITE}: {OVERFLOW}."
-    if values.size and not can_underflow and largest <= EXP_OVERFLOW:
+    # Even a sum of products of every input with every other stays far from exp's range here.
+    tiny = values.size and float(np.max(np.abs(values))) ** 2 * values.size < EXP_OVERFLOW / 10
+    if tiny and not can_underflow:
         return f"{NOT_FINITE}: {INVALID}."
     return f"{NOT_FINITE}. Either {OVERFLOW}; or {UNDERFLOW}."
