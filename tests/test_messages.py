@@ -111,3 +111,12 @@ def test_a_function_missing_among_others_is_still_named_on_its_check(make_folder
     failed = [c for c in result.checks if c.status != "passed"]
     assert failed and all("steepest_descent_dir is not defined" in c.message for c in failed)
     assert "Not defined: steepest_descent_dir" in result.message
+
+
+def test_a_traceback_shows_the_learners_lines_not_numpys_internals(make_folder, grade):
+    singular = (REFERENCE_DIR / "ex04_matrix_calculus.py").read_text() + (
+        "\n\ndef grad_linear(a, x):\n    return np.linalg.solve(np.zeros((len(a), len(a))), a)\n"
+    )
+    check = next(c for c in by_id(grade(make_folder({"ex04": singular})))["ex04"].checks if c.function == "grad_linear")
+    assert "LinAlgError" in check.message and "ex04_matrix_calculus.py" in check.message, check.message
+    assert "linalg.py" not in check.message and "__array_function__" not in check.message, check.message

@@ -131,13 +131,23 @@ class CappedOutput(io.TextIOBase):
         pass
 
 
+# Where the frames of libraries come from (NumPy's, the standard library's): a learner's traceback
+# shows the learner's own lines, not NumPy's internals below the call that failed.
+NOT_THE_LEARNERS = (
+    "<frozen",
+    "<__array_function__",
+    os.path.dirname(os.__file__) + os.sep,
+    os.path.dirname(os.path.dirname(np.__file__)) + os.sep,
+)
+
+
+def _learners_frame(frame: traceback.FrameSummary) -> bool:
+    return frame.filename != __file__ and not frame.filename.startswith(NOT_THE_LEARNERS)
+
+
 def describe_exception(exc: BaseException) -> dict:
     """The learner-facing summary of an exception: type, message, and the learner's frames."""
-    frames = [
-        f
-        for f in traceback.extract_tb(exc.__traceback__)
-        if f.filename != __file__ and not f.filename.startswith("<frozen")
-    ]
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if _learners_frame(f)]
     lines = traceback.format_list(frames[-4:]) if frames else []
     try:
         message = str(exc)
