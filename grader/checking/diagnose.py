@@ -25,8 +25,8 @@ TWO_PI = 2 * math.pi
 FLOAT32_RTOL = 4 * float(np.finfo(np.float32).eps)
 FLOAT32_CAUSE = (
     "Your answer is float32 (about 7 significant digits) and this computation needs float64: compute in "
-    "float64 (NumPy's default, dtype=float). Finite differences, for one, divide float32's rounding "
-    "errors (about 1e-7) by the step h."
+    "float64 (NumPy's default, dtype=float). float32's rounding errors (about 1e-7 of each value) grow "
+    "where close numbers are subtracted, many terms summed or steps repeated."
 )
 # A learner's list or tuple longer than this is not converted to numbers (the grader's CPU time
 # per check stays bounded); no answer in the course has a tenth of that many entries.
