@@ -199,6 +199,17 @@ def test_a_function_that_runs_out_of_time_costs_only_its_own_checks_and_its_call
     assert result.status == "timeout" and "fresh process" in result.message
 
 
+def test_a_caller_that_hangs_only_when_judged_again_leaves_the_exercise_as_it_ended(make_folder, grade):
+    """Judged again with a right grad_f, the tangent hangs: the verdicts stand, and nothing timed out before."""
+    source = (REFERENCE_DIR / "ex02_gradient_geometry.py").read_text() + (
+        "\n\ndef grad_f(x, y):\n    return np.zeros(2)\n\n\n"
+        "def level_curve_tangent(x, y):\n    g = grad_f(x, y)\n    while np.any(g != 0):\n        pass\n"
+        "    return np.array([1.0, 0.0])\n"
+    )
+    result = by_id(grade(make_folder({"ex02": source}), timeout=1.0))["ex02"]
+    assert result.status != "timeout" and "time limit" not in result.message, (result.status, result.message)
+
+
 def test_both_isolation_modes_grade_alike(make_folder, grade, monkeypatch):
     folder = make_folder({TARGET: HOSTILE["os_exit_in_call"][1]})
     first = grade(folder)

@@ -232,6 +232,13 @@ def test_a_learner_cell_whose_first_comment_only_starts_with_solution_is_graded(
     assert by_id(grade(write_notebook(tmp_path, cells), timeout=5.0))["ex02"].score == 10
 
 
+@pytest.mark.parametrize("header", ["# Solution (reference)", "# Solution - Exercise 2", "# SOLUTION: do not edit"])
+def test_a_reference_cell_headed_solution_and_more_never_continues_the_learners_work(header, tmp_path, grade):
+    wrong = "def grad_f(x, y):\n    return np.zeros(2)\n"
+    cells = [learner(2, wrong), code(f"{header}\n" + EX2_SOLUTION)]
+    assert by_id(grade(write_notebook(tmp_path, cells), timeout=5.0))["ex02"].score < 10
+
+
 def test_a_tagged_cell_headed_solution_is_a_reference_cell_and_says_so(tmp_path, grade):
     """The contract: cells headed `# Solution` are never graded, even tagged; the message says why."""
     cells = [

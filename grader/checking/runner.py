@@ -206,8 +206,10 @@ class CheckPlugin:
         if run:  # accepted at float32 precision, but a caller computing with them is no more precise than that
             imprecise = {name for name, _, value in run.answers if is_float32(value)}
             self.float32_answers.setdefault(exercise.id, set()).update(imprecise)
-        if result.status is not CheckStatus.PASSED and run:  # a caller too: it may be another's callee
-            self.failed_calls.setdefault(exercise.id, set()).update(run.called)
+        if result.status is not CheckStatus.PASSED and run:
+            # A check of callers blames the callers alone (each may be another's callee): a callee
+            # it also called is judged by its own checks.
+            self.failed_calls.setdefault(exercise.id, set()).update(callers or run.called)
         learner_mistake = excinfo is not None and excinfo.errisinstance((CheckFailed, LearnerError))
         if callers and (learner_mistake or self.inputs.rejudges_every_caller):
             self.to_rejudge.setdefault(exercise.id, []).append((item, result, callers))
@@ -218,6 +220,7 @@ class CheckPlugin:
         Last, so that nothing the learner's code learns from the callees' answers reaches another verdict.
         """
         status, message = run.status, run.message
+        run.rejudging = True  # a timeout here gets no fresh start: the verdicts are made
         failed = self.failed_calls.get(exercise.id, set())  # only a callee its own checks found wrong is to blame
         imprecise = self.float32_answers.get(exercise.id, set()) - failed  # ... or one that answered in float32
         suspected = failed | imprecise
@@ -249,6 +252,7 @@ class CheckPlugin:
             elif result.status is not CheckStatus.PASSED and float32:
                 carried.inherit_precision(result, callers, float32)
         run.status, run.message = status, message  # a judgement again never changes how the exercise ended
+        run.rejudging = False
 
     def _judge_unexpected(self, item, exercise: Exercise, excinfo, run: ExerciseRun | None, when: str) -> Verdict:
         """Whose fault is an exception the check did not expect: the learner's value, or the check's code?

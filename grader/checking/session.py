@@ -91,6 +91,7 @@ class ExerciseRun:
         # a fresh process and a fresh budget (``_start_again``), so that one slow function does not
         # cost its correct neighbours their checks.
         self.timed_out: dict[str, str] = {}
+        self.rejudging = False  # callers judged again with right callees, after every other check
 
     @property
     def defined_elsewhere(self) -> dict[str, str]:
@@ -145,13 +146,17 @@ class ExerciseRun:
     def _start_again(self, function: str) -> bool:
         """After ``function`` ran out of time: load the exercise again, in a fresh process with a
         fresh budget, for the checks of its other functions. False when no fresh start is left."""
-        if self.status != ExerciseStatus.TIMEOUT or not function or self.session.fresh_starts_left <= 0:
+        if (
+            self.status != ExerciseStatus.TIMEOUT
+            or not function
+            or self.rejudging
+            or self.session.fresh_starts_left <= 0
+        ):
             return False
         self.session.fresh_starts_left -= 1
         self.timed_out[function] = self.message
         self.status, self.ended, self.budget = RUNNING, False, self.session.limits.timeout_s
-        if not self.message.endswith(AFTER_A_FRESH_START):
-            self.message += AFTER_A_FRESH_START
+        self.message = next(iter(self.timed_out.values())) + AFTER_A_FRESH_START  # the first to run out
         try:
             self.load()
         except ExerciseStopped:

@@ -143,10 +143,10 @@ def exercise_number(cell: dict, source: str) -> int | None:
 
 
 def is_reference_solution(source: str) -> bool:
-    """Headed `# Solution` alone, as the course's reference cells are: a learner's first comment that
-    only starts with the word (`# Solution attempt, by me`) heads the learner's own work."""
+    """Headed `# Solution`, as the course's reference cells are (`# Solution (reference)`, `# Solution -
+    Exercise 2` too); a first comment where a word follows (`# Solution attempt, by me`) heads a learner's work."""
     first = next((line.strip() for line in source.splitlines() if line.strip()), "")
-    return re.match(r"^#\s*Solution\s*[:.]?$", first, re.IGNORECASE) is not None
+    return re.match(r"^#\s*Solution\b(?!\s*[^\W\d_])", first, re.IGNORECASE) is not None
 
 
 def _code_cell(label: str, source: str, skipped: list[str], setup: bool = False) -> Cell:
