@@ -411,15 +411,15 @@ def garbled(reply: dict) -> str:
 def describe_error(error: dict) -> str:
     text = f"{error.get('where', 'your code')} raised {error.get('type')}: {error.get('message')}"
     if error.get("library"):
-        text += f". {missing_library_rule(str(error['library']))}."
+        text += f". {missing_library_rule(str(error['library']))}"
     return text
 
 
 def missing_library_rule(library: str) -> str:
     if library in {exercise.module for exercise in EXERCISES}:
         return (
-            f"{library} is another exercise's module, not beside this one: a single module is graded on its own"
-            " (grade the whole folder for one exercise's module to use another's)"
+            f"{library} is another exercise's module, and it is not in this submission (a single module is graded"
+            " on its own; a folder's exercise may import another's module when the folder holds it)"
         )
     return (
         f"{library} is not installed where your work is graded: only NumPy and the Python standard library"
