@@ -55,7 +55,7 @@ def cpu_bounds_available() -> bool:
     if not available()[0]:
         return False
     if (V2_ROOT / "cgroup.controllers").is_file():
-        return "cpuset" in (V2_ROOT / "cgroup.subtree_control").read_text().split()
+        return "cpuset" in _v2_delegated()
     return os.access(_inside(V1_CPU_ROOTS["cpuset"], "cpuset"), os.W_OK)
 
 
@@ -93,13 +93,26 @@ class WorkerCgroup:
             group.paths = []
             return group
         if cpus and len(cpus) < (os.cpu_count() or 0):
-            cpu_group = cls([])
-            try:
-                cpu_group._make(_cpu_limits(name, cpus))
-                group.paths += cpu_group.paths
-            except OSError:  # the pids and memory bounds hold; these CPUs are then kept by affinity alone
-                cpu_group.remove()
+            group._hold_to(name, cpus)
         return group
+
+    def _hold_to(self, name: str, cpus: set[int]) -> None:
+        """Keep the worker on ``cpus`` where the controllers allow; the pids and memory bounds hold
+        either way, and the CPUs are then kept by affinity alone."""
+        listed, quota = ",".join(str(cpu) for cpu in sorted(cpus)), len(cpus) * CPU_PERIOD_US
+        if (V2_ROOT / "cgroup.controllers").is_file():  # the same folder as the other bounds
+            for key, value in _v2_cpu_settings(listed, quota).items():
+                try:
+                    (_inside(V2_ROOT, "") / name / key).write_text(value)
+                except OSError:
+                    pass
+            return
+        cpu_group = WorkerCgroup([])
+        try:
+            cpu_group._make(_v1_cpu_limits(name, listed, quota))
+            self.paths += cpu_group.paths
+        except OSError:
+            cpu_group.remove()
 
     def _make(self, limits: dict[Path, dict[str, str | int]]) -> None:
         for path, settings in limits.items():
@@ -138,14 +151,21 @@ class WorkerCgroup:
                 pass
 
 
-def _cpu_limits(name: str, cpus: set[int]) -> dict[Path, dict[str, str | int]]:
-    """The settings that keep a worker on ``cpus``, for the controllers this host lets the grader use."""
-    listed, quota = ",".join(str(cpu) for cpu in sorted(cpus)), len(cpus) * CPU_PERIOD_US
-    if (V2_ROOT / "cgroup.controllers").is_file():
-        enabled = set((V2_ROOT / "cgroup.subtree_control").read_text().split())
-        settings = {"cpuset.cpus": listed} if "cpuset" in enabled else {}
-        settings.update({"cpu.max": f"{quota} {CPU_PERIOD_US}"} if "cpu" in enabled else {})
-        return {_inside(V2_ROOT, "") / name: settings} if settings else {}
+def _v2_cpu_settings(listed: str, quota: int) -> dict[str, str]:
+    enabled = _v2_delegated()
+    settings = {"cpuset.cpus": listed} if "cpuset" in enabled else {}
+    return settings | ({"cpu.max": f"{quota} {CPU_PERIOD_US}"} if "cpu" in enabled else {})
+
+
+def _v2_delegated() -> set[str]:
+    """The controllers the grader's own cgroup hands down to the workers' cgroups inside it."""
+    try:
+        return set((_inside(V2_ROOT, "") / "cgroup.subtree_control").read_text().split())
+    except OSError:
+        return set()
+
+
+def _v1_cpu_limits(name: str, listed: str, quota: int) -> dict[Path, dict[str, str | int]]:
     limits: dict[Path, dict[str, str | int]] = {}
     cpuset, cpu = (_inside(V1_CPU_ROOTS[c], c) for c in ("cpuset", "cpu"))
     if os.access(cpuset, os.W_OK):  # a new v1 cpuset starts with no CPUs and no memory nodes

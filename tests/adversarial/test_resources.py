@@ -286,3 +286,23 @@ def test_no_other_writable_place_is_unbounded(isolation, folder, hostile, tmp_ma
     graded = hostile(fill(folder, tmp_marker, per_file=8), score=0.0, status="failed")  # up to 128 MiB
     written = int(re.search(r"WROTE (\d+) MiB", graded.target.output).group(1))
     gap(written <= Limits().tmp_bytes >> 20, f"the learner wrote {written} MiB into {folder}")
+
+
+def test_on_cgroup_v2_a_pinned_workers_cgroup_also_holds_its_cpus(tmp_path, monkeypatch):
+    """cgroup v2 keeps every controller's bounds in one folder: the CPU ones join the pids and memory ones."""
+    from grader.isolation import cgroup
+
+    (tmp_path / "cgroup.controllers").write_text("cpuset cpu memory pids\n")
+    (tmp_path / "cgroup.subtree_control").write_text("cpuset cpu memory pids\n")
+    monkeypatch.setattr(cgroup, "V2_ROOT", tmp_path)
+    monkeypatch.setattr(cgroup, "own_cgroup", lambda controller: Path("/"))
+    monkeypatch.setattr(cgroup.os, "cpu_count", lambda: 4)
+    cgroup.available.cache_clear()
+    try:
+        group = cgroup.WorkerCgroup.create("grader-test", 64, 1 << 30, cpus={1})
+    finally:
+        cgroup.available.cache_clear()
+    assert group.paths == [tmp_path / "grader-test"]
+    assert (tmp_path / "grader-test" / "cpuset.cpus").read_text() == "1"
+    assert (tmp_path / "grader-test" / "cpu.max").read_text() == f"{cgroup.CPU_PERIOD_US} {cgroup.CPU_PERIOD_US}"
+    assert (tmp_path / "grader-test" / "pids.max").read_text() == "64"
