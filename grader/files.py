@@ -22,7 +22,9 @@ def write_atomically(path: Path, content: str | bytes | Iterable[str]) -> None:
         with os.fdopen(fd, "wb") as file:
             pieces = [content] if isinstance(content, (str, bytes)) else content
             for piece in pieces:
-                file.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
+                # A name's bytes that are not UTF-8 (a link named in Latin-1 inside a submission) are
+                # written as \udcXX escapes rather than stop the file being written.
+                file.write(piece.encode("utf-8", "backslashreplace") if isinstance(piece, str) else piece)
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)

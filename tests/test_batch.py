@@ -173,6 +173,7 @@ def test_names_that_are_not_utf8_are_graded_and_written_readably(tmp_path):
     shutil.copytree(REFERENCE_DIR, folder / os.fsdecode(b"eve\xff"))
     shutil.copyfile(PROJECT_DIR / "examples" / "correct_notebook.ipynb", folder / os.fsdecode(b"no\xe9.ipynb"))
     (folder / os.fsdecode(b"notes\xfe.txt")).write_text("not a submission")
+    os.symlink("/etc/passwd", folder / os.fsdecode(b"eve\xff") / os.fsdecode(b"link\xff"))  # noted in the report
     out = tmp_path / "out"
     result = grade_class(folder, out, jobs=1, progress=quiet())
     rows = {row["student"]: row for row in read_gradebook(out)}
@@ -181,6 +182,7 @@ def test_names_that_are_not_utf8_are_graded_and_written_readably(tmp_path):
     assert "notes\\xfe.txt" in (out / "index.html").read_text()
     report = json.loads((out / "eve\\xff" / "results.json").read_text())
     assert report["submission"].endswith("eve\\xff")
+    assert "link\\udcff is a link" in (out / "eve\\xff" / "report.html").read_text()
 
 
 def test_a_student_whose_grading_outlasts_its_deadline_is_stopped_and_the_class_goes_on(tmp_path, monkeypatch):
