@@ -114,9 +114,9 @@ def discover(folder: Path, out: Path | None = None) -> tuple[list[tuple[str, Pat
                 " (rename it to grade it)"
             )
         elif folder in seen:
-            skipped.append(f"{name}: same student id as {printable_name(seen[folder].name)} (up to case), not graded")
+            skipped.append(f"{name}: same student id as {seen[folder]} (up to case), not graded")
         else:
-            seen[folder] = entry
+            seen[folder] = name
             kept.append((student, entry))
     return kept, skipped
 

@@ -146,27 +146,24 @@ class ExerciseRun:
     def _start_again(self, function: str) -> bool:
         """After ``function`` ran out of time: load the exercise again, in a fresh process with a
         fresh budget, for the checks of its other functions. False when no fresh start is left."""
-        if (
-            self.status != ExerciseStatus.TIMEOUT
-            or not function
-            or self.rejudging
-            or self.session.fresh_starts_left <= 0
-        ):
+        if self.status != ExerciseStatus.TIMEOUT or self.rejudging or self.session.fresh_starts_left <= 0:
             return False
         self.session.fresh_starts_left -= 1
         self.timed_out[function] = self.message
         self.status, self.ended, self.budget = RUNNING, False, self.session.limits.timeout_s
         self.message = next(iter(self.timed_out.values())) + AFTER_A_FRESH_START  # the first to run out
-        try:
-            self.load()
-        except ExerciseStopped:
-            pass
+        self.load()
         return True
 
     def load(self) -> None:
+        """Run the learner's code for this exercise in a fresh process; a load that stops the
+        exercise (a timeout, a crash) leaves its status and message to say so."""
         if self.code.kind == "missing":
             return
-        reply = self.request({"op": "open", **self.code.request()}, lambda: f"loading {self.code.describe()}")
+        try:
+            reply = self.request({"op": "open", **self.code.request()}, lambda: f"loading {self.code.describe()}")
+        except ExerciseStopped:
+            return
         errors = reply.get("errors")
         errors = (
             [bounded_error(e) for e in errors[:MAX_LOAD_ERRORS] if isinstance(e, dict)]
@@ -242,10 +239,7 @@ class Session:
 
     def open(self, exercise_id: str) -> ExerciseRun:
         run = ExerciseRun(self, self.submission.exercises[exercise_id])
-        try:
-            run.load()
-        except ExerciseStopped:
-            pass
+        run.load()
         return run
 
     def output_size(self) -> int:
