@@ -14,7 +14,8 @@ process per configuration, and prints:
   and how that grows with the class;
 - where one student's CPU goes: the grader side by concern (a cProfile of the batch's grading
   loop, bucketed by module), the worker side by stage (start, the fresh start between two
-  students, fork per exercise, the rest: loading and running the learner's code and the wire);
+  students, fork per exercise, the rest: loading and running the learner's code and the wire),
+  and how much of the worker's CPU is the kernel's (fork, exit, copy-on-write page faults);
 - with a few hanging students (--timeout 1), what timeouts cost.
 
     python benchmarks/bench_batch.py [--students 40 200] [--memory 500] [--profile 20] [--runs 1]
@@ -172,6 +173,14 @@ def breakdown(root: Path, students: int) -> None:
     print(f"    fork per exercise              {1000 * fork_cpu:6.1f} ms  ({opens:.1f} exercises per student)")
     rest = worker_cpu - start_cpu - reset_cpu - fork_cpu
     print(f"    learner code, calls, wire      {1000 * rest:6.1f} ms")
+    if figures["tree_kernel_s"] is not None:
+        kernel = (figures["tree_kernel_s"] - figures["grader_kernel_s"]) / n
+        faults = figures["worker_page_faults"] / max(figures["exercises_opened"], 1)
+        print(
+            f"    of the worker's CPU, in the kernel {1000 * kernel:6.1f} ms  ({100 * kernel / worker_cpu:.0f}%: fork,"
+            f" exit, and {faults:.0f} page faults per exercise, mostly copy-on-write: the price of a fresh"
+            " process per exercise)"
+        )
     print(f"  total                     {1000 * (grader_cpu + worker_cpu):6.1f} ms")
 
 

@@ -67,6 +67,18 @@ class TreeCPU:
             except OSError:
                 pass  # a process left inside: the group goes when it ends
 
+    def kernel_seconds(self) -> float | None:
+        """CPU seconds the tree spent in the kernel so far (system time); None without a group."""
+        if self.group is not None and self.version == "v1":
+            for line in (self.group / "cpuacct.stat").read_text().splitlines():
+                if line.startswith("system "):
+                    return int(line.split()[1]) / os.sysconf("SC_CLK_TCK")
+        if self.group is not None:
+            for line in (self.group / "cpu.stat").read_text().splitlines():
+                if line.startswith("system_usec "):
+                    return int(line.split()[1]) / 1e6
+        return None
+
     def seconds(self) -> float:
         """CPU seconds used so far (by the tree, or by the whole machine)."""
         if self.group is not None and self.version == "v1":

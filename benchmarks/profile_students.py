@@ -17,6 +17,7 @@ import cProfile
 import json
 import multiprocessing
 import pstats
+import resource
 import sys
 import tempfile
 import threading
@@ -90,14 +91,23 @@ def grade_all(paths: list[str]) -> dict:
     """Grade every path through the batch's grading loop in this process; count worker starts and forks."""
     from grader import batch, leftovers
     from grader.checking import session
-    from grader.isolation import sandbox
+    from grader.isolation import cgroup, sandbox
 
-    counts = {"worker_starts": 0, "exercises_opened": 0}
-    start, open_exercise = sandbox.Worker.__init__, session.Session.open
+    counts = {"worker_starts": 0, "exercises_opened": 0, "worker_page_faults": 0}
+    start, open_exercise, await_ready = sandbox.Worker.__init__, session.Session.open, sandbox.Worker._await_ready
+    remove = cgroup.WorkerCgroup.remove
 
     def counted_start(self, *args, **kwargs):
         counts["worker_starts"] += 1
         start(self, *args, **kwargs)
+
+    def counted_ready(self):  # the faults of its start (Python, NumPy) are left out
+        await_ready(self)
+        counts["worker_page_faults"] -= page_faults(self.cgroup)
+
+    def counted_remove(self):
+        counts["worker_page_faults"] += page_faults(self)
+        remove(self)
 
     def counted_open(self, exercise_id):
         run = open_exercise(self, exercise_id)
@@ -105,6 +115,7 @@ def grade_all(paths: list[str]) -> dict:
         return run
 
     sandbox.Worker.__init__, session.Session.open = counted_start, counted_open
+    sandbox.Worker._await_ready, cgroup.WorkerCgroup.remove = counted_ready, counted_remove
     ours, theirs = multiprocessing.Pipe()
     for index, path in enumerate(paths):
         ours.send(batch.Task(f"student{index:04d}", path, ""))
@@ -120,7 +131,19 @@ def grade_all(paths: list[str]) -> dict:
         leftovers.remove_folder(folder)
     drain.join()
     sandbox.Worker.__init__, session.Session.open = start, open_exercise
+    sandbox.Worker._await_ready, cgroup.WorkerCgroup.remove = await_ready, remove
     return counts
+
+
+def page_faults(group) -> int:
+    """Page faults of the processes a worker's memory cgroup holds (0 where it has none)."""
+    for path in group.paths:
+        try:
+            lines = (path / "memory.stat").read_text().splitlines()
+        except OSError:
+            continue
+        return next((int(line.split()[1]) for line in lines if line.startswith("pgfault ")), 0)
+    return 0
 
 
 def worker_fixed_costs(tree: TreeCPU, repeats: int = 4) -> dict:
@@ -170,6 +193,7 @@ def main() -> None:
 
     with TreeCPU() as tree:
         before_tree, before_own, started = tree.seconds(), time.process_time(), time.perf_counter()
+        before_kernel, before_own_kernel = tree.kernel_seconds(), resource.getrusage(resource.RUSAGE_SELF).ru_stime
         if profile_file:
             profile = cProfile.Profile(time.process_time)
             counts = profile.runcall(grade_all, paths)
@@ -182,6 +206,8 @@ def main() -> None:
             "grader_cpu_s": time.process_time() - before_own,
             "tree_cpu_s": tree.seconds() - before_tree,
             "cpu_kind": tree.kind,
+            "tree_kernel_s": None if before_kernel is None else tree.kernel_seconds() - before_kernel,
+            "grader_kernel_s": resource.getrusage(resource.RUSAGE_SELF).ru_stime - before_own_kernel,
             **counts,
         }
         if not profile_file:
