@@ -13,7 +13,7 @@ from grader.model import CheckResult, CheckStatus, ExerciseStatus, Reason
 def run(status: str = "ok", message: str = "", load_errors: list | None = None, output: str = "", seconds=0.5):
     """What scoring reads of an exercise's run (an ExerciseRun without a worker)."""
     return SimpleNamespace(
-        status=status, message=message, load_errors=load_errors or [], output=output, seconds=seconds, timed_out={}
+        status=status, message=message, load_errors=load_errors or [], output=output, seconds=seconds, stopped_once=None
     )
 
 

@@ -3,8 +3,8 @@
 Each check earns all of its points or none; an exercise's score is the sum over its checks.
 Checks that passed before an exercise timed out or crashed keep their points; the exercise is
 then marked ``timeout`` or ``error`` so the student sees why the rest earned nothing. (After a
-function runs out of time, the others are checked in a fresh process: the exercise is marked
-``timeout`` all the same.) Statuses
+function runs out of time or crashes, the others are checked in a fresh process: the exercise is
+marked ``timeout`` or ``error`` all the same.) Statuses
 come from the checks' reason codes, never from their messages.
 """
 
@@ -23,8 +23,8 @@ def exercise_status(
         return ExerciseStatus.GRADER_ERROR  # the score is not final: the grader's fault comes before the learner's
     if run.status in (ExerciseStatus.TIMEOUT, ExerciseStatus.ERROR):
         return ExerciseStatus(run.status)
-    if run.timed_out:  # a function ran out of time; the others were checked in a fresh process
-        return ExerciseStatus.TIMEOUT
+    if run.stopped_once:  # a function ran out of time or crashed; the others were checked in a fresh process
+        return run.stopped_once
     if score >= max_score:
         return ExerciseStatus.PASSED
     if score > 0:

@@ -35,12 +35,22 @@ RUNNING = "ok"  # an exercise run that has not ended early
 # What an exception report from the worker may hold: a forged reply may carry megabytes.
 ERROR_FIELD_CHARS = {"type": 200, "message": 2000, "traceback": 4000, "where": 200, "library": 100}
 MAX_LOAD_ERRORS = 20
-# After a function runs out of time, the exercise's other functions are checked in a fresh process
-# with a fresh budget: this many times per submission (a slow helper may take a caller or two with
-# it), so that a submission's learner code never takes more than 13 budgets in all (the time limits
-# of platforms that grade one submission, such as Codio's 150 s, hold).
-FRESH_STARTS_AFTER_TIMEOUT = 3
-AFTER_A_FRESH_START = " A function that ran out of time is not run again; the others were checked in a fresh process."
+# After a function runs out of time or stops its process (a crash, os._exit, a garbled channel),
+# the exercise's other functions are checked in a fresh process with a fresh budget: this many
+# times per submission (a slow or crashing helper may take a caller or two with it), so that a
+# submission's learner code never takes more than 13 budgets in all (the time limits of platforms
+# that grade one submission, such as Codio's 150 s, hold).
+FRESH_STARTS = 3
+AFTER_A_FRESH_START = {
+    ExerciseStatus.TIMEOUT: " A function that ran out of time is not run again; the others were checked in a fresh"
+    " process.",
+    ExerciseStatus.ERROR: " A function that stopped its process is not run again; the others were checked in a fresh"
+    " process.",
+}
+
+
+# The reason of a check whose function stopped the exercise's process, by how it stopped it.
+STOPPED_REASON = {ExerciseStatus.TIMEOUT: Reason.TIMEOUT, ExerciseStatus.ERROR: Reason.STOPPED}
 
 
 class Callees(Protocol):
@@ -87,10 +97,11 @@ class ExerciseRun:
         self.answers: list[tuple[str, tuple, object]] = []  # (function, args, value) in the current check
         self.called: set[str] = set()  # the learner's functions the current check called
         self.ended = False  # the exercise's process was stopped
-        # A function that ran out of time is not called again; the exercise's other functions get
-        # a fresh process and a fresh budget (``_start_again``), so that one slow function does not
-        # cost its correct neighbours their checks.
-        self.timed_out: dict[str, str] = {}
+        # A function that ran out of time or ended its process is not called again: {name: (how the
+        # exercise stopped, why)}. The exercise's other functions get a fresh process and a fresh
+        # budget (``_start_again``), so that one bad function does not cost its correct neighbours
+        # their checks.
+        self.not_run_again: dict[str, tuple[ExerciseStatus, str]] = {}
         self.rejudging = False  # callers judged again with right callees, after every other check
 
     @property
@@ -144,16 +155,24 @@ class ExerciseRun:
         raise ExerciseStopped(message)
 
     def _start_again(self, function: str) -> bool:
-        """After ``function`` ran out of time: load the exercise again, in a fresh process with a
-        fresh budget, for the checks of its other functions. False when no fresh start is left."""
-        if self.status != ExerciseStatus.TIMEOUT or self.rejudging or self.session.fresh_starts_left <= 0:
+        """After a call of ``function`` stopped the exercise (it ran out of time, ended its process or
+        the worker, garbled the channel): load the exercise again, in a fresh process with a fresh
+        budget, for the checks of its other functions. False when no fresh start is left, or when
+        the grader itself failed."""
+        if self.status not in STOPPED_REASON or self.rejudging or self.session.fresh_starts_left <= 0:
             return False
         self.session.fresh_starts_left -= 1
-        self.timed_out[function] = self.message
+        self.not_run_again[function] = (self.status, self.message)
+        first_status, first_message = next(iter(self.not_run_again.values()))  # the exercise says the first
+        self.message = first_message + AFTER_A_FRESH_START[first_status]
         self.status, self.ended, self.budget = RUNNING, False, self.session.limits.timeout_s
-        self.message = next(iter(self.timed_out.values())) + AFTER_A_FRESH_START  # the first to run out
         self.load()
         return True
+
+    @property
+    def stopped_once(self) -> ExerciseStatus | None:
+        """How the first function that is not run again stopped the exercise (None if none did)."""
+        return next(iter(self.not_run_again.values()))[0] if self.not_run_again else None
 
     def load(self) -> None:
         """Run the learner's code for this exercise in a fresh process; a load that stops the
@@ -188,9 +207,10 @@ class ExerciseRun:
             raise LearnerError(f"{describe()}: not graded, {self.message}", Reason.MISSING, function)
         if self.status != RUNNING:
             raise ExerciseStopped(f"Not run: {self.message}")
-        if function in self.timed_out and not callees:  # with right callees it may be quick: tried again
-            raise LearnerError(f"{describe()}: not run again: {self.timed_out[function]}", Reason.TIMEOUT, function)
-        self.called.add(function)
+        self.called.add(function)  # called, even when not run again: a caller is then judged again with right callees
+        if function in self.not_run_again and not callees:  # with right callees it may work: tried again
+            status, why = self.not_run_again[function]
+            raise LearnerError(f"{describe()}: not run again: {why}", STOPPED_REASON[status], function)
         message = {"op": "call", "func": function, "args_list": [list(args) for args in args_list]}
         substitute = callees.names_for(function) if callees else []
         if substitute:
@@ -199,8 +219,9 @@ class ExerciseRun:
         try:
             results = self.request(message, describe, on_callback=answerer).get("results")
         except ExerciseStopped as stopped:
+            status = self.status
             if self._start_again(function):
-                raise LearnerError(str(stopped), Reason.TIMEOUT, function) from None
+                raise LearnerError(str(stopped), STOPPED_REASON[status], function) from None
             raise
         if not isinstance(results, list) or len(results) != len(args_list):
             self._stop(ExerciseStatus.ERROR, f"{describe()}: the worker's answer was garbled")
@@ -228,7 +249,7 @@ class Session:
         self.workspace = workspace
         self.limits = workspace.limits
         self.output_path = workspace.output
-        self.fresh_starts_left = FRESH_STARTS_AFTER_TIMEOUT  # shared by its exercises: see the constant
+        self.fresh_starts_left = FRESH_STARTS  # shared by its exercises: see the constant
 
     @property
     def worker(self) -> Worker:

@@ -82,15 +82,15 @@ def steepest_descent_dir(x, y):
 """
 # Score of exercise 2 when grad_f alone misbehaves without killing its process: a and b lost.
 WITHOUT_GRAD_F = 6.0
-# ... and when a function kills its process: the checks that ran before keep their points.
+# ... and when a function runs out of time or ends its process (a crash, os._exit): its checks are
+# lost, the others run in a fresh process (the solution's other functions compute the gradient
+# themselves).
+ENDED_IN_GRAD_F = WITHOUT_GRAD_F
+ENDED_IN_TANGENT = 7.0
+ENDED_IN_DESCENT = 7.0
+# ... and when the exercise stops with no fresh start (its loading hangs, the channel is garbled):
+# the checks that ran before keep their points.
 STOPPED_AT_GRAD_F = 0.0
-STOPPED_AT_TANGENT = 4.0
-STOPPED_AT_DESCENT = 7.0
-# ... and when a function runs out of time: its checks are lost, the others run in a fresh process
-# (the solution's other functions compute the gradient themselves).
-TIMED_OUT_IN_GRAD_F = WITHOUT_GRAD_F
-TIMED_OUT_IN_TANGENT = 7.0
-TIMED_OUT_IN_DESCENT = 7.0
 
 # Wrong answers of the right type and shape: a module that "solves" nothing.
 ZEROS = """\

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.adversarial.conftest import SOLUTION, STOPPED_AT_GRAD_F, TIMED_OUT_IN_GRAD_F
+from tests.adversarial.conftest import ENDED_IN_GRAD_F, SOLUTION
 
 CHANNEL = {
     # name: (exercise 2's source, its score, its status, a phrase of its message)
     "garbage_on_the_reply_pipe": (
         SOLUTION + "\n\nimport os, sys\n\n\ndef grad_f(x, y):\n"
         "    os.write(int(sys.argv[2]), b'this is not a frame' * 100)\n    return _gradient(x, y)\n",
-        STOPPED_AT_GRAD_F,
+        ENDED_IN_GRAD_F,
         "error",
         "garbled the grader's channel",
     ),
@@ -28,7 +28,7 @@ CHANNEL = {
         SOLUTION + "\n\nimport os, struct, sys\n\n\ndef grad_f(x, y):\n"
         "    os.write(int(sys.argv[2]), struct.pack('>4sIQ', b'GRW1', 2**32 - 1, 2**63))\n"
         "    return _gradient(x, y)\n",
-        STOPPED_AT_GRAD_F,
+        ENDED_IN_GRAD_F,
         "error",
         "reply too large",
     ),
@@ -38,14 +38,14 @@ CHANNEL = {
         SOLUTION + "\n\nimport os, struct, sys, time\n\n\ndef grad_f(x, y):\n"
         "    os.write(int(sys.argv[2]), struct.pack('>4sIQ', b'GRW1', 2, 200 << 20) + b'{}')\n"
         "    time.sleep(3600)\n",
-        TIMED_OUT_IN_GRAD_F,
+        ENDED_IN_GRAD_F,
         "timeout",
         "time limit",
     ),
     "stealing_the_graders_next_request": (
         SOLUTION + "\n\nimport os, sys\n\n\ndef grad_f(x, y):\n"
         "    os.read(int(sys.argv[1]), 1 << 16)\n    return _gradient(x, y)\n",
-        TIMED_OUT_IN_GRAD_F,
+        ENDED_IN_GRAD_F,
         "timeout",
         "time limit",
     ),
@@ -99,7 +99,7 @@ CHANNEL = {
     "closed_reply_pipe": (
         SOLUTION + "\n\nimport os, sys\n\n\ndef grad_f(x, y):\n    os.close(int(sys.argv[2]))\n"
         "    return _gradient(x, y)\n",
-        STOPPED_AT_GRAD_F,
+        ENDED_IN_GRAD_F,  # its process could not answer, and ended
         "error",
         "process running your code",
     ),

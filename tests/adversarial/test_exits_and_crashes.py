@@ -1,11 +1,13 @@
 """Exits and crashes: learner code that ends its own process, the worker, or tries the grader.
 
 A learner's exception of any kind (even SystemExit, KeyboardInterrupt or a bare BaseException)
-raised in a call costs that call's checks only; code that ends the exercise's process (os._exit,
-a signal, a crash) stops the exercise with an error, keeping the points of the checks that passed
-before. Killing the worker ends the exercise in both modes. Killing the grader is out of reach
-under bubblewrap only. Cases already in tests/test_hostile.py (segfault via ctypes.string_at, os._exit in a call,
-sys.exit at import, KeyboardInterrupt in a call, deep recursion) are not repeated here.
+raised in a call costs that call's checks only; a function that ends the exercise's process
+(os._exit, a signal, a crash) or the worker loses its own checks, and the exercise's other
+functions are checked in a fresh process (the exercise is marked "error", with the signal or
+status named); code that ends the process as it loads costs the exercise. Killing the grader is
+out of reach under bubblewrap only. Cases already in tests/test_hostile.py (segfault via
+ctypes.string_at, os._exit in a call, sys.exit at import, KeyboardInterrupt in a call, deep
+recursion) are not repeated here.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ import pytest
 
 from grader.isolation.sandbox import process_mode_namespaces, worker_identity
 from tests.adversarial.conftest import (
+    ENDED_IN_DESCENT,
+    ENDED_IN_GRAD_F,
+    ENDED_IN_TANGENT,
     SIGNALS_CONFINED,
     SOLUTION,
-    STOPPED_AT_DESCENT,
-    STOPPED_AT_TANGENT,
     WITHOUT_GRAD_F,
     ZEROS,
     gap,
@@ -49,17 +52,17 @@ EXITS = {
     "os_exit_at_import": ("import os\nos._exit(0)\n" + SOLUTION, 0.0, "error", "exited with status 0"),
     "kills_its_own_process_group": (
         SOLUTION + "\n\nimport os, signal\n\n\ndef steepest_descent_dir(x, y):\n    os.killpg(0, signal.SIGKILL)\n",
-        STOPPED_AT_DESCENT,
+        ENDED_IN_DESCENT,
         "error",
         "killed by signal SIGKILL",
     ),
-    "abort": (SOLUTION + "\n\nimport os\n\n\ndef grad_f(x, y):\n    os.abort()\n", 0.0, "error", "SIGABRT"),
+    "abort": (SOLUTION + "\n\nimport os\n\n\ndef grad_f(x, y):\n    os.abort()\n", ENDED_IN_GRAD_F, "error", "SIGABRT"),
     "c_stack_overflow": (
         # Recursion through C code (repr) with the recursion limit lifted overflows the C stack.
         SOLUTION + "\n\nimport sys\nsys.setrecursionlimit(10**7)\n\n\nclass Loop:\n"
         "    def __repr__(self):\n        return repr(self)\n\n\n"
         "def level_curve_tangent(x, y):\n    return repr(Loop())\n",
-        STOPPED_AT_TANGENT,
+        ENDED_IN_TANGENT,
         "error",
         "SIGSEGV",
     ),
@@ -73,7 +76,7 @@ EXITS = {
     "segfault_while_the_worker_reads_the_answer": (
         SOLUTION + "\n\nimport ctypes\n\n\nclass Bomb(float):\n    def __float__(self):\n"
         "        return float(ctypes.string_at(0))\n\n\ndef grad_f(x, y):\n    return [Bomb(1.0), Bomb(2.0)]\n",
-        0.0,
+        ENDED_IN_GRAD_F,
         "error",
         "SIGSEGV",
     ),
@@ -128,7 +131,8 @@ def signals_refused(isolation: str) -> bool:
 @pytest.mark.parametrize("how", sorted(KILL_THE_WORKER))
 def test_killing_the_worker_costs_the_exercise_only(how, isolation, hostile):
     # The exercise's process dies with its worker (PID namespace; PR_SET_PDEATHSIG in process
-    # mode): it cannot answer on, so both modes give the same score. Where the worker is the
+    # mode): it cannot answer on, so both modes give the same score: grad_f is not run again, the
+    # other functions are checked in a fresh process of a fresh worker. Where the worker is the
     # init of the exercise's PID namespace, the signal is ignored: the exercise goes on, and
     # loses only the check its None answer failed. Signalling the parent's process group (not
     # visible from a PID namespace of its own) ends the exercise's own group.
@@ -144,7 +148,7 @@ def test_killing_the_worker_costs_the_exercise_only(how, isolation, hostile):
         graded = hostile(source, score=WITHOUT_GRAD_F_FIRST_ANSWER, status="partial")
         assert len(graded.tokens) == 1
         return
-    graded = hostile(source, score=0.0, status="error")
+    graded = hostile(source, score=ENDED_IN_GRAD_F, status="error")
     assert "killed by signal" in graded.target.message or "exited with status 1" in graded.target.message
     assert len(graded.tokens) == 2  # the killed worker and the fresh one that graded the rest
 

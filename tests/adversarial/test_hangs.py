@@ -11,11 +11,11 @@ from __future__ import annotations
 import pytest
 
 from tests.adversarial.conftest import (
+    ENDED_IN_DESCENT,
+    ENDED_IN_GRAD_F,
+    ENDED_IN_TANGENT,
     SOLUTION,
     STOPPED_AT_GRAD_F,
-    TIMED_OUT_IN_DESCENT,
-    TIMED_OUT_IN_GRAD_F,
-    TIMED_OUT_IN_TANGENT,
     WITHOUT_GRAD_F,
 )
 
@@ -25,12 +25,12 @@ HANGS = {
     # name: (exercise 2's source, its score, its status)
     "busy_loop_in_the_second_function": (
         SOLUTION + "\n\ndef level_curve_tangent(x, y):\n    while True:\n        pass\n",
-        TIMED_OUT_IN_TANGENT,  # the last function's checks ran in a fresh process
+        ENDED_IN_TANGENT,  # the last function's checks ran in a fresh process
         "timeout",
     ),
     "sleep_in_the_last_function": (
         SOLUTION + "\n\nimport time\n\n\ndef steepest_descent_dir(x, y):\n    time.sleep(3600)\n",
-        TIMED_OUT_IN_DESCENT,
+        ENDED_IN_DESCENT,
         "timeout",
     ),
     "sleep_at_import_in_select": ("import select\nselect.select([], [], [])\n" + SOLUTION, 0.0, "timeout"),
@@ -49,38 +49,38 @@ HANGS = {
         "    for t in threads:\n        t.start()\n"
         "    for t in threads:\n        t.join()\n"
         "    return _gradient(x, y)\n",
-        TIMED_OUT_IN_GRAD_F,
+        ENDED_IN_GRAD_F,
         "timeout",
     ),
     "stops_itself_with_sigstop": (
         SOLUTION + "\n\nimport os, signal\n\n\ndef grad_f(x, y):\n    os.kill(os.getpid(), signal.SIGSTOP)\n",
-        TIMED_OUT_IN_GRAD_F,
+        ENDED_IN_GRAD_F,
         "timeout",
     ),
     "hang_in_a_property_the_worker_reads": (
         # Packing the answer asks isinstance(), which reads __class__ when the type does not match.
         SOLUTION + "\n\nclass Answer:\n    @property\n    def __class__(self):\n        while True:\n"
         "            pass\n\n\ndef grad_f(x, y):\n    return Answer()\n",
-        TIMED_OUT_IN_GRAD_F,
+        ENDED_IN_GRAD_F,
         "timeout",
     ),
     "hang_in_del": (
         SOLUTION + "\n\nclass Sticky:\n    def __del__(self):\n        while True:\n            pass\n\n\n"
         "def grad_f(x, y):\n    Sticky()\n    return _gradient(x, y)\n",
-        TIMED_OUT_IN_GRAD_F,
+        ENDED_IN_GRAD_F,
         "timeout",
     ),
     "hang_in_the_message_of_an_exception": (
         # The worker describes a learner's exception with str(): learner code on the error path.
         SOLUTION + "\n\nclass Endless(Exception):\n    def __str__(self):\n        while True:\n"
         "            pass\n\n\ndef grad_f(x, y):\n    raise Endless()\n",
-        TIMED_OUT_IN_GRAD_F,
+        ENDED_IN_GRAD_F,
         "timeout",
     ),
     "hang_in_float_conversion_of_the_answer": (
         SOLUTION + "\n\nclass Slow(float):\n    def __float__(self):\n        while True:\n            pass\n\n\n"
         "def grad_f(x, y):\n    return [Slow(1.0), Slow(2.0)]\n",
-        TIMED_OUT_IN_GRAD_F,
+        ENDED_IN_GRAD_F,
         "timeout",
     ),
 }

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.adversarial.conftest import SOLUTION, WITHOUT_GRAD_F
+from tests.adversarial.conftest import ENDED_IN_GRAD_F, SOLUTION, WITHOUT_GRAD_F
 
 GRAD_F = SOLUTION + "\n\ndef grad_f(x, y):\n    {body}\n"
 
@@ -100,8 +100,9 @@ def test_a_value_that_is_not_the_right_numbers_earns_nothing(name, hostile):
         # 800 MB per answer: the worker runs out of its 2 GiB at the third call of a batch and
         # cannot pack the first two: those calls fail, grad_f's checks are lost.
         (10**8, WITHOUT_GRAD_F, "partial", "UnreadableValue"),
-        # 80 MB per answer, 480 MB per batch: over the reply's 256 MB cap, refused unread.
-        (10**7, 0.0, "error", "reply too large"),
+        # 80 MB per answer, 480 MB per batch: over the reply's 256 MB cap, refused unread; grad_f
+        # is not run again, the other functions are checked in a fresh process.
+        (10**7, ENDED_IN_GRAD_F, "error", "reply too large"),
         # 40 MB per answer, 240 MB per batch: under the cap, read and compared (wrong shape).
         (5 * 10**6, WITHOUT_GRAD_F, "partial", "got [1., 1., 1., ..., 1., 1., 1.]"),
     ],
