@@ -91,6 +91,15 @@ def test_malformed_arrays_are_rejected(spec):
         wire.unpack(header, bytes(16))
 
 
+def test_arrays_that_share_bytes_are_rejected():
+    # Each array of a frame has bytes of its own: a forged frame pointing thousands of arrays at
+    # one blob would decode into thousands of copies of it.
+    shared = {"$array": {"dtype": "float64", "shape": [2], "offset": 0, "nbytes": 16}}
+    assert wire.unpack(json.dumps({"value": [shared]}).encode(), bytes(16))["value"][0].shape == (2,)
+    with pytest.raises(wire.WireError, match="sharing bytes"):
+        wire.unpack(json.dumps({"value": [shared] * 3}).encode(), bytes(16))
+
+
 def test_oversized_and_foreign_frames_are_rejected():
     with pytest.raises(wire.WireError):
         wire.read_prefix(b"XXXX" + bytes(wire.PREFIX_SIZE - 4))

@@ -35,6 +35,7 @@ RUNNING = "ok"  # an exercise run that has not ended early
 # What an exception report from the worker may hold: a forged reply may carry megabytes.
 ERROR_FIELD_CHARS = {"type": 200, "message": 2000, "traceback": 4000, "where": 200, "library": 100}
 MAX_LOAD_ERRORS = 20
+MAX_HOW_CHARS = 200  # how the exercise's process ended, as the worker says: "killed by signal SIGSEGV"
 # After a function runs out of time or stops its process (a crash, os._exit, a garbled channel),
 # the exercise's other functions are checked in a fresh process with a fresh budget: this many
 # times per submission (a slow or crashing helper may take a caller or two with it), so that a
@@ -137,7 +138,8 @@ class ExerciseRun:
         if reply.get("ended") and not ending:  # the exercise's process died while we waited for its answer
             self._stop(
                 ExerciseStatus.ERROR,
-                f"{what()}: the process running your code {reply.get('how')} (a crash, sys.exit or os._exit?)",
+                f"{what()}: the process running your code {reply.get('how', '')[:MAX_HOW_CHARS]} (a crash, sys.exit or"
+                " os._exit?)",
             )
         self.dropped_output = max(self.dropped_output, reply.get("dropped_output", 0))
         return reply
@@ -360,7 +362,8 @@ class LearnerFunction:
                     self.name, self.describe(args), error, self.run.load_errors, self.run.defined_elsewhere
                 )
         self.run.answers.extend((self.name, args, r.get("value")) for args, r in zip(cases, results))
-        mutated = results[-1].get("mutated") or []
+        # Positions of arguments only, each once: a forged reply may list millions.
+        mutated = sorted({i for i in results[-1].get("mutated") or [] if i < len(cases[-1])})
         self.mutated = [self.parameters[i] if i < len(self.parameters) else f"argument {i + 1}" for i in mutated]
         return [r.get("value") for r in results]
 

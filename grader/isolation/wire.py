@@ -202,12 +202,25 @@ def unpack(header: bytes, blob: bytes, make_fn=None) -> dict:
     if not isinstance(data, dict):
         raise WireError("reply is not a JSON object")
     try:
-        return _decode(data, blob, make_fn, 0)
+        return _decode(data, _Blob(blob), make_fn, 0)
     except (OverflowError, ValueError, TypeError, RecursionError, MemoryError) as exc:
         raise WireError(f"reply cannot be decoded: {type(exc).__name__}: {str(exc)[:200]}") from None
 
 
-def _decode(value, blob: bytes, make_fn, depth: int):
+class _Blob:
+    """A frame's binary part, and how many of its bytes no array has taken yet.
+
+    The packer gives every array bytes of its own; a forged frame whose arrays share bytes would
+    otherwise decode one blob into thousands of copies (a 4 MiB header holds 45,000 of them).
+    """
+
+    __slots__ = ("data", "untaken")
+
+    def __init__(self, data: bytes):
+        self.data, self.untaken = data, len(data)
+
+
+def _decode(value, blob: _Blob, make_fn, depth: int):
     if type(value) in _JSON_LEAVES:
         return value
     if depth > MAX_DEPTH:
@@ -242,7 +255,7 @@ def _decode(value, blob: bytes, make_fn, depth: int):
     return {str(k): _decode(v, blob, make_fn, depth + 1) for k, v in value.items()}
 
 
-def _decode_array(spec, blob: bytes) -> np.ndarray:
+def _decode_array(spec, blob: _Blob) -> np.ndarray:
     try:
         dtype = _DTYPES[spec["dtype"]]
         shape = tuple(int(n) for n in spec["shape"])
@@ -252,9 +265,12 @@ def _decode_array(spec, blob: bytes) -> np.ndarray:
     if any(n < 0 for n in shape) or len(shape) > 32:
         raise WireError(f"bad array shape {shape}")
     expected = math.prod(shape) * np.dtype(dtype).itemsize
-    if nbytes != expected or offset < 0 or offset + nbytes > len(blob):
+    if nbytes != expected or offset < 0 or offset + nbytes > len(blob.data):
         raise WireError(f"array of shape {shape} does not match its {nbytes} bytes")
-    return np.frombuffer(blob, dtype=dtype, count=math.prod(shape), offset=offset).reshape(shape).copy()
+    if nbytes > blob.untaken:
+        raise WireError("the frame's arrays take more bytes than it holds (arrays sharing bytes)")
+    blob.untaken -= nbytes
+    return np.frombuffer(blob.data, dtype=dtype, count=math.prod(shape), offset=offset).reshape(shape).copy()
 
 
 class Unsupported:

@@ -429,6 +429,9 @@ def hostile(make_folder, grade, tmp_path, monkeypatch):
             assert snapshot(folder) == before, "the submission folder changed"
             assert outputs == ["report.html", "results.json"]
         assert json.loads((out / "results.json").read_text())["score"] == result.score
+        # The outputs within their bounds (SECURITY.md), whatever the learner's code sent.
+        assert (out / "results.json").stat().st_size < 1 << 20, "results.json over 1 MiB"
+        assert (out / "report.html").stat().st_size < 2 << 20, "report.html over 2 MiB"
         # The grader's own memory.
         if memory_gap and growth >= GRADER_MEMORY_BUDGET:
             gaps.append(f"{memory_gap}: the grader's peak memory grew by {growth >> 20} MiB")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pytest
 
+from grader.checking.session import LearnerFunction
 from tests.adversarial.conftest import ENDED_IN_GRAD_F, SOLUTION
 
 CHANNEL = {
@@ -187,6 +188,40 @@ def test_a_reply_header_cannot_blow_up_the_graders_memory(hostile):
     )
 
 
+SHARED_BYTES = """
+import os, sys, struct, json
+
+entry = {"$array": {"dtype": "float64", "shape": [1 << 17], "offset": 0, "nbytes": 1 << 20}}
+header = json.dumps({"ok": True, "v": [entry] * 1000}).encode()  # a thousand arrays, all on one MiB
+os.write(int(sys.argv[2]), struct.pack(">4sIQ", b"GRW1", len(header), 1 << 20) + header + bytes(1 << 20))
+"""
+
+
+def test_arrays_sharing_the_bytes_of_a_reply_cannot_blow_up_the_graders_memory(hostile):
+    # Decoded one by one, the forged reply to "open" would be a thousand copies of its blob (1 GiB).
+    graded = hostile(SHARED_BYTES + SOLUTION, score=0.0, status="error", timeout=5.0)
+    assert "sharing bytes" in graded.target.message
+
+
+FORGED_END = """
+import json, os, struct, sys
+
+frame = sys._getframe()
+while not (isinstance(frame.f_locals.get("request"), dict) and frame.f_locals["request"].get("op") == "open"):
+    frame = frame.f_back
+how = "crashed " + "\u2026" * 650_000  # 2 MB of JSON, in every message that says how it ended
+header = json.dumps({"id": frame.f_locals["request"]["id"], "ended": True, "normal": False, "how": how}).encode()
+os.write(int(sys.argv[2]), struct.pack(">4sIQ", b"GRW1", len(header), 0) + header)
+os._exit(0)
+"""
+
+
+def test_a_forged_end_report_cannot_flood_the_outputs(hostile):
+    # The harness holds results.json and report.html to their bounds.
+    graded = hostile(FORGED_END + SOLUTION, score=0.0, status="error")
+    assert "crashed" in graded.target.message and len(graded.target.message) < 400
+
+
 # A child forked by learner code whose fork returns into the module, and then into the worker's
 # own code: it must never answer the grader (it would race the exercise's process for every
 # request, with answers of its own).
@@ -209,3 +244,17 @@ if TWIN:
 def test_a_forked_twin_of_the_exercise_never_answers(isolation, hostile):
     for _ in range(3):  # a race would not lose every time
         hostile(FORKED_TWIN + SOLUTION + TWIN_ANSWERS_WRONGLY, score=10.0, status="passed")
+
+
+def test_a_forged_list_of_changed_arguments_names_each_argument_once():
+    # The worker reports which arguments a call changed in place; a forged reply may list any
+    # number of positions, and the message of a check built on them would grow with the list.
+    class Run:
+        answers: list = []
+
+        def call(self, function, cases, describe, callees=None):
+            return [{"ok": True, "value": 1.0, "mutated": [1] * 1_000_000 + [0, 7]}]
+
+    function = LearnerFunction(Run(), "f", ["x", "y"])
+    assert function(1.0, 2.0) == 1.0
+    assert function.mutated == ["x", "y"]
