@@ -104,19 +104,26 @@ def discover(folder: Path, out: Path | None = None) -> tuple[list[tuple[str, Pat
             students.append((printable_name(entry.stem), entry))
         else:
             skipped.append(f"{name}: not a notebook or a folder")
-    kept, seen = [], {}
+    claimants: dict[str, list[str]] = {}  # ids naming one folder where case is folded, accents composed (macOS)
     for student, entry in students:
-        folder = _folder_key(student)  # ids naming one folder where case is folded, accents composed (macOS)
-        name = printable_name(entry.name)
+        claimants.setdefault(_folder_key(student), []).append(printable_name(entry.name))
+    kept = []
+    for student, entry in students:
+        folder, name = _folder_key(student), printable_name(entry.name)
         if folder in CLASS_FILES:
             skipped.append(
                 f"{name}: its student id {student!r} is the name of a file the batch writes for the class"
                 " (rename it to grade it)"
             )
-        elif folder in seen:
-            skipped.append(f"{name}: same student id as {seen[folder]} (up to case), not graded")
+        elif len(claimants[folder]) > 1:
+            # Which of them is the student is not the grader's to guess: the name sorted first
+            # could be anyone's (BOB sorts before bob), and a gradebook or roster takes its score.
+            others = ", ".join(other for other in claimants[folder] if other != name)
+            skipped.append(
+                f"{name}: the same student id as {others} (up to case or accents), so neither is graded:"
+                " rename or remove the one that is not the student's, and grade again"
+            )
         else:
-            seen[folder] = name
             kept.append((student, entry))
     return kept, skipped
 

@@ -138,31 +138,36 @@ def test_progress_prints_plain_lines_when_not_a_terminal():
 
 
 def test_discover_skips_duplicates_and_strays(tmp_path):
+    # Two entries claiming one id: which is the student's is not the grader's to guess.
     (tmp_path / "sam").mkdir()
     (tmp_path / "sam.ipynb").write_text("{}")
+    (tmp_path / "ada").mkdir()
     (tmp_path / "grades.csv").write_text("")
     students, skipped = discover(tmp_path)
-    assert [s for s, _ in students] == ["sam"]
-    assert any("same student id" in s for s in skipped) and any("grades.csv" in s for s in skipped)
+    assert [s for s, _ in students] == ["ada"]
+    assert sum("the same student id as" in s and "neither is graded" in s for s in skipped) == 2
+    assert any("grades.csv" in s for s in skipped)
 
 
-def test_a_student_named_like_a_class_file_cannot_take_its_place(tmp_path):
-    # The ids gradebook.csv and index.html would be folders where the class's files go; Bob and
-    # bob one folder where case is folded (macOS, Windows): each would cost others their output.
+def test_a_student_named_like_a_class_file_or_a_classmate_cannot_take_their_place(tmp_path):
+    # The ids gradebook.csv and index.html would be folders where the class's files go; BOB and
+    # bob one folder where case is folded (macOS, Windows), and one roster login: whichever were
+    # graded would take the other's place. Neither is: the instructor is told to settle it.
     folder = tmp_path / "class"
     folder.mkdir()
     shutil.copytree(REFERENCE_DIR, folder / "ada")
     shutil.copyfile(PROJECT_DIR / "examples" / "correct_notebook.ipynb", folder / "gradebook.csv.ipynb")
     shutil.copytree(REFERENCE_DIR, folder / "Index.HTML")
-    shutil.copytree(REFERENCE_DIR, folder / "Bob")
-    shutil.copytree(ASSIGNMENTS_DIR, folder / "bob", ignore=shutil.ignore_patterns("*.ipynb"))
+    shutil.copytree(ASSIGNMENTS_DIR, folder / "BOB", ignore=shutil.ignore_patterns("*.ipynb"))
+    shutil.copytree(REFERENCE_DIR, folder / "bob")
     out = tmp_path / "out"
     result = grade_class(folder, out, jobs=2, limits=_short(), progress=quiet())
-    assert [o.student for o in result.students] == ["Bob", "ada"]
-    assert len(result.skipped) == 3 and sum("a file the batch writes for the class" in s for s in result.skipped) == 2
-    assert any(s.startswith("bob: same student id as Bob") for s in result.skipped)
+    assert [o.student for o in result.students] == ["ada"]
+    assert len(result.skipped) == 4 and sum("a file the batch writes for the class" in s for s in result.skipped) == 2
+    assert any(s.startswith("BOB: the same student id as bob") for s in result.skipped)
+    assert any(s.startswith("bob: the same student id as BOB") for s in result.skipped)
     assert (out / "gradebook.csv").is_file() and (out / "index.html").is_file()
-    assert [row["student"] for row in read_gradebook(out)] == ["Bob", "ada"]
+    assert [row["student"] for row in read_gradebook(out)] == ["ada"]
 
 
 def test_names_that_are_not_utf8_are_graded_and_written_readably(tmp_path):
