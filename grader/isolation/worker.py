@@ -373,7 +373,7 @@ def serve_exercise(request: dict) -> None:
         request = receive()
         if request.get("op") != "call":
             _exit(0)
-        with callees_from_grader(namespace, request.get("substitute"), request.get("id")):
+        with callees_from_grader(namespace, request.get("substitute"), request.get("id"), request["func"]):
             results = [call(namespace, request["func"], args) for args in request["args_list"]]
         only_the_exercise_process()
         send_frame(pack_results(request.get("id"), results, stdout.dropped))
@@ -389,24 +389,47 @@ class GraderCallbackError(RuntimeError):
 
 
 @contextlib.contextmanager
-def callees_from_grader(namespace: dict, names, request_id):
+def callees_from_grader(namespace: dict, names, request_id, caller: str = ""):
     """For one call request, the learner's functions ``names`` answer with the grader's (right) values.
 
     A caller is re-judged with its callee right: each call of the callee sends its arguments to
-    the grader, which answers with the reference's value (no reference code comes here).
+    the grader, which answers with the reference's value (no reference code comes here). The
+    callee is replaced wherever the caller reaches it: by its name, by another global bound to it
+    (``step = mse_grad``), and as a default argument of the caller (``grad_fn=mse_grad``).
     """
     names = [n for n in names if isinstance(n, str)][:MAX_SUBSTITUTES] if isinstance(names, list) else []
-    saved = {name: namespace[name] for name in names if name in namespace}
-    for name in names:
-        namespace[name] = _callee_from_grader(name, request_id)
+    stand_ins = {name: _callee_from_grader(name, request_id) for name in names}
+    # By identity (two live objects never share an id): learner objects are never compared.
+    instead_of = {id(namespace[name]): stand_ins[name] for name in names if name in namespace}
+    saved = {
+        key: value
+        for key, value in namespace.items()
+        if type(key) is str and (key in stand_ins or id(value) in instead_of)
+    }
+    namespace.update({key: instead_of[id(value)] for key, value in saved.items() if id(value) in instead_of})
+    namespace.update(stand_ins)
+    function = saved.get(caller, namespace.get(caller))
+    defaults = _swap_defaults(function, instead_of) if isinstance(function, types.FunctionType) else None
     try:
         yield
     finally:
-        for name in names:
-            if name in saved:
-                namespace[name] = saved[name]
+        if defaults is not None:
+            function.__defaults__, function.__kwdefaults__ = defaults
+        for key in {*stand_ins, *saved}:
+            if key in saved:
+                namespace[key] = saved[key]
             else:
-                namespace.pop(name, None)
+                namespace.pop(key, None)
+
+
+def _swap_defaults(function: types.FunctionType, instead_of: dict) -> tuple:
+    """Put the stand-ins in place of the callees among ``function``'s defaults; the defaults it had."""
+    positional, keyword = function.__defaults__, function.__kwdefaults__
+    if positional:
+        function.__defaults__ = tuple(instead_of.get(id(value), value) for value in positional)
+    if keyword:
+        function.__kwdefaults__ = {key: instead_of.get(id(value), value) for key, value in keyword.items()}
+    return positional, keyword
 
 
 def _callee_from_grader(name: str, request_id):
