@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from grader.checking.checks import CLOSED_FORM, FINITE_DIFFERENCE
-from grader.checking.diagnose import Tolerance, compare, diagnose, format_value
+from grader.checking.diagnose import Tolerance, compare, diagnose, format_pair, format_value
 from grader.isolation.wire import Unsupported
 
 TOL = Tolerance(rtol=1e-6, atol=1e-9)
@@ -243,3 +243,9 @@ def test_single_numbers_are_judged_as_their_arrays_would_be():
                 fast = compare(float(got), float(e), tol).ok
                 arrays = compare(np.float64(got).reshape(()), np.float64(e), tol).ok
                 assert fast == arrays, (got, e, tol)
+
+
+def test_numbers_that_differ_are_shown_with_the_digits_that_tell_them_apart():
+    assert format_pair(0.0334982123, 0.0334982456) == ("0.0334982123", "0.0334982456")
+    assert format_pair(1.0, 2.0) == ("1", "2")
+    assert format_pair(0.1, np.float64(0.1)) == ("0.1", "0.1")  # the same: no digits added

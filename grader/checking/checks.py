@@ -44,6 +44,7 @@ from grader.checking.diagnose import (
     as_array,
     compare,
     diagnose,
+    format_pair,
     format_value,
     is_float32,
     same_factor_everywhere,
@@ -468,7 +469,8 @@ def _failure(
         diagnosis = f"{diagnosis} {edge}".strip()
     if constant:
         diagnosis = ("The same answer for every input: is it hard-coded for one example? " + diagnosis).strip()
-    message = f"{what}: expected {format_value(expected)}, got {format_value(got)} ({tol})."
+    shown_expected, shown_got = format_pair(expected, got)
+    message = f"{what}: expected {shown_expected}, got {shown_got} ({tol})."
     if diagnosis:
         message += f" {diagnosis}"
     if n_cases > 1:
@@ -476,8 +478,8 @@ def _failure(
     return CheckFailed(
         message,
         call=what,
-        expected=format_value(expected),
-        got=format_value(got),
+        expected=shown_expected,
+        got=shown_got,
         tolerance=str(tol),
         diagnosis=diagnosis,
     )

@@ -293,6 +293,19 @@ def format_value(value, digits: int = 6) -> str:
     return _clip(_format(value, digits, 0))
 
 
+def format_pair(expected, got) -> tuple[str, str]:
+    """``expected`` and ``got`` formatted with as many digits as it takes to tell them apart (up to 17).
+
+    Two numbers that differ beyond the tolerance but agree to six digits would otherwise read
+    "expected 0.0334982, got 0.0334982".
+    """
+    for digits in (6, 10, 17):
+        shown = format_value(expected, digits), format_value(got, digits)
+        if shown[0] != shown[1]:
+            return shown
+    return format_value(expected), format_value(got)  # the same to every digit: a difference of type or shape
+
+
 def _format(value, digits: int, depth: int) -> str:
     if isinstance(value, (str, bytes)):
         return _clip(repr(value[:MAX_FORMATTED_CHARS]), len(value), "characters" if isinstance(value, str) else "bytes")
