@@ -296,6 +296,28 @@ def test_a_name_defined_in_a_cell_of_no_exercise_is_pointed_to(tmp_path, grade):
     assert "TWO is defined in cell 5 (no exercise)" in result.message
 
 
+def test_a_function_defined_in_a_cell_of_no_exercise_or_another_exercise_is_pointed_to(tmp_path, grade):
+    """The function itself, not a name it uses: the exercise is told where it is and how to make it its own."""
+    *first, last = EX2_SOLUTION.rstrip().split("\n\n\n")  # its last function in a cell after a markdown cell
+    cells = [learner(2, "\n\n\n".join(first)), nbformat.v4.new_markdown_cell("A note"), code(last)]
+    result = by_id(grade(write_notebook(tmp_path, cells), only=["ex02"]))["ex02"]
+    name = last.split("(")[0].removeprefix("def ")
+    assert f"The notebook defines {name} in cell 5 (no exercise)" in result.message  # after a title and a setup cell
+    assert "tag cell 5 exercise-2" in result.message and "check its name" not in result.message
+    pasted = [learner(1, EX2_SOLUTION), learner(2, "import numpy as np")]
+    result = by_id(grade(write_notebook(tmp_path, pasted), only=["ex02"]))["ex02"]
+    assert "Not defined in this exercise's cells: grad_f" in result.message
+    assert "in cell 3 (exercise 1)" in result.message and "tag" not in result.message
+
+
+def test_an_error_in_a_cell_does_not_claim_the_later_statements_never_ran(tmp_path, grade):
+    """Cells run statement by statement: an error stops its own statement, not the definitions after it."""
+    cells = [learner(2, "import numpy as np\nundefined_helper()\n")]
+    result = by_id(grade(write_notebook(tmp_path, cells), only=["ex02"]))["ex02"]
+    assert "NameError" in result.message and "if that statement defines them, fix it first" in result.message
+    assert "stopped" not in result.message
+
+
 @pytest.mark.parametrize("magic", ["%%time", "%%capture"])
 def test_a_cell_timed_or_captured_still_runs_its_code(tmp_path, grade, magic):
     cells = [code(f"{magic}\n{EX2_SOLUTION}", tags=["exercise-2"])]

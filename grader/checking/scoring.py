@@ -10,7 +10,7 @@ come from the checks' reason codes, never from their messages.
 
 from __future__ import annotations
 
-from grader.checking.session import ExerciseRun, describe_error
+from grader.checking.session import ExerciseRun, defined_elsewhere_hint, not_defined_after
 from grader.model import REPORTED_ONCE, CheckResult, CheckStatus, ExerciseResult, ExerciseStatus, Reason
 
 
@@ -56,11 +56,12 @@ def problem_said_once(run: ExerciseRun, unpassed: list[CheckResult]) -> str:
 
     said = []
     if undefined := functions(Reason.NOT_DEFINED):
-        if run.load_errors:
-            said.append(
-                f"{describe_error(run.load_errors[0])}; your code stopped there, before defining {undefined}: "
-                "fix this first."
-            )
+        names = sorted({c.function for c in unpassed if c.reason is Reason.NOT_DEFINED})
+        if elsewhere := defined_elsewhere_hint(names, run.defined_elsewhere, run.exercise_id):
+            said.append(f"Not defined in this exercise's cells: {undefined}. {elsewhere}")
+        elif run.load_errors:
+            them = "it" if len(names) == 1 else "them"
+            said.append(f"Not defined: {undefined}; {not_defined_after(run.load_errors[0], run.runs_cells, them)}.")
         elif not_run := [cell.not_run for cell in run.code.cells if cell.not_run]:
             said.append(
                 f"Not defined: {undefined}. Not run: {'; '.join(not_run)}. A cell magic cannot run "

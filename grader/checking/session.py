@@ -18,7 +18,6 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping
-from types import MappingProxyType
 from typing import Protocol
 
 import numpy as np
@@ -109,6 +108,11 @@ class ExerciseRun:
     def defined_elsewhere(self) -> dict[str, str]:
         """Names other cells of the notebook define, for a NameError's hint (a ReferenceRun has none)."""
         return self.code.defined_elsewhere
+
+    @property
+    def runs_cells(self) -> bool:
+        """Whether the exercise's code is notebook cells (run statement by statement), not a module."""
+        return self.code.kind == "cells"
 
     # -------------------------------------------------------------- worker traffic
 
@@ -307,6 +311,8 @@ class ReferenceRun:
     status = RUNNING
     load_errors: list[dict] = []
     defined_elsewhere: dict[str, str] = {}
+    exercise_id = ""
+    runs_cells = False
 
     def __init__(self, reference_module):
         self.reference = reference_module
@@ -358,9 +364,7 @@ class LearnerFunction:
         for args, result in zip(cases, results):
             if not result.get("ok"):
                 error = result.get("error") or {}
-                raise learner_error(
-                    self.name, self.describe(args), error, self.run.load_errors, self.run.defined_elsewhere
-                )
+                raise learner_error(self.name, self.describe(args), error, self.run)
         self.run.answers.extend((self.name, args, r.get("value")) for args, r in zip(cases, results))
         # Positions of arguments only, each once: a forged reply may list millions.
         mutated = sorted({i for i in results[-1].get("mutated") or [] if i < len(cases[-1])})
@@ -445,6 +449,9 @@ def missing_library_rule(library: str) -> str:
     )
 
 
+RUNS_ON_ITS_OWN = "each exercise runs on its own: the setup cells, then its own cells"
+
+
 def elsewhere_hint(error: dict, defined_elsewhere: Mapping[str, str]) -> str:
     """For a NameError on a name another cell of the notebook defines: where, and why it is not seen here."""
     match = re.fullmatch(r"name '(\w+)' is not defined.*", str(error.get("message", "")), re.DOTALL)
@@ -452,27 +459,54 @@ def elsewhere_hint(error: dict, defined_elsewhere: Mapping[str, str]) -> str:
     if where is None:
         return ""
     return (
-        f". {match.group(1)} is defined in {where}, but each exercise runs on its own: the setup cells, then its"
-        " own cells. Define or import it in this exercise's cells, or in a setup cell before the first exercise."
+        f". {match.group(1)} is defined in {where}, but {RUNS_ON_ITS_OWN}. Define or import it in this exercise's"
+        " cells, or in a setup cell before the first exercise."
     )
 
 
-def learner_error(
-    function: str,
-    description: str,
-    error: dict,
-    load_errors: list[dict] = (),
-    defined_elsewhere: Mapping[str, str] = MappingProxyType({}),
-) -> LearnerError:
+def not_defined_after(load_error: dict, in_cells: bool, them: str = "them") -> str:
+    """Why functions (``them``) are not defined after the learner's code raised ``load_error`` as it loaded.
+
+    A module stops at its first exception; a notebook's cells run statement by statement, so an
+    error stops only its own statement.
+    """
+    if in_cells:
+        return f"{describe_error(load_error)}; if that statement defines {them}, fix it first"
+    return f"your code stopped before defining {them} ({describe_error(load_error)}): fix this first"
+
+
+def defined_elsewhere_hint(functions: list[str], defined_elsewhere: Mapping[str, str], exercise_id: str) -> str:
+    """Where other cells of the notebook define the exercise's ``functions``, and how to make them its own.
+
+    "" when no other cell defines any of them.
+    """
+    places: dict[str, list[str]] = {}
+    for name in functions:
+        if name in defined_elsewhere:
+            places.setdefault(defined_elsewhere[name], []).append(name)
+    if not places:
+        return ""
+    where = "; ".join(f"{', '.join(names)} in {place}" for place, names in places.items())
+    hint = f"The notebook defines {where}, but {RUNS_ON_ITS_OWN}. Move the definitions into this exercise's cells"
+    loose = [place.split(" (")[0] for place in places if place.endswith("(no exercise)")]
+    if loose:  # a cell after a markdown cell that ended the exercise's run of cells
+        hint += f", or tag {' and '.join(loose)} exercise-{int(exercise_id.removeprefix('ex'))}"
+        hint += " (a markdown cell between two code cells ends an exercise's cells)"
+    return hint + "."
+
+
+def learner_error(function: str, description: str, error: dict, run: ExerciseRun | ReferenceRun) -> LearnerError:
     """The check's exception for a learner's call that raised (as the worker reported it)."""
     kind = error.get("type", "Error")
     if kind == "NotImplementedError":
         return LearnerError(
             f"{function} is not implemented yet (it raises NotImplementedError).", Reason.NOT_IMPLEMENTED, function
         )
-    if kind == "NotDefined" and load_errors:
+    if kind == "NotDefined" and (hint := defined_elsewhere_hint([function], run.defined_elsewhere, run.exercise_id)):
+        return LearnerError(f"{function} is not defined in this exercise's cells. {hint}", Reason.NOT_DEFINED, function)
+    if kind == "NotDefined" and run.load_errors:
         return LearnerError(
-            f"{function} is not defined: your code stopped before defining it ({describe_error(load_errors[0])}).",
+            f"{function} is not defined: {not_defined_after(run.load_errors[0], run.runs_cells, 'it')}.",
             Reason.NOT_DEFINED,
             function,
         )
@@ -487,7 +521,7 @@ def learner_error(
             Reason.RAISED,
             function,
         )
-    text = f"{description} raised {kind}: {error.get('message', '')}{elsewhere_hint(error, defined_elsewhere)}"
+    text = f"{description} raised {kind}: {error.get('message', '')}{elsewhere_hint(error, run.defined_elsewhere)}"
     if error.get("traceback"):
         text += "\n" + error["traceback"].rstrip()
     return LearnerError(text, Reason.RAISED, function)
