@@ -87,7 +87,7 @@ def setup_errors(runs: Iterable[ExerciseRun]) -> list[str]:
     seen: dict[str, None] = {}
     for run in runs:
         for error in run.setup_errors:
-            seen.setdefault(describe_error(error))
+            seen.setdefault(describe_error(error, in_cells=True))
     return list(seen)
 
 

@@ -332,3 +332,11 @@ def test_an_exercise_whose_cell_a_cell_magic_skipped_says_so(tmp_path, grade):
     assert exercise.score == 0
     assert "Not run: cell 4: cell magic '%%writefile ex02.py' skipped (the whole cell)" in exercise.message
     assert "put the code in a plain cell" in exercise.message
+
+
+def test_a_cell_importing_another_exercises_module_is_told_the_notebooks_rule(tmp_path, grade):
+    cells = [learner(2, "from ex01_partial_derivatives import *\n" + EX2_SOLUTION)]
+    result = by_id(grade(write_notebook(tmp_path, cells), only=["ex02"]))["ex02"]
+    assert result.score == 10, result.message
+    assert "another exercise's module, which a notebook does not have" in result.message
+    assert "a folder's exercise may import" not in result.message

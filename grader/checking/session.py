@@ -199,7 +199,9 @@ class ExerciseRun:
         self.load_errors = [e for e in errors if not e.get("setup")]
         if self.load_errors:
             hint = self.defined_elsewhere
-            self.message = "; ".join(describe_error(e) + elsewhere_hint(e, hint) for e in self.load_errors)
+            self.message = "; ".join(
+                describe_error(e, self.runs_cells) + elsewhere_hint(e, hint) for e in self.load_errors
+            )
 
     def call(
         self, function: str, args_list: list[tuple], describe: Callable[[], str], callees: Callees | None = None
@@ -430,14 +432,23 @@ def garbled(reply: dict) -> str:
     return ""
 
 
-def describe_error(error: dict) -> str:
+RUNS_ON_ITS_OWN = "each exercise runs on its own: the setup cells, then its own cells"
+
+
+def describe_error(error: dict, in_cells: bool = False) -> str:
+    """An exception the learner's code raised as it loaded; ``in_cells``: in a notebook's cells."""
     text = f"{error.get('where', 'your code')} raised {error.get('type')}: {error.get('message')}"
     if error.get("library"):
-        text += f". {missing_library_rule(str(error['library']))}"
+        text += f". {missing_library_rule(str(error['library']), in_cells)}"
     return text
 
 
-def missing_library_rule(library: str) -> str:
+def missing_library_rule(library: str, in_cells: bool = False) -> str:
+    if library in {exercise.module for exercise in EXERCISES} and in_cells:
+        return (
+            f"{library} is another exercise's module, which a notebook does not have: {RUNS_ON_ITS_OWN}. Define"
+            " what you need in this exercise's cells, or in a setup cell before the first exercise"
+        )
     if library in {exercise.module for exercise in EXERCISES}:
         return (
             f"{library} is another exercise's module, and it is not in this submission (a single module is graded"
@@ -447,9 +458,6 @@ def missing_library_rule(library: str) -> str:
         f"{library} is not installed where your work is graded: only NumPy and the Python standard library"
         " may be assumed (the assignment's rule)"
     )
-
-
-RUNS_ON_ITS_OWN = "each exercise runs on its own: the setup cells, then its own cells"
 
 
 def elsewhere_hint(error: dict, defined_elsewhere: Mapping[str, str]) -> str:
@@ -471,7 +479,7 @@ def not_defined_after(load_error: dict, in_cells: bool, them: str = "them") -> s
     error stops only its own statement.
     """
     if in_cells:
-        return f"{describe_error(load_error)}; if that statement defines {them}, fix it first"
+        return f"{describe_error(load_error, in_cells)}; if that statement defines {them}, fix it first"
     return f"your code stopped before defining {them} ({describe_error(load_error)}): fix this first"
 
 
@@ -517,7 +525,7 @@ def learner_error(function: str, description: str, error: dict, run: ExerciseRun
     if error.get("library"):
         return LearnerError(
             f"{description} needs {error['library']} ({kind}: {error.get('message', '')}): "
-            f"{missing_library_rule(str(error['library']))}. Compute it with NumPy.",
+            f"{missing_library_rule(str(error['library']), run.runs_cells)}. Compute it with NumPy.",
             Reason.RAISED,
             function,
         )
