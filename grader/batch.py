@@ -120,7 +120,7 @@ def discover(folder: Path, out: Path | None = None) -> tuple[list[tuple[str, Pat
             # could be anyone's (BOB sorts before bob), and a gradebook or roster takes its score.
             others = ", ".join(other for other in claimants[folder] if other != name)
             skipped.append(
-                f"{name}: the same student id as {others} (up to case or accents), so neither is graded:"
+                f"{name}: the same student id as {others} (up to case or Unicode normalization), so neither is graded:"
                 " rename or remove the one that is not the student's, and grade again"
             )
         else:
@@ -129,7 +129,7 @@ def discover(folder: Path, out: Path | None = None) -> tuple[list[tuple[str, Pat
 
 
 def _folder_key(name: str) -> str:
-    return unicodedata.normalize("NFC", name).lower()
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def grader_version() -> str:

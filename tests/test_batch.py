@@ -142,10 +142,12 @@ def test_discover_skips_duplicates_and_strays(tmp_path):
     (tmp_path / "sam").mkdir()
     (tmp_path / "sam.ipynb").write_text("{}")
     (tmp_path / "ada").mkdir()
+    (tmp_path / "Straße").mkdir()  # one id with STRASSE where case is folded, as on macOS
+    (tmp_path / "STRASSE").mkdir()
     (tmp_path / "grades.csv").write_text("")
     students, skipped = discover(tmp_path)
     assert [s for s, _ in students] == ["ada"]
-    assert sum("the same student id as" in s and "neither is graded" in s for s in skipped) == 2
+    assert sum("the same student id as" in s and "neither is graded" in s for s in skipped) == 4
     assert any("grades.csv" in s for s in skipped)
 
 

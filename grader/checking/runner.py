@@ -36,7 +36,7 @@ from grader.checking.session import (
     RUNNING,
     ExerciseRun,
     ExerciseStopped,
-    LearnerError,
+    LearnerFault,
     LearnerModule,
     ReferenceRun,
     Session,
@@ -210,7 +210,7 @@ class CheckPlugin:
             # A check of callers blames the callers alone (each may be another's callee): a callee
             # it also called is judged by its own checks.
             self.failed_calls.setdefault(exercise.id, set()).update(callers or run.called)
-        learner_mistake = excinfo is not None and excinfo.errisinstance((CheckFailed, LearnerError))
+        learner_mistake = excinfo is not None and excinfo.errisinstance((CheckFailed, LearnerFault))
         if callers and (learner_mistake or self.inputs.rejudges_every_caller):
             self.to_rejudge.setdefault(exercise.id, []).append((item, result, callers))
 
@@ -359,7 +359,7 @@ def _verdict(excinfo, run: ExerciseRun | None) -> Verdict:
         if run is not None and run.status == ExerciseStatus.GRADER_ERROR:
             return Verdict(CheckStatus.GRADER_ERROR, str(error), Reason.GRADER_ERROR)
         return Verdict(CheckStatus.ERROR, str(error), Reason.STOPPED)
-    if isinstance(error, LearnerError):
+    if isinstance(error, LearnerFault):
         status = CheckStatus.TIMEOUT if error.reason is Reason.TIMEOUT else CheckStatus.ERROR
         return Verdict(status, str(error), error.reason, function=error.function)
     if isinstance(error, NotRecorded):

@@ -35,17 +35,19 @@ RUNNING = "ok"  # an exercise run that has not ended early
 ERROR_FIELD_CHARS = {"type": 200, "message": 2000, "traceback": 4000, "where": 200, "library": 100}
 MAX_LOAD_ERRORS = 20
 MAX_HOW_CHARS = 200  # how the exercise's process ended, as the worker says: "killed by signal SIGSEGV"
-# After a function runs out of time or stops its process (a crash, os._exit, a garbled channel),
-# the exercise's other functions are checked in a fresh process with a fresh budget: this many
-# times per submission (a slow or crashing helper may take a caller or two with it), so that a
-# submission's learner code never takes more than 13 budgets in all (the time limits of platforms
-# that grade one submission, such as Codio's 150 s, hold).
+MAX_STOP_CHARS = 2000  # why an exercise stopped: it is repeated in every check it stops
+# After a function runs out of time, the exercise's other functions are checked in a fresh process
+# with a fresh budget: this many times per submission (a slow helper may take a caller or two with
+# it), so that a submission's learner code never takes more than 13 budgets in all (the time limits
+# of platforms that grade one submission, such as Codio's 150 s, hold). After the process ends
+# during a call (a crash, os._exit, a garbled channel), the fresh process gets what is left of the
+# budget: no time is added, so such fresh starts are not counted; each takes a function out.
 FRESH_STARTS = 3
 AFTER_A_FRESH_START = {
     ExerciseStatus.TIMEOUT: " A function that ran out of time is not run again; the others were checked in a fresh"
     " process.",
-    ExerciseStatus.ERROR: " A function that stopped its process is not run again; the others were checked in a fresh"
-    " process.",
+    ExerciseStatus.ERROR: " The function that was running when its process ended is not run again; the others were"
+    " checked in a fresh process.",
 }
 
 
@@ -61,16 +63,29 @@ class Callees(Protocol):
     def answerer(self, caller_args: list[tuple]) -> Callable[[dict], dict]: ...
 
 
-class LearnerError(AssertionError):
-    """The learner's function raised, or is missing: the check fails with this message.
+class LearnerFault(AssertionError):
+    """A learner's function did not answer: the check fails with this message.
 
-    ``reason`` says which (raised, not implemented, not defined, missing); ``function`` names it.
+    ``reason`` says why (raised, not implemented, not defined, missing, stopped, timeout);
+    ``function`` names it.
     """
 
     def __init__(self, message: str, reason: Reason = Reason.RAISED, function: str = ""):
         super().__init__(message)
         self.reason = reason
         self.function = function
+
+
+class LearnerError(LearnerFault):
+    """The learner's function raised, or is missing. A check may catch it to explain it better."""
+
+
+class FunctionStopped(LearnerFault):
+    """The learner's function ended its process or ran out of time, now or earlier (it is not run again).
+
+    Not a ``LearnerError``: a check that explains a refusal (an exception) must not take a crash
+    for one.
+    """
 
 
 class ExerciseStopped(AssertionError):
@@ -137,7 +152,7 @@ class ExerciseRun:
             spent = time.monotonic() - started
             self.budget -= spent
             self.seconds += spent
-        if problem := garbled(reply):  # written by learner code that reached the channel: its own exercise ends
+        if problem := garbled(reply):  # written by learner code that reached the channel: its own process ends
             self._stop(ExerciseStatus.ERROR, f"{what()}: the learner's code garbled the grader's channel ({problem})")
         if reply.get("ended") and not ending:  # the exercise's process died while we waited for its answer
             self._stop(
@@ -151,6 +166,7 @@ class ExerciseRun:
     def _stop(self, status: ExerciseStatus, message: str):
         self.ended = True
         self.status = status
+        message = message[:MAX_STOP_CHARS]  # it may quote what learner code wrote to the channel
         if status == ExerciseStatus.TIMEOUT:
             message += (
                 f". Each exercise has {self.session.limits.timeout_s:g} s in all;"
@@ -161,18 +177,27 @@ class ExerciseRun:
         raise ExerciseStopped(message)
 
     def _start_again(self, function: str) -> bool:
-        """After a call of ``function`` stopped the exercise (it ran out of time, ended its process or
-        the worker, garbled the channel): load the exercise again, in a fresh process with a fresh
-        budget, for the checks of its other functions. False when no fresh start is left, or when
-        the grader itself failed."""
-        if self.status not in STOPPED_REASON or self.rejudging or self.session.fresh_starts_left <= 0:
+        """After a call of ``function`` stopped the exercise: load the exercise again in a fresh
+        process, for the checks of its other functions. False when none may be started.
+
+        After a timeout the fresh process has a fresh budget (while the submission has fresh
+        starts left, and never while callers are judged again: their verdicts are made); after
+        the process ended during the call (a crash, the worker killed, a garbled channel), what
+        is left of the budget. A grader error gets none: it is not the learner's doing.
+        """
+        if self.status == ExerciseStatus.TIMEOUT:
+            if self.rejudging or self.session.fresh_starts_left <= 0:
+                return False
+            self.session.fresh_starts_left -= 1
+            self.budget = self.session.limits.timeout_s
+        elif self.status != ExerciseStatus.ERROR or self.budget <= 0:
             return False
-        self.session.fresh_starts_left -= 1
         self.not_run_again[function] = (self.status, self.message)
-        first_status, first_message = next(iter(self.not_run_again.values()))  # the exercise says the first
-        self.message = first_message + AFTER_A_FRESH_START[first_status]
-        self.status, self.ended, self.budget = RUNNING, False, self.session.limits.timeout_s
+        self.status, self.ended, self.message = RUNNING, False, ""
         self.load()
+        first_status, first_message = next(iter(self.not_run_again.values()))  # the exercise says the first
+        notice = first_message + AFTER_A_FRESH_START[first_status]
+        self.message = f"{notice} {self.message}" if self.message else notice  # and what the fresh load met
         return True
 
     @property
@@ -216,9 +241,9 @@ class ExerciseRun:
         if self.status != RUNNING:
             raise ExerciseStopped(f"Not run: {self.message}")
         self.called.add(function)  # called, even when not run again: a caller is then judged again with right callees
-        if function in self.not_run_again and not callees:  # with right callees it may work: tried again
-            status, why = self.not_run_again[function]
-            raise LearnerError(f"{describe()}: not run again: {why}", STOPPED_REASON[status], function)
+        if function in self.not_run_again and not (callees and callees.names_for(function)):
+            status, why = self.not_run_again[function]  # with right callees it may work: tried again
+            raise FunctionStopped(f"{describe()}: not run again: {why}", STOPPED_REASON[status], function)
         message = {"op": "call", "func": function, "args_list": [list(args) for args in args_list]}
         substitute = callees.names_for(function) if callees else []
         if substitute:
@@ -226,13 +251,13 @@ class ExerciseRun:
         answerer = callees.answerer(args_list) if substitute else None
         try:
             results = self.request(message, describe, on_callback=answerer).get("results")
+            if not isinstance(results, list) or len(results) != len(args_list):
+                self._stop(ExerciseStatus.ERROR, f"{describe()}: the worker's answer was garbled")
         except ExerciseStopped as stopped:
             status = self.status
             if self._start_again(function):
-                raise LearnerError(str(stopped), STOPPED_REASON[status], function) from None
+                raise FunctionStopped(str(stopped), STOPPED_REASON[status], function) from None
             raise
-        if not isinstance(results, list) or len(results) != len(args_list):
-            self._stop(ExerciseStatus.ERROR, f"{describe()}: the worker's answer was garbled")
         return [
             {**r, "error": bounded_error(r.get("error"))}
             if isinstance(r, dict)

@@ -663,7 +663,7 @@ class Worker:
             blob = self._read_exactly(blob_len, deadline, starting, pipe)
             return wire.unpack(header, blob, make_fn)
         except wire.WireError as exc:
-            self._fail(WorkerDied, f"the learner's code garbled the grader's channel ({exc})")
+            self._fail(WorkerDied, f"the learner's code garbled the grader's channel ({str(exc)[:200]})")
 
     def _read_exactly(self, n: int, deadline: float, starting: bool, pipe: tuple[int, bytearray]) -> bytes:
         # Reads ahead into the pipe's buffer: a whole small reply then costs one read, not one per part.

@@ -198,7 +198,7 @@ def unpack(header: bytes, blob: bytes, make_fn=None) -> dict:
     try:
         data = json.loads(header.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise WireError(f"reply is not JSON: {exc}") from None
+        raise WireError(f"reply is not JSON: {str(exc)[:200]}") from None
     if not isinstance(data, dict):
         raise WireError("reply is not a JSON object")
     try:
@@ -234,7 +234,7 @@ def _decode(value, blob: _Blob, make_fn, depth: int):
     if "$float" in value:
         text = value["$float"]
         if text not in ("nan", "inf", "-inf"):
-            raise WireError(f"bad non-finite float {text!r}")
+            raise WireError(f"bad non-finite float {str(text)[:20]!r}")
         return float(text)
     if "$float32" in value:
         number = _decode(value["$float32"], blob, make_fn, depth + 1)
@@ -263,10 +263,10 @@ def _decode_array(spec, blob: _Blob) -> np.ndarray:
     except (KeyError, TypeError, ValueError):
         raise WireError(f"malformed array description {str(spec)[:100]}") from None
     if any(n < 0 for n in shape) or len(shape) > 32:
-        raise WireError(f"bad array shape {shape}")
+        raise WireError(f"bad array shape (of {len(shape)} dimensions)")
     expected = math.prod(shape) * np.dtype(dtype).itemsize
     if nbytes != expected or offset < 0 or offset + nbytes > len(blob.data):
-        raise WireError(f"array of shape {shape} does not match its {nbytes} bytes")
+        raise WireError(f"array of {len(shape)} dimensions does not match its {nbytes} bytes")
     if nbytes > blob.untaken:
         raise WireError("the frame's arrays take more bytes than it holds (arrays sharing bytes)")
     blob.untaken -= nbytes

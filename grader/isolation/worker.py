@@ -400,7 +400,11 @@ def callees_from_grader(namespace: dict, names, request_id, caller: str = ""):
     names = [n for n in names if isinstance(n, str)][:MAX_SUBSTITUTES] if isinstance(names, list) else []
     stand_ins = {name: _callee_from_grader(name, request_id) for name in names}
     # By identity (two live objects never share an id): learner objects are never compared.
-    instead_of = {id(namespace[name]): stand_ins[name] for name in names if name in namespace}
+    instead_of = {
+        id(namespace[name]): stand_ins[name]
+        for name in names
+        if isinstance(namespace.get(name), types.FunctionType)  # never a shared object such as None
+    }
     saved = {
         key: value
         for key, value in namespace.items()

@@ -157,8 +157,12 @@ os.write(int(sys.argv[2]), struct.pack(">4sIQ", b"GRW1", len(header), 0) + heade
         b'{"ok": true, "v": {"$array": {"dtype": "float64", "shape": [Infinity], "offset": 0, "nbytes": 0}}}',
         b'{"ok": true, "v": {"$array": {"dtype": "float64", "shape": [0, 1e20], "offset": 0, "nbytes": 0}}}',
         b'{"ok": true, "v": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        # 3 MB of dimensions: the decoder's message must not quote them into every check.
+        b'{"ok": true, "v": {"$array": {"dtype": "float64", "shape": ['
+        + b"1, " * 10**6
+        + b'1], "offset": 0, "nbytes": 8}}}',
     ],
-    ids=["infinite_shape", "dimension_beyond_int64", "deep_nesting"],
+    ids=["infinite_shape", "dimension_beyond_int64", "deep_nesting", "a_million_dimensions"],
 )
 def test_a_reply_that_breaks_the_decoder_costs_the_exercise_only(header, hostile):
     # Whatever goes wrong while decoding a reply is a garbled channel: the worker is restarted

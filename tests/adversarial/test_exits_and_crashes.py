@@ -19,6 +19,7 @@ import time
 
 import pytest
 
+from grader.course import EXERCISES, REFERENCE_DIR
 from grader.isolation.sandbox import process_mode_namespaces, worker_identity
 from tests.adversarial.conftest import (
     ENDED_IN_DESCENT,
@@ -32,6 +33,7 @@ from tests.adversarial.conftest import (
     grade_in_subprocess,
     known_gap,
 )
+from tests.helpers import by_id
 
 EXITS = {
     # name: (exercise 2's source, its score, its status, a phrase of the message)
@@ -258,3 +260,47 @@ def test_a_killed_grader_leaves_no_worker_running(isolation, make_folder, tmp_pa
     while (left := orphaned_workers() - before) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not left, f"workers left running after their grader was killed: {sorted(left)}"
+
+
+def _module(exercise_id: str, appended: str = "") -> tuple[str, str]:
+    exercise = next(e for e in EXERCISES if e.id == exercise_id)
+    return f"{exercise.module}.py", (REFERENCE_DIR / f"{exercise.module}.py").read_text() + appended
+
+
+SOFTMAX_CRASHES = "\n\nimport os\n\n\ndef softmax(z):\n    os._exit(3)\n"
+SOFTMAX_RAISES = "\n\ndef softmax(z):\n    raise ValueError('not yet')\n"
+FISHER_HANGS = "\n\ndef fisher_info(theta, n):\n    while True:\n        pass\n"
+
+
+def test_a_crash_costs_what_an_exception_costs_and_leaves_the_fresh_starts_to_timeouts(tmp_path, grade):
+    # softmax crashing takes each of its callers down with it; they are judged again with a right
+    # softmax all the same (error carried forward), as when softmax raises. The fresh processes
+    # after crashes get what is left of the budget, so they do not use up the submission's fresh
+    # starts: exercise 8's hanging fisher_info still costs fisher_info alone.
+    def graded(name: str, *modules: tuple[str, str]) -> dict:
+        folder = tmp_path / name
+        folder.mkdir()
+        for file_name, source in modules:
+            (folder / file_name).write_text(source)
+        return by_id(grade(folder, timeout=1.0))
+
+    raised = graded("raised", _module("ex07", SOFTMAX_RAISES), _module("ex08"))
+    crashed = graded("crashed", _module("ex07", SOFTMAX_CRASHES), _module("ex08", FISHER_HANGS))
+    alone = graded("alone", _module("ex07"), _module("ex08", FISHER_HANGS))
+    assert crashed["ex07"].score == raised["ex07"].score > 0, crashed["ex07"].message
+    assert crashed["ex07"].status == "error" and "exited with status 3" in crashed["ex07"].message
+    assert crashed["ex08"].score == alone["ex08"].score > 0, crashed["ex08"].message
+
+
+def test_a_crash_is_never_taken_for_a_refusal_a_check_may_explain(tmp_path, grade):
+    # Exercise 4's feedback check accepts an exception for a non-symmetric A (a fair reading of the
+    # exercise): a crash there is shown as what it is. The points follow the contract (symmetric A).
+    crashes = "\n\nimport os\n\n\ndef grad_quadratic(A, x):\n    if not np.allclose(A, A.T):\n        os._exit(3)\n"
+    crashes += "    return 2 * A @ x\n"
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    (folder / (name := _module("ex04", crashes))[0]).write_text(name[1])
+    result = by_id(grade(folder))["ex04"]
+    feedback = next(c for c in result.checks if c.name == "grad_quadratic_general_A_feedback")
+    assert feedback.status == "error" and "exited with status 3" in feedback.message
+    assert result.score == result.max_score and result.status == "passed"
