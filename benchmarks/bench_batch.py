@@ -178,8 +178,8 @@ def breakdown(root: Path, students: int) -> None:
         faults = figures["worker_page_faults"] / max(figures["exercises_opened"], 1)
         print(
             f"    of the worker's CPU, in the kernel {1000 * kernel:6.1f} ms  ({100 * kernel / worker_cpu:.0f}%: fork,"
-            f" exit, and {faults:.0f} page faults per exercise, mostly copy-on-write: the price of a fresh"
-            " process per exercise)"
+            f" exit, and {faults:.0f} page faults per exercise: the pages a fresh process per exercise copies"
+            " or maps again)"
         )
     print(f"  total                     {1000 * (grader_cpu + worker_cpu):6.1f} ms")
 

@@ -101,12 +101,16 @@ def grade_all(paths: list[str]) -> dict:
         counts["worker_starts"] += 1
         start(self, *args, **kwargs)
 
+    ready: set[int] = set()  # the cgroups of workers that started: a worker that never did is left out
+
     def counted_ready(self):  # the faults of its start (Python, NumPy) are left out
         await_ready(self)
+        ready.add(id(self.cgroup))
         counts["worker_page_faults"] -= page_faults(self.cgroup)
 
     def counted_remove(self):
-        counts["worker_page_faults"] += page_faults(self)
+        if id(self) in ready:
+            counts["worker_page_faults"] += page_faults(self)
         remove(self)
 
     def counted_open(self, exercise_id):
