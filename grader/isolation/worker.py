@@ -398,6 +398,9 @@ def callees_from_grader(namespace: dict, names, request_id, caller: str = ""):
     (``step = mse_grad``), and as a default argument of the caller (``grad_fn=mse_grad``).
     """
     names = [n for n in names if isinstance(n, str)][:MAX_SUBSTITUTES] if isinstance(names, list) else []
+    if not names:  # most calls: nothing to replace
+        yield
+        return
     stand_ins = {name: _callee_from_grader(name, request_id) for name in names}
     # By identity (two live objects never share an id): learner objects are never compared.
     instead_of = {
