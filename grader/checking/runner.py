@@ -219,40 +219,42 @@ class CheckPlugin:
 
         Last, so that nothing the learner's code learns from the callees' answers reaches another verdict.
         """
-        status, message = run.status, run.message
+        ended = run.status, run.message, dict(run.not_run_again)
         run.rejudging = True  # a timeout here gets no fresh start: the verdicts are made
-        failed = self.failed_calls.get(exercise.id, set())  # only a callee its own checks found wrong is to blame
-        imprecise = self.float32_answers.get(exercise.id, set()) - failed  # ... or one that answered in float32
-        suspected = failed | imprecise
-        for item, result, callers in self.to_rejudge.pop(exercise.id, []):
-            # Only suspects answer right (every callee where the inputs are recorded): a callee that
-            # passed its own checks stays the learner's, wrong or not where the caller calls it.
-            substituted = {
-                caller: tuple(
-                    c for c in item.module.CALLEES[caller] if self.inputs.substitutes_every_callee or c in suspected
-                )
-                for caller in callers
-            }
-            callees = RightCallees(ref, substituted)
-            suspects = sorted(callees.allowed & suspected)
-            if run.status != RUNNING or not (suspects or self.inputs.rejudges_every_caller):
-                continue
-            fixtures = {"sub": LearnerModule(run, ref, callees), "ref": ref}
-            fixtures["rng"] = self.inputs.rng_again(exercise, item.name)
-            try:
-                _call_check(item.function, fixtures)
-            except Exception:  # wrong even with right callees, stopped, or unrecorded: the verdict stands
-                if callees.not_recorded and result.status is not CheckStatus.PASSED:
-                    carried.cannot_tell(result, suspects)
-                continue
-            wrong = [name for name in callees.answered if name in failed]
-            float32 = [name for name in callees.answered if name in imprecise]
-            if result.status is not CheckStatus.PASSED and wrong:
-                carried.inherit(result, callers, wrong)
-            elif result.status is not CheckStatus.PASSED and float32:
-                carried.inherit_precision(result, callers, float32)
-        run.status, run.message = status, message  # a judgement again never changes how the exercise ended
-        run.rejudging = False
+        try:
+            failed = self.failed_calls.get(exercise.id, set())  # only a callee its own checks found wrong is to blame
+            imprecise = self.float32_answers.get(exercise.id, set()) - failed  # ... or one that answered in float32
+            suspected = failed | imprecise
+            for item, result, callers in self.to_rejudge.pop(exercise.id, []):
+                # Only suspects answer right (every callee where the inputs are recorded): a callee that
+                # passed its own checks stays the learner's, wrong or not where the caller calls it.
+                substituted = {
+                    caller: tuple(
+                        c for c in item.module.CALLEES[caller] if self.inputs.substitutes_every_callee or c in suspected
+                    )
+                    for caller in callers
+                }
+                callees = RightCallees(ref, substituted)
+                suspects = sorted(callees.allowed & suspected)
+                if run.status != RUNNING or not (suspects or self.inputs.rejudges_every_caller):
+                    continue
+                fixtures = {"sub": LearnerModule(run, ref, callees), "ref": ref}
+                fixtures["rng"] = self.inputs.rng_again(exercise, item.name)
+                try:
+                    _call_check(item.function, fixtures)
+                except Exception:  # wrong even with right callees, stopped, or unrecorded: the verdict stands
+                    if callees.not_recorded and result.status is not CheckStatus.PASSED:
+                        carried.cannot_tell(result, suspects)
+                    continue
+                wrong = [name for name in callees.answered if name in failed]
+                float32 = [name for name in callees.answered if name in imprecise]
+                if result.status is not CheckStatus.PASSED and wrong:
+                    carried.inherit(result, callers, wrong)
+                elif result.status is not CheckStatus.PASSED and float32:
+                    carried.inherit_precision(result, callers, float32)
+        finally:  # a judgement again never changes how the exercise ended
+            run.status, run.message, run.not_run_again = ended
+            run.rejudging = False
 
     def _judge_unexpected(self, item, exercise: Exercise, excinfo, run: ExerciseRun | None, when: str) -> Verdict:
         """Whose fault is an exception the check did not expect: the learner's value, or the check's code?
