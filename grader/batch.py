@@ -104,12 +104,12 @@ def discover(folder: Path, out: Path | None = None) -> tuple[list[tuple[str, Pat
             students.append((printable_name(entry.stem), entry))
         else:
             skipped.append(f"{name}: not a notebook or a folder")
+    named = [(student, entry, _folder_key(student), printable_name(entry.name)) for student, entry in students]
     claimants: dict[str, list[str]] = {}  # ids naming one folder where case is folded, accents composed (macOS)
-    for student, entry in students:
-        claimants.setdefault(_folder_key(student), []).append(printable_name(entry.name))
+    for _, _, folder, name in named:
+        claimants.setdefault(folder, []).append(name)
     kept = []
-    for student, entry in students:
-        folder, name = _folder_key(student), printable_name(entry.name)
+    for student, entry, folder, name in named:
         if folder in CLASS_FILES:
             skipped.append(
                 f"{name}: its student id {student!r} is the name of a file the batch writes for the class"

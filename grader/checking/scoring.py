@@ -4,8 +4,8 @@ Each check earns all of its points or none; an exercise's score is the sum over 
 Checks that passed before an exercise timed out or crashed keep their points; the exercise is
 then marked ``timeout`` or ``error`` so the student sees why the rest earned nothing. (After a
 function runs out of time or crashes, the others are checked in a fresh process: the exercise is
-marked ``timeout`` or ``error`` all the same.) Statuses
-come from the checks' reason codes, never from their messages.
+marked ``timeout`` or ``error`` all the same.) Statuses come from the checks' reason codes, never
+from their messages.
 """
 
 from __future__ import annotations
@@ -51,12 +51,12 @@ def exercise_message(run: ExerciseRun | None, checks: list[CheckResult]) -> str:
 def problem_said_once(run: ExerciseRun, unpassed: list[CheckResult]) -> str:
     """The one problem behind every failed check (functions not implemented, or not defined), with its cause."""
 
-    def functions(reason: Reason) -> str:
-        return ", ".join(sorted({c.function for c in unpassed if c.reason is reason}))
+    def functions(reason: Reason) -> list[str]:
+        return sorted({c.function for c in unpassed if c.reason is reason})
 
     said = []
-    if undefined := functions(Reason.NOT_DEFINED):
-        names = sorted({c.function for c in unpassed if c.reason is Reason.NOT_DEFINED})
+    if names := functions(Reason.NOT_DEFINED):
+        undefined = ", ".join(names)
         if elsewhere := defined_elsewhere_hint(names, run.defined_elsewhere, run.exercise_id):
             said.append(f"Not defined in this exercise's cells: {undefined}. {elsewhere}")
         elif run.load_errors:
@@ -72,7 +72,7 @@ def problem_said_once(run: ExerciseRun, unpassed: list[CheckResult]) -> str:
                 f"Not defined: {undefined}. Is the code empty, or are the names different from the assignment's?"
             )
     if unimplemented := functions(Reason.NOT_IMPLEMENTED):
-        said.append(f"Not implemented yet: {unimplemented}.")
+        said.append(f"Not implemented yet: {', '.join(unimplemented)}.")
     return " ".join(said)
 
 

@@ -27,7 +27,7 @@ from grader.course import EXERCISES
 from grader.isolation.sandbox import Worker, WorkerFailure, Workspace
 from grader.isolation.wire import Fn
 from grader.model import ExerciseStatus, Reason
-from grader.submissions.loading import ExerciseCode, Submission
+from grader.submissions.loading import ExerciseCode, Place, Submission
 
 OUTPUT_KEPT_PER_EXERCISE = 20_000
 RUNNING = "ok"  # an exercise run that has not ended early
@@ -120,7 +120,7 @@ class ExerciseRun:
         self.rejudging = False  # callers judged again with right callees, after every other check
 
     @property
-    def defined_elsewhere(self) -> dict[str, str]:
+    def defined_elsewhere(self) -> dict[str, Place]:
         """Names other cells of the notebook define, for a NameError's hint (a ReferenceRun has none)."""
         return self.code.defined_elsewhere
 
@@ -241,11 +241,11 @@ class ExerciseRun:
         if self.status != RUNNING:
             raise ExerciseStopped(f"Not run: {self.message}")
         self.called.add(function)  # called, even when not run again: a caller is then judged again with right callees
-        if function in self.not_run_again and not (callees and callees.names_for(function)):
-            status, why = self.not_run_again[function]  # with right callees it may work: tried again
+        substitute = callees.names_for(function) if callees else []
+        if function in self.not_run_again and not substitute:  # with right callees it may work: tried again
+            status, why = self.not_run_again[function]
             raise FunctionStopped(f"{describe()}: not run again: {why}", STOPPED_REASON[status], function)
         message = {"op": "call", "func": function, "args_list": [list(args) for args in args_list]}
-        substitute = callees.names_for(function) if callees else []
         if substitute:
             message["substitute"] = substitute
         answerer = callees.answerer(args_list) if substitute else None
@@ -337,7 +337,7 @@ class ReferenceRun:
 
     status = RUNNING
     load_errors: list[dict] = []
-    defined_elsewhere: dict[str, str] = {}
+    defined_elsewhere: dict[str, Place] = {}
     exercise_id = ""
     runs_cells = False
 
@@ -469,12 +469,12 @@ def describe_error(error: dict, in_cells: bool = False) -> str:
 
 
 def missing_library_rule(library: str, in_cells: bool = False) -> str:
-    if library in {exercise.module for exercise in EXERCISES} and in_cells:
-        return (
-            f"{library} is another exercise's module, which a notebook does not have: {RUNS_ON_ITS_OWN}. Define"
-            " what you need in this exercise's cells, or in a setup cell before the first exercise"
-        )
     if library in {exercise.module for exercise in EXERCISES}:
+        if in_cells:
+            return (
+                f"{library} is another exercise's module, which a notebook does not have: {RUNS_ON_ITS_OWN}. Define"
+                " what you need in this exercise's cells, or in a setup cell before the first exercise"
+            )
         return (
             f"{library} is another exercise's module, and it is not in this submission (a single module is graded"
             " on its own; a folder's exercise may import another's module when the folder holds it)"
@@ -485,7 +485,7 @@ def missing_library_rule(library: str, in_cells: bool = False) -> str:
     )
 
 
-def elsewhere_hint(error: dict, defined_elsewhere: Mapping[str, str]) -> str:
+def elsewhere_hint(error: dict, defined_elsewhere: Mapping[str, Place]) -> str:
     """For a NameError on a name another cell of the notebook defines: where, and why it is not seen here."""
     match = re.fullmatch(r"name '(\w+)' is not defined.*", str(error.get("message", "")), re.DOTALL)
     where = defined_elsewhere.get(match.group(1)) if error.get("type") == "NameError" and match else None
@@ -508,12 +508,12 @@ def not_defined_after(load_error: dict, in_cells: bool, them: str = "them") -> s
     return f"your code stopped before defining {them} ({describe_error(load_error)}): fix this first"
 
 
-def defined_elsewhere_hint(functions: list[str], defined_elsewhere: Mapping[str, str], exercise_id: str) -> str:
+def defined_elsewhere_hint(functions: list[str], defined_elsewhere: Mapping[str, Place], exercise_id: str) -> str:
     """Where other cells of the notebook define the exercise's ``functions``, and how to make them its own.
 
     "" when no other cell defines any of them.
     """
-    places: dict[str, list[str]] = {}
+    places: dict[Place, list[str]] = {}
     for name in functions:
         if name in defined_elsewhere:
             places.setdefault(defined_elsewhere[name], []).append(name)
@@ -521,9 +521,10 @@ def defined_elsewhere_hint(functions: list[str], defined_elsewhere: Mapping[str,
         return ""
     where = "; ".join(f"{', '.join(names)} in {place}" for place, names in places.items())
     hint = f"The notebook defines {where}, but {RUNS_ON_ITS_OWN}. Move the definitions into this exercise's cells"
-    loose = [place.split(" (")[0] for place in places if place.endswith("(no exercise)")]
+    loose = [place.cell for place in places if place.exercise is None]
     if loose:  # a cell after a markdown cell that ended the exercise's run of cells
-        hint += f", or tag {' and '.join(loose)} exercise-{int(exercise_id.removeprefix('ex'))}"
+        number = next(e.number for e in EXERCISES if e.id == exercise_id)
+        hint += f", or tag {' and '.join(loose)} exercise-{number}"
         hint += " (a markdown cell between two code cells ends an exercise's cells)"
     return hint + "."
 

@@ -17,6 +17,7 @@ import hashlib
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from grader.course import ASSIGNMENTS_DIR, EXERCISES, Exercise
 from grader.submissions import notebook, tree
@@ -26,6 +27,16 @@ MAX_COPY_BYTES = 50 << 20
 MAX_COPY_FILES = 2000
 COURSE_NOTEBOOK = "exercises.ipynb"  # the student notebook's name, as `grader notebook` and releases write it
 LINKS_NOT_READ = "links are not followed: submit the files themselves"
+
+
+class Place(NamedTuple):
+    """A notebook cell and the exercise it belongs to (None: a cell of no exercise, after a markdown cell)."""
+
+    cell: str
+    exercise: int | None
+
+    def __str__(self) -> str:
+        return f"{self.cell} ({'no exercise' if self.exercise is None else f'exercise {self.exercise}'})"
 
 
 @dataclass
@@ -38,8 +49,8 @@ class ExerciseCode:
     path: str = ""  # the module's path inside the sandbox, for kind "module"
     cells: list[notebook.Cell] = field(default_factory=list)  # setup cells first, for kind "cells"
     missing_reason: str = ""
-    # Names its cells do not define but other cells of the notebook do: {name: "cell 16 (exercise 7)"}.
-    defined_elsewhere: dict[str, str] = field(default_factory=dict)
+    # Names its cells do not define but other cells of the notebook do: {name: Place("cell 16", 7)}.
+    defined_elsewhere: dict[str, Place] = field(default_factory=dict)
 
     def request(self) -> dict:
         """What the worker needs to load this exercise."""
@@ -299,18 +310,18 @@ def _read_notebook(data: bytes | None, unread: str) -> tuple[notebook.ParsedNote
         return None, str(exc)
 
 
-def _defined_elsewhere(parsed: notebook.ParsedNotebook, number: int, names: dict[str, set[str]]) -> dict[str, str]:
+def _defined_elsewhere(parsed: notebook.ParsedNotebook, number: int, names: dict[str, set[str]]) -> dict[str, Place]:
     """Names other cells define that exercise ``number``'s own cells and the setup cells do not.
 
     ``names``: each cell's ``notebook.defined_names``, by label (scanned once for all exercises).
     """
     own = set().union(*(names[c.label] for c in parsed.setup + parsed.exercises[number]))
-    places = [(c, f"exercise {n}") for n, cells in parsed.exercises.items() if n != number for c in cells]
-    places += [(c, "no exercise") for c in parsed.unassigned]
-    elsewhere: dict[str, str] = {}
+    places = [(c, n) for n, cells in parsed.exercises.items() if n != number for c in cells]
+    places += [(c, None) for c in parsed.unassigned]
+    elsewhere: dict[str, Place] = {}
     for cell, owner in places:
         for name in names[cell.label] - own:
-            elsewhere.setdefault(name, f"{cell.label} ({owner})")
+            elsewhere.setdefault(name, Place(cell.label, owner))
     return elsewhere
 
 
